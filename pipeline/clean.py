@@ -1,0 +1,144 @@
+"""Raw records → clean articles: trafilatura for HTML, trailer stripping, NFC, ids, language."""
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date
+from urllib.parse import urlsplit
+
+import trafilatura
+from courlan import normalize_url
+
+from pipeline.records import Article, RawRecord
+from pipeline.settings import CleanSettings
+from pipeline.textnorm import fold, nfc
+
+# Aggregators (English editions republishing a provincial paper) end with these lines.
+_SOURCE_LINE = re.compile(r"^\s*(?:Source|Nguồn)\s*:\s*(https?://\S+?)[\s.]*$", re.IGNORECASE)
+_COMMENT_LINE = re.compile(r"^\s*Comments?\s*\(\d+\)\s*$", re.IGNORECASE)
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_EN_FUNCTION_WORDS = frozenset(
+    "the of and to in a is that for on with as by are was at from this be it have has an were which".split()
+)
+_VI_LETTERS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
+
+
+class CleanError(ValueError):
+    """The record holds no usable article; the message is the reason."""
+
+
+def strip_trailers(text: str) -> tuple[str, str | None]:
+    """Remove trailing `Source: <url>` / `Comment (N)` lines; return the text and the source URL."""
+    lines = text.rstrip().split("\n")
+    source_url = None
+    while lines:
+        last = lines[-1]
+        if not last.strip() or _COMMENT_LINE.match(last):
+            lines.pop()
+            continue
+        match = _SOURCE_LINE.match(last)
+        if match:
+            source_url = source_url or match.group(1)
+            lines.pop()
+            continue
+        break
+    return "\n".join(lines).strip(), source_url
+
+
+def detect_language(text: str) -> str:
+    """'en', 'vi' or 'unknown': enough to route an article, not a general language identifier."""
+    words = re.findall(r"\w+", text.lower())[:2000]
+    if not words:
+        return "unknown"
+    english = sum(w in _EN_FUNCTION_WORDS for w in words) / len(words)
+    vietnamese = sum(bool(_VI_LETTERS.search(w)) for w in words) / len(words)
+    if english >= 0.12 and english > vietnamese / 2:
+        return "en"
+    if vietnamese >= 0.2:
+        return "vi"
+    return "unknown"
+
+
+def iso_date(value: str | None) -> str | None:
+    if not value:
+        return None
+    match = _ISO_DATE.search(value)
+    if not match:
+        return None
+    try:
+        return date(*map(int, match.groups())).isoformat()
+    except ValueError:
+        return None
+
+
+def host_of(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    return host.lower() if host else None
+
+
+def canonical_url(url: str) -> str:
+    try:
+        return normalize_url(url, strict=True)
+    except (ValueError, TypeError):
+        return url.strip()
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha1(value.encode("utf-8")).hexdigest()[:16]
+
+
+def text_hash(text: str) -> str:
+    """Same hash for the same words whatever the whitespace, case or diacritics: duplicates."""
+    return _digest(fold(text))
+
+
+def make_article_id(record: RawRecord, text: str) -> str:
+    if record.id:
+        return record.id
+    if record.url:
+        return "u" + _digest(canonical_url(record.url))
+    return "t" + text_hash(text)
+
+
+def clean_record(record: RawRecord, settings: CleanSettings) -> Article:
+    """One raw record → one Article, or CleanError saying why there is no article."""
+    title, published, url, site = record.title, iso_date(record.date), record.url, None
+    if record.html is not None:
+        try:
+            doc = trafilatura.bare_extraction(
+                record.html, url=record.url, with_metadata=True, include_comments=False, include_tables=False
+            )
+        except Exception as exc:  # trafilatura raises assorted lxml errors on broken markup
+            raise CleanError(f"HTML could not be parsed ({type(exc).__name__}: {exc})") from None
+        if doc is None or not (doc.text or "").strip():
+            raise CleanError("no article text found in the HTML page")
+        text = doc.text
+        title = title or doc.title
+        published = published or iso_date(doc.date)
+        url = url or doc.url
+        site = doc.hostname
+    else:
+        text = record.text or ""
+    text, source_url = strip_trailers(nfc(text).replace("\r\n", "\n").replace("\r", "\n"))
+    if len(text) < settings.min_chars:
+        raise CleanError(f"too short to be an article ({len(text)} characters < {settings.min_chars})")
+    language = detect_language(text)
+    if language != "en":
+        raise CleanError(f"not_english: detected language {language!r}; the extractor reads English")
+    return Article(
+        article_id=make_article_id(record, text),
+        source=record.source,
+        text=text,
+        url=url,
+        source_url=source_url,
+        site=host_of(url) or site or host_of(source_url),
+        title=nfc(title).strip() if title else None,
+        published=published,
+        language=language,
+        text_hash=text_hash(text),
+    )

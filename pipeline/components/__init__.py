@@ -1,0 +1,32 @@
+"""spaCy components (registered factories) and the Doc/Span extensions they fill.
+
+Importing this package registers the factories, so `nlp.add_pipe("provnews_communes")` works
+in any English pipeline once `pipeline.components` is imported.
+"""
+from __future__ import annotations
+
+from spacy.tokens import Doc, Span
+
+SPAN_EXTENSIONS = {
+    "provnews_rule": None,  # id of the rule that produced the span
+    "provnews_link": None,  # communes: pipeline.linking.Link
+    "provnews_info": None,  # dict of table fields specific to the span's kind
+}
+DOC_EXTENSIONS = {
+    "provnews_hosts": None,  # hosts the article came from (site, url, Source: url)
+    "provnews_provinces": None,  # ordered 2025 province codes, most likely first
+}
+
+
+def register_extensions() -> None:
+    for name, default in SPAN_EXTENSIONS.items():
+        if not Span.has_extension(name):
+            Span.set_extension(name, default=default)
+    for name, default in DOC_EXTENSIONS.items():
+        if not Doc.has_extension(name):
+            Doc.set_extension(name, default=default)
+
+
+register_extensions()
+
+from pipeline.components import communes, officials, statements  # noqa: E402,F401  (register factories)

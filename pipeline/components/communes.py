@@ -1,0 +1,281 @@
+"""Commune mentions: rule patterns (rules/communes.yaml) plus gazetteer names of the article's
+province, each linked to the 2025 gazetteer. Results: `doc.spans["communes"]`."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from pipeline.components.tokens import folded_doc, is_name_token, starts_sentence
+from pipeline.gazetteer import Gazetteer, load_gazetteer
+from pipeline.linking import Link, candidate_provinces, link_mention
+from pipeline.province import article_provinces
+from pipeline.rules import RuleSet, cached_rules
+from pipeline.settings import LinkSettings
+from pipeline.textnorm import fold, fold_chars
+
+GAZETTEER_RULE = "gazetteer-name"
+MAX_NAME_TOKENS = 5
+
+
+@dataclass(frozen=True)
+class MentionCandidate:
+    start: int  # token offsets of the name only
+    end: int
+    rule_id: str
+    division_type: str | None = None
+    legacy_hint: bool = False
+    needs_gazetteer: bool = False  # list items and bare names: drop if the gazetteer does not know them
+
+
+class CommuneLexicon:
+    def __init__(self, rules: RuleSet):
+        lex = lambda name: [fold(w) if not w.startswith("(") else w.lower()  # noqa: E731
+                            for w in rules.lexicon("communes", name, [])]
+        self.keywords: dict[str, str] = {fold(k): v for k, v in rules.lexicon("communes", "keywords").items()}
+        self.not_after = set(lex("not_commune_after"))
+        self.not_before = set(lex("not_commune_before"))
+        self.legacy_before = set(lex("legacy_before"))
+        self.legacy_after = set(lex("legacy_after"))
+
+
+def _keyword_at(doc: Doc, i: int, lex: CommuneLexicon) -> tuple[str | None, int]:
+    """(division type, token length) of a commune keyword starting at token i."""
+    if i >= len(doc):
+        return None, 0
+    two = fold(doc[i: i + 2].text) if i + 1 < len(doc) else ""
+    if two in lex.keywords:
+        return lex.keywords[two], 2
+    one = fold(doc[i].text)
+    return (lex.keywords[one], 1) if one in lex.keywords else (None, 0)
+
+
+def _legacy_context(doc: Doc, start: int, end: int, lex: CommuneLexicon) -> bool:
+    before = {fold(t.text) for t in doc[max(0, start - 2): start]}
+    after = doc[end: end + 4].text.lower().replace(" ", "")
+    return bool(before & lex.legacy_before) or any(after.startswith(w) or w in after[:12] for w in lex.legacy_after)
+
+
+def trim_name(doc: Doc, start: int, end: int, lex: CommuneLexicon) -> tuple[int, int, str | None]:
+    """Strip keywords, 'of', Vietnamese type words and leading function words off a match."""
+    division = None
+    while start < end:
+        kind, size = _keyword_at(doc, start, lex)
+        token = doc[start]
+        if kind:
+            division, start = division or kind, start + size
+        elif token.is_stop or token.lower_ in {"of", "the", "old", "former", "new"} or not is_name_token(token):
+            start += 1
+        else:
+            break
+    while end > start:
+        kind, size = None, 0
+        for width in (2, 1):
+            if end - width >= start:
+                k, s = _keyword_at(doc, end - width, lex)
+                if k and s == width:
+                    kind, size = k, s
+                    break
+        if kind:
+            division, end = division or kind, end - size
+        elif not is_name_token(doc[end - 1]):
+            end -= 1
+        else:
+            break
+    return start, end, division
+
+
+def _list_item_after(doc: Doc, i: int) -> tuple[int, int]:
+    end = i
+    while end < len(doc) and end - i < MAX_NAME_TOKENS and is_name_token(doc[end]):
+        end += 1
+    return i, end
+
+
+def expand_list(doc: Doc, index: int, direction: int, lex: CommuneLexicon) -> list[tuple[int, int, bool]]:
+    """Names in a list starting at token `index` going forward (1) or backward (-1):
+    "Loc Binh, Mau Son, and old Khuat Xa". Returns (start, end, legacy_hint) per name."""
+    items: list[tuple[int, int, bool]] = []
+    i = index
+    separators = {",", "and", "&"}
+    if direction > 0:
+        while i < len(doc):
+            legacy = False
+            while i < len(doc) and doc[i].lower_ in separators | {"old", "former", "the"}:
+                legacy = legacy or doc[i].lower_ in {"old", "former"}
+                i += 1
+            start, end = _list_item_after(doc, i)
+            if end == start:
+                break
+            kind, size = _keyword_at(doc, end, lex)
+            items.append((start, end, legacy or _legacy_context(doc, start, end, lex)))
+            i = end + size
+            if i < len(doc) and doc[i].text == "(":  # "Hai Yen commune (old)"
+                while i < len(doc) and doc[i].text != ")":
+                    i += 1
+                i += 1
+            if i >= len(doc) or doc[i].lower_ not in separators:
+                break
+    else:
+        while i >= 0:
+            kind, size = None, 0
+            for width in (2, 1):
+                k, s = _keyword_at(doc, i - width + 1, lex) if i - width + 1 >= 0 else (None, 0)
+                if k and s == width:
+                    kind, size = k, s
+                    break
+            if kind:
+                i -= size
+            end = i + 1
+            start = end
+            while start > 0 and end - start < MAX_NAME_TOKENS and is_name_token(doc[start - 1]):
+                start -= 1
+            if start == end:
+                break
+            legacy = start > 0 and doc[start - 1].lower_ in {"old", "former"}
+            items.append((start, end, legacy or _legacy_context(doc, start, end, lex)))
+            i = start - 1 - (1 if legacy else 0)
+            if i < 0 or doc[i].lower_ not in separators:
+                break
+            while i >= 0 and doc[i].lower_ in separators:
+                i -= 1
+    return items
+
+
+def find_rule_mentions(doc: Doc, matcher: Matcher, modes: dict[str, str], lex: CommuneLexicon) -> list[MentionCandidate]:
+    found: list[MentionCandidate] = []
+    for match_id, start, end in matcher(doc):
+        rule_id = doc.vocab.strings[match_id]
+        mode = modes[rule_id]
+        if mode == "span":
+            s, e, division = trim_name(doc, start, end, lex)
+            if e > s and e - s <= MAX_NAME_TOKENS:
+                found.append(MentionCandidate(s, e, rule_id, division, _legacy_context(doc, s, e, lex)))
+            continue
+        division, _ = _keyword_at(doc, start, lex)
+        direction, index = (1, end) if mode == "list_after" else (-1, start - 1)
+        for s, e, legacy in expand_list(doc, index, direction, lex):
+            s, e, own_division = trim_name(doc, s, e, lex)
+            if e > s:
+                found.append(MentionCandidate(s, e, rule_id, own_division or division, legacy, needs_gazetteer=True))
+    return found
+
+
+def find_gazetteer_mentions(doc: Doc, folded: Doc, phrase_matcher: PhraseMatcher, gazetteer: Gazetteer,
+                            province: str | None, lex: CommuneLexicon) -> list[MentionCandidate]:
+    """Bare names of the article province's units, where the text shows them as a whole name."""
+    if province is None:
+        return []
+    names = gazetteer.names_by_province.get(province, {})
+    found = []
+    for _, start, end in phrase_matcher(folded):
+        key = fold(doc[start:end].text)
+        tokens = doc[start:end]
+        if not all(is_name_token(t) for t in tokens):
+            continue
+        if start > 0 and is_name_token(doc[start - 1]) and not (starts_sentence(doc[start - 1]) and doc[start - 1].is_stop):
+            continue  # part of a longer name ("Le Tien Chau", "Hoa Binh Lake")
+        nxt = doc[end] if end < len(doc) else None
+        division, _ = _keyword_at(doc, end, lex)
+        if nxt is not None and is_name_token(nxt) and not division:
+            continue
+        if nxt is not None and fold(nxt.text) in lex.not_after:
+            continue
+        if start > 0 and fold(doc[start - 1].text) in lex.not_before:
+            continue
+        legacy = _legacy_context(doc, start, end, lex)
+        in_2025 = key in names
+        in_legacy = any(o.new_province_code == province for o in gazetteer.legacy_by_name.get(key, ()))
+        if in_2025 or (legacy and in_legacy):
+            found.append(MentionCandidate(start, end, GAZETTEER_RULE, division, legacy, needs_gazetteer=True))
+    return found
+
+
+def province_context(doc: Doc, mentions: list[MentionCandidate], rules: RuleSet, gazetteer: Gazetteer) -> list[str]:
+    """Article provinces; if none, the province that explains the most commune names."""
+    provinces = article_provinces(doc.text, doc._.provnews_hosts or [], rules, gazetteer)
+    if provinces:
+        return provinces
+    votes: Counter[str] = Counter()
+    for name in {fold(doc[m.start:m.end].text) for m in mentions if not m.needs_gazetteer}:
+        for code in candidate_provinces(name, gazetteer):
+            votes[code] += 1
+    ranked = votes.most_common(2)
+    if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+        return [ranked[0][0]]
+    return []
+
+
+class CommuneRecognizer:
+    """Finds commune mentions, links them, stores them in `doc.spans[spans_key]`."""
+
+    def __init__(self, nlp: Language, rules_dir: str, spans_key: str, fuzzy_threshold: int, candidates: int):
+        self.rules = cached_rules(rules_dir)
+        self.gazetteer = load_gazetteer()
+        self.lexicon = CommuneLexicon(self.rules)
+        self.spans_key = spans_key
+        self.link_settings = LinkSettings(fuzzy_threshold=fuzzy_threshold, candidates=candidates)
+        self.matcher = Matcher(nlp.vocab, validate=True)
+        self.modes: dict[str, str] = {}
+        for rule in self.rules.for_file("communes"):
+            self.matcher.add(rule.id, [rule.token_pattern()])
+            self.modes[rule.id] = rule.option("mode", "span")
+        self.phrase_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        tokenizer = nlp.tokenizer
+        self.phrase_matcher.add("UNIT", list(tokenizer.pipe(sorted({fold_chars(n) for n in self._all_names()}))))
+
+    def _all_names(self) -> set[str]:
+        names = {u.name.lower() for u in self.gazetteer.units.values()}
+        names |= {o.name.lower() for o in self.gazetteer.legacy}
+        return {n for n in names if len(n) > 2}
+
+    def __call__(self, doc: Doc) -> Doc:
+        mentions = find_rule_mentions(doc, self.matcher, self.modes, self.lexicon)
+        provinces = province_context(doc, mentions, self.rules, self.gazetteer)
+        doc._.provnews_provinces = provinces
+        mentions += find_gazetteer_mentions(doc, folded_doc(doc), self.phrase_matcher, self.gazetteer,
+                                            provinces[0] if provinces else None, self.lexicon)
+        self.set_annotations(doc, self.link(doc, mentions, provinces))
+        return doc
+
+    def link(self, doc: Doc, mentions: list[MentionCandidate], provinces: list[str]) -> list[tuple[MentionCandidate, Link]]:
+        linked = []
+        for mention in mentions:
+            link = link_mention(doc[mention.start:mention.end].text, self.gazetteer, provinces, self.link_settings,
+                                mention.division_type, mention.legacy_hint)
+            if mention.needs_gazetteer and link.method in {"unresolved", "fuzzy"}:
+                continue
+            linked.append((mention, link))
+        return linked
+
+    def set_annotations(self, doc: Doc, linked: list[tuple[MentionCandidate, Link]]) -> None:
+        # Rule matches win over bare gazetteer names; among rules, the longest span wins.
+        ranked = sorted(linked, key=lambda pair: pair[0].rule_id == GAZETTEER_RULE)
+        by_span: dict[tuple[int, int], tuple[MentionCandidate, Link]] = {}
+        for mention, link in ranked:
+            by_span.setdefault((mention.start, mention.end), (mention, link))
+        spans = []
+        for (start, end), (mention, link) in by_span.items():
+            span = Span(doc, start, end, label="COMMUNE")
+            span._.provnews_rule = mention.rule_id
+            span._.provnews_link = asdict(link)  # a dict: Docs cross process boundaries
+            spans.append(span)
+        kept = filter_spans(spans)
+        doc.spans[self.spans_key] = sorted(kept, key=lambda s: s.start)
+
+
+@Language.factory(
+    "provnews_communes",
+    assigns=["doc.spans", "doc._.provnews_provinces"],
+    default_config={"rules_dir": None, "spans_key": "communes", "fuzzy_threshold": 88, "candidates": 5},
+)
+def make_commune_recognizer(nlp: Language, name: str, *, rules_dir: str | None, spans_key: str,
+                            fuzzy_threshold: int, candidates: int) -> CommuneRecognizer:
+    from pipeline.settings import default_rules_dir
+
+    return CommuneRecognizer(nlp, str(rules_dir or default_rules_dir()), spans_key, fuzzy_threshold, candidates)

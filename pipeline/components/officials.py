@@ -1,0 +1,237 @@
+"""Officials: names (surname rule or the model's PERSON) with an honorific or titles attached.
+
+Results: `doc.spans["officials"]`, one span per mention, `span._.provnews_info` holding
+`honorific` and `titles`. The statistical NER alone is wrong here (it tags "Loc Binh" as
+PERSON, drops "Doan" from "Doan Thu Ha"), so the rules decide and the model only adds names.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span
+
+from pipeline.components.tokens import is_name_token, starts_sentence
+from pipeline.rules import RuleSet, cached_rules
+from pipeline.textnorm import fold
+
+SEPARATORS = {",", "-", "–", "—"}
+ARTICLES = {"a", "an", "the"}
+MAX_GIVEN_NAMES = 3
+
+
+@dataclass
+class OfficialMention:
+    start: int
+    end: int
+    rule_id: str
+    honorific: str | None = None
+    titles: list[tuple[int, int]] = field(default_factory=list)
+
+
+class OfficialLexicon:
+    def __init__(self, rules: RuleSet):
+        get = lambda name: rules.lexicon("officials", name, [])  # noqa: E731
+        self.honorifics = {fold(h) for h in get("honorifics")}
+        self.surnames = {fold(s) for s in get("surnames")}
+        self.multi_surnames = {tuple(s.split()) for s in self.surnames if " " in s}
+        self.not_name = {fold(w) for w in get("not_name_words")}
+        self.inner = {w.lower() for w in get("title_inner_words")}
+
+
+def _is_title_word(token, heads: set[int], lex: OfficialLexicon) -> bool:
+    return token.i in heads or is_name_token(token) or token.lower_ in lex.inner
+
+
+def title_forward(doc: Doc, i: int, heads: set[int], lex: OfficialLexicon) -> tuple[int, int] | None:
+    """A title phrase starting at token i ("Member of the Provincial Party Standing Committee")."""
+    while i < len(doc) and doc[i].lower_ in ARTICLES:
+        i += 1
+    start = i
+    lead = i
+    while lead < len(doc) and lead - start < 4 and lead not in heads and is_name_token(doc[lead]):
+        lead += 1
+    if lead >= len(doc) or lead not in heads:
+        return None
+    end = lead + 1
+    depth = 0
+    while end < len(doc):
+        token = doc[end]
+        if token.text == "(":
+            depth += 1
+        elif token.text == ")" and depth:
+            depth -= 1
+        elif depth == 0 and not _is_title_word(token, heads, lex):
+            break
+        if depth == 0 and token.text in SEPARATORS | {";", ".", ":"}:
+            break
+        end += 1
+    while end > start and (doc[end - 1].lower_ in lex.inner - {")", "(old)"} and doc[end - 1].text != ")"):
+        end -= 1
+    if end > start and not (doc[end - 1].i in heads or is_name_token(doc[end - 1]) or doc[end - 1].text == ")"):
+        return None
+    return (start, end) if end > start else None
+
+
+def titles_after(doc: Doc, end: int, heads: set[int], lex: OfficialLexicon) -> list[tuple[int, int]]:
+    titles = []
+    i = end
+    while i < len(doc) and doc[i].text in SEPARATORS:
+        found = title_forward(doc, i + 1, heads, lex)
+        if not found:
+            break
+        titles.append(found)
+        i = found[1]
+        if i < len(doc) and doc[i].lower_ == "and":  # "..., and Head of ..."
+            nxt = title_forward(doc, i + 1, heads, lex)
+            if nxt:
+                titles.append(nxt)
+                i = nxt[1]
+    return titles
+
+
+def title_backward(doc: Doc, end: int, heads: set[int], lex: OfficialLexicon) -> tuple[int, int] | None:
+    """A title phrase ending just before token `end` ("Deputy Prime Minister", "Secretary of the X")."""
+    start = end
+    depth = 0
+    while start > 0:
+        token = doc[start - 1]
+        if token.text == ")":
+            depth += 1
+        elif token.text == "(" and depth:
+            depth -= 1
+        elif depth == 0 and (token.text in SEPARATORS or not _is_title_word(token, heads, lex)):
+            break
+        start -= 1
+        if depth == 0 and starts_sentence(doc[start]):
+            break
+    while start < end and (doc[start].lower_ in lex.inner or doc[start].is_stop) and start not in heads:
+        start += 1
+    if not any(i in heads for i in range(start, end)):
+        return None
+    return start, end
+
+
+def titles_before(doc: Doc, start: int, heads: set[int], lex: OfficialLexicon) -> list[tuple[int, int]]:
+    found = title_backward(doc, start, heads, lex)
+    if not found:
+        return []
+    titles = [found]
+    while found[0] > 1 and doc[found[0] - 1].text == ",":  # "Politburo member, President X"
+        found = title_backward(doc, found[0] - 1, heads, lex)
+        if not found or found[1] - found[0] > 4:
+            break
+        titles.insert(0, found)
+    return titles
+
+
+def surname_names(doc: Doc, heads: set[int], lex: OfficialLexicon) -> list[tuple[int, int]]:
+    """Spans "Surname Given Names": a known surname and up to three Title-case given names."""
+    names = []
+    i = 0
+    while i < len(doc):
+        token = doc[i]
+        if is_name_token(token) and fold(token.text) in lex.surnames and i not in heads:
+            end = i + 1
+            while (end < len(doc) and end - i <= MAX_GIVEN_NAMES and is_name_token(doc[end])
+                   and not doc[end].text.isdigit() and end not in heads and fold(doc[end].text) not in lex.not_name):
+                end += 1
+            if end - i >= 2:
+                names.append((i, end))
+                i = end
+                continue
+        i += 1
+    return names
+
+
+def model_names(doc: Doc, heads: set[int], lex: OfficialLexicon) -> list[tuple[int, int]]:
+    """PERSON entities, trimmed of honorifics and title words the model swallowed."""
+    names = []
+    for ent in doc.ents:
+        if ent.label_ != "PERSON":
+            continue
+        start, end = ent.start, ent.end
+        while start < end and (start in heads or fold(doc[start].text) in lex.honorifics or not is_name_token(doc[start])):
+            start += 1
+        while end > start and not is_name_token(doc[end - 1]):
+            end -= 1
+        if end - start >= 2 and not any(fold(t.text) in lex.not_name or t.i in heads for t in doc[start:end]):
+            names.append((start, end))
+    return names
+
+
+def honorific_before(doc: Doc, start: int, lex: OfficialLexicon) -> str | None:
+    if start == 0:
+        return None
+    token = doc[start - 1]
+    if token.text == "." and start > 1:
+        token = doc[start - 2]
+    word = fold(token.text)
+    return token.text if word in lex.honorifics or word + "." in lex.honorifics else None
+
+
+def find_officials(doc: Doc, heads: set[int], lex: OfficialLexicon, blocked: set[int]) -> list[OfficialMention]:
+    candidates = surname_names(doc, heads, lex)
+    taken = {i for s, e in candidates for i in range(s, e)}
+    candidates += [(s, e) for s, e in model_names(doc, heads, lex) if not taken & set(range(s, e))]
+    mentions = []
+    for start, end in sorted(candidates):
+        honorific = honorific_before(doc, start, lex)
+        if blocked & set(range(start, end)) and not honorific:
+            continue  # "Hoang Van Thu commune" is a place
+        after = titles_after(doc, end, heads, lex)
+        before = titles_before(doc, start - (1 if honorific else 0) - (1 if honorific and doc[start - 1].text == "." else 0), heads, lex)
+        if after and before:
+            rule_id = "titles-around-name"
+        elif after:
+            rule_id = "name-then-titles"
+        elif before:
+            rule_id = "titles-then-name"
+        elif honorific:
+            rule_id = "honorific-name"
+        else:
+            continue
+        mentions.append(OfficialMention(start, end, rule_id, honorific, before + after))
+    return mentions
+
+
+class OfficialRecognizer:
+    def __init__(self, nlp: Language, rules_dir: str, spans_key: str, communes_key: str):
+        self.rules = cached_rules(rules_dir)
+        self.lexicon = OfficialLexicon(self.rules)
+        self.spans_key = spans_key
+        self.communes_key = communes_key
+        self.matcher = Matcher(nlp.vocab, validate=True)
+        for rule in self.rules.for_file("officials"):
+            self.matcher.add(rule.id, [rule.token_pattern()])
+
+    def __call__(self, doc: Doc) -> Doc:
+        heads = {i for _, s, e in self.matcher(doc) for i in range(s, e)}
+        blocked = {i for span in doc.spans.get(self.communes_key, []) for i in range(span.start, span.end)}
+        self.set_annotations(doc, find_officials(doc, heads, self.lexicon, blocked))
+        return doc
+
+    def set_annotations(self, doc: Doc, mentions: list[OfficialMention]) -> None:
+        spans = []
+        for mention in mentions:
+            span = Span(doc, mention.start, mention.end, label="OFFICIAL")
+            span._.provnews_rule = mention.rule_id
+            span._.provnews_info = {
+                "honorific": mention.honorific,
+                "titles": [doc[s:e].text for s, e in mention.titles],
+            }
+            spans.append(span)
+        doc.spans[self.spans_key] = spans
+
+
+@Language.factory(
+    "provnews_officials",
+    assigns=["doc.spans"],
+    default_config={"rules_dir": None, "spans_key": "officials", "communes_key": "communes"},
+)
+def make_official_recognizer(nlp: Language, name: str, *, rules_dir: str | None, spans_key: str,
+                             communes_key: str) -> OfficialRecognizer:
+    from pipeline.settings import default_rules_dir
+
+    return OfficialRecognizer(nlp, str(rules_dir or default_rules_dir()), spans_key, communes_key)

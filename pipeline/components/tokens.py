@@ -1,0 +1,28 @@
+"""Small token predicates shared by the rule components."""
+from __future__ import annotations
+
+from spacy.tokens import Doc, Token
+
+from pipeline.textnorm import fold_chars
+
+
+def is_name_token(token: Token) -> bool:
+    """A word that can be part of a proper name: Title-case ("Lộc", "A", "H'Mông") or a digit."""
+    text = token.text
+    return bool(text) and (text[0].isupper() and (text.isalpha() or "'" in text or "’" in text)) or text.isdigit()
+
+
+def starts_sentence(token: Token) -> bool:
+    doc = token.doc
+    if token.i == 0:
+        return True
+    if doc.has_annotation("SENT_START"):
+        return bool(token.is_sent_start)
+    prev = doc[token.i - 1]
+    return prev.text in {".", "!", "?", ":", "-", "–", "|"} or "\n" in prev.text or "\n" in prev.whitespace_
+
+
+def folded_doc(doc: Doc) -> Doc:
+    """A twin Doc with the same tokens, folded (no diacritics, lower case): token i ↔ token i."""
+    words = [fold_chars(t.text) for t in doc]
+    return Doc(doc.vocab, words=words, spaces=[bool(t.whitespace_) for t in doc])

@@ -1,0 +1,31 @@
+"""The few exception classes the CLI turns into one clear line and a non-zero exit."""
+from __future__ import annotations
+
+
+class ProvnewsError(Exception):
+    """Base class: an expected failure with a message fit for the user."""
+
+
+class ConfigError(ProvnewsError):
+    """A settings file or argument is wrong."""
+
+
+class RuleError(ProvnewsError):
+    """One or more rules in rules/*.yaml are invalid; the message lists every problem."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+class InputError(ProvnewsError):
+    """An input file or record cannot be read; the batch goes on without it."""
+
+    def __init__(self, source: str, reason: str):
+        self.source = source
+        self.reason = reason
+        super().__init__(f"{source}: {reason}")
+
+
+class ModelError(ProvnewsError):
+    """The configured spaCy model is not installed."""

@@ -1,0 +1,145 @@
+"""Annotated Doc → table rows. The only place where spaCy results become plain records."""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from typing import Any
+
+from spacy.tokens import Doc, Span
+
+from pipeline.gazetteer import Gazetteer
+from pipeline.records import Article
+from pipeline.rules import RuleSet
+from pipeline.textnorm import fold, name_key
+
+Rows = dict[str, list[dict[str, Any]]]
+ADDRESSEE = re.compile(
+    r"\b(the (?:Provincial|City|Central|National)[\w’' -]*?(?:Committee|Council|Government|Assembly)|"
+    r"the (?:province|city|Central Government|Government|State)|(?:the )?competent authorit(?:y|ies)|"
+    r"higher levels?|(?:relevant )?ministries(?: and branches)?)\b",
+    re.IGNORECASE,
+)
+
+
+class Categorizer:
+    """First category (file order) with a keyword in the item, whole words, folded."""
+
+    def __init__(self, rules: RuleSet):
+        self.patterns = [
+            (name, re.compile(r"\b(?:" + "|".join(re.escape(fold(k)) for k in keywords) + r")\b"))
+            for name, keywords in (rules.lexicon("categories", "categories") or {}).items()
+        ]
+
+    def __call__(self, text: str) -> str:
+        folded = fold(text)
+        return next((name for name, pattern in self.patterns if pattern.search(folded)), "other")
+
+
+def _sentence(span: Span) -> Span:
+    return span.doc[span.start].sent
+
+
+def commune_rows(doc: Doc, article_id: str) -> list[dict[str, Any]]:
+    rows = []
+    for span in doc.spans.get("communes", []):
+        link = span._.provnews_link or {}
+        rows.append({
+            "article_id": article_id, "mention": span.text, "start_char": span.start_char, "end_char": span.end_char,
+            "ward_code": link.get("ward_code"), "ward_name": link.get("ward_name"),
+            "division_type": link.get("division_type"), "province_code": link.get("province_code"),
+            "province_name": link.get("province_name"), "score": float(link.get("score", 0.0)),
+            "method": link.get("method", "unresolved"), "legacy_name": link.get("legacy_name"),
+            "legacy_code": link.get("legacy_code"), "ambiguous": bool(link.get("ambiguous", False)),
+            "rule_id": span._.provnews_rule,
+        })
+    return rows
+
+
+def official_rows(doc: Doc, article_id: str) -> list[dict[str, Any]]:
+    """One row per person per article: first mention's offsets, titles from every mention."""
+    people: dict[str, dict[str, Any]] = {}
+    for span in doc.spans.get("officials", []):
+        info = span._.provnews_info or {}
+        key = name_key(span.text)
+        row = people.get(key)
+        if row is None:
+            row = people[key] = {
+                "article_id": article_id, "name": span.text, "name_key": key, "honorific": None, "titles": [],
+                "start_char": span.start_char, "end_char": span.end_char, "rule_id": span._.provnews_rule,
+                "n_mentions": 0,
+            }
+        row["n_mentions"] += 1
+        row["honorific"] = row["honorific"] or info.get("honorific")
+        known = {fold(t) for t in row["titles"]}
+        row["titles"] += [t for t in info.get("titles", []) if fold(t) not in known]
+    return list(people.values())
+
+
+def _ward_for(span: Span, communes: list[Span], only_code: str | None) -> str | None:
+    sentence = _sentence(span)
+    for commune in communes:
+        code = (commune._.provnews_link or {}).get("ward_code")
+        if code and sentence.start <= commune.start < sentence.end:
+            return code
+    return only_code
+
+
+def statement_rows(doc: Doc, article_id: str, categorize: Categorizer, gazetteer: Gazetteer) -> Rows:
+    communes = list(doc.spans.get("communes", []))
+    codes = {(c._.provnews_link or {}).get("ward_code") for c in communes} - {None}
+    only_code = next(iter(codes)) if len(codes) == 1 else None
+    officials = sorted(doc.spans.get("officials", []), key=lambda s: s.start_char)
+    starts = [s.start_char for s in officials]
+    rows: Rows = {"difficulties": [], "recommendations": [], "directions": []}
+    for span in doc.spans.get("difficulties", []):
+        rows["difficulties"].append({
+            "article_id": article_id, "text": span.text, "category": categorize(span.text),
+            "ward_code": _ward_for(span, communes, only_code), "sentence": _sentence(span).text,
+            "start_char": span.start_char, "end_char": span.end_char, "rule_id": span._.provnews_rule,
+        })
+    for span in doc.spans.get("recommendations", []):
+        sentence = _sentence(span)
+        before = doc.text[sentence.start_char: span.start_char]
+        addressee = ADDRESSEE.search(before)
+        ward = _ward_for(span, communes, only_code)
+        proposer = next(((c._.provnews_link or {}).get("ward_name") or c.text for c in communes
+                         if sentence.start <= c.start and c.end_char <= span.start_char), None)
+        if proposer is None and re.search(r"\bvoters\b", before, re.IGNORECASE):
+            proposer = "voters"
+        rows["recommendations"].append({
+            "article_id": article_id, "text": span.text, "category": categorize(span.text),
+            "proposer": proposer, "addressee": addressee.group(0) if addressee else None, "ward_code": ward,
+            "sentence": sentence.text, "start_char": span.start_char, "end_char": span.end_char,
+            "rule_id": span._.provnews_rule,
+        })
+    for span in doc.spans.get("directions", []):
+        index = bisect_right(starts, span.start_char) - 1
+        speaker = officials[index] if index >= 0 else (officials[0] if officials else None)
+        rows["directions"].append({
+            "article_id": article_id, "text": span.text,
+            "official_name_key": name_key(speaker.text) if speaker is not None else None,
+            "start_char": span.start_char, "end_char": span.end_char, "rule_id": span._.provnews_rule,
+        })
+    return rows
+
+
+def article_row(article: Article, doc: Doc, gazetteer: Gazetteer) -> dict[str, Any]:
+    provinces = doc._.provnews_provinces or []
+    province = gazetteer.provinces.get(provinces[0]) if provinces else None
+    return {
+        "article_id": article.article_id, "url": article.url, "source_url": article.source_url,
+        "site": article.site, "title": article.title, "published": article.published,
+        "province_code": province.code if province else None, "province_name": province.name if province else None,
+        "language": article.language, "text": article.text, "n_chars": len(article.text),
+        "text_hash": article.text_hash, "source": article.source,
+    }
+
+
+def doc_to_rows(article: Article, doc: Doc, categorize: Categorizer, gazetteer: Gazetteer) -> Rows:
+    rows: Rows = {
+        "articles": [article_row(article, doc, gazetteer)],
+        "communes": commune_rows(doc, article.article_id),
+        "officials": official_rows(doc, article.article_id),
+    }
+    rows.update(statement_rows(doc, article.article_id, categorize, gazetteer))
+    return rows

@@ -1,0 +1,161 @@
+"""The official gazetteer: 2025 units (34 provinces, 3,321 communes/wards/special zones) and
+the 10,040 legacy units with their conversion to 2025, read from `vietnamadminunits`' SQLite.
+
+Indexes map a folded name to a *set* of codes: names repeat across provinces (eleven Tân An).
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from pipeline.textnorm import fold
+
+DIVISION_TYPES = {"Xã": "xã", "Phường": "phường", "Đặc khu": "đặc khu", "Thị trấn": "thị trấn"}
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str  # 5-digit official code
+    name: str  # "Lộc Bình"
+    division_type: str  # xã / phường / đặc khu
+    province_code: str
+    province_name: str  # "Lạng Sơn"
+    folded: str
+
+
+@dataclass(frozen=True)
+class LegacyUnit:
+    code: str
+    name: str
+    division_type: str  # xã / phường / thị trấn
+    district: str
+    province_name: str  # the pre-2025 province ("Hải Dương")
+    new_province_code: str
+    new_codes: tuple[str, ...]  # the 2025 unit(s) it went to, the default one first
+    folded: str
+
+
+@dataclass(frozen=True)
+class Province:
+    code: str
+    name: str  # "Lạng Sơn"
+    folded: str
+    legacy_names: tuple[str, ...]  # pre-2025 provinces merged into it ("Hải Dương")
+
+
+@dataclass
+class Gazetteer:
+    units: dict[str, Unit]
+    legacy: list[LegacyUnit]
+    provinces: dict[str, Province]
+    by_name: dict[str, set[str]] = field(default_factory=dict)
+    legacy_by_name: dict[str, list[LegacyUnit]] = field(default_factory=dict)
+    names_by_province: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+    province_by_name: dict[str, str] = field(default_factory=dict)  # folded name → 2025 code
+
+    def __post_init__(self) -> None:
+        by_name: dict[str, set[str]] = defaultdict(set)
+        per_province: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        for unit in self.units.values():
+            by_name[unit.folded].add(unit.code)
+            per_province[unit.province_code][unit.folded].add(unit.code)
+        legacy_by_name: dict[str, list[LegacyUnit]] = defaultdict(list)
+        for old in self.legacy:
+            legacy_by_name[old.folded].append(old)
+        self.by_name = dict(by_name)
+        self.names_by_province = {p: dict(names) for p, names in per_province.items()}
+        self.legacy_by_name = dict(legacy_by_name)
+        for province in self.provinces.values():
+            self.province_by_name[province.folded] = province.code
+            for old_name in province.legacy_names:
+                self.province_by_name.setdefault(fold(old_name), province.code)
+
+    def all_names(self) -> set[str]:
+        """Every folded name a commune-level unit had, in 2025 or before."""
+        return set(self.by_name) | set(self.legacy_by_name)
+
+
+def _connect() -> sqlite3.Connection:
+    path = resources.files("vietnamadminunits").joinpath("data/dataset.db")
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def _converter() -> dict:
+    path = resources.files("vietnamadminunits").joinpath("data/converter_2025.json")
+    return json.loads(path.read_text("utf-8"))
+
+
+@lru_cache(maxsize=1)
+def load_gazetteer() -> Gazetteer:
+    """Read once per process; about 0.3 s."""
+    with _connect() as conn:
+        rows = conn.execute(
+            "SELECT wardCode, wardShort, wardType, provinceCode, provinceShort, provinceKey, wardKey "
+            "FROM admin_units"
+        ).fetchall()
+        legacy_rows = conn.execute(
+            "SELECT wardCode, wardShort, wardType, districtShort, provinceShort, provinceKey, districtKey, "
+            "wardKey FROM admin_units_legacy WHERE wardCode IS NOT NULL AND wardShort IS NOT NULL"
+        ).fetchall()
+    units: dict[str, Unit] = {}
+    code_by_key: dict[tuple[str, str], str] = {}
+    province_codes: dict[str, tuple[str, str]] = {}
+    for r in rows:
+        units[r["wardCode"]] = Unit(
+            code=r["wardCode"],
+            name=r["wardShort"],
+            division_type=DIVISION_TYPES.get(r["wardType"], r["wardType"].lower()),
+            province_code=r["provinceCode"],
+            province_name=r["provinceShort"],
+            folded=fold(r["wardShort"]),
+        )
+        code_by_key[(r["provinceKey"], r["wardKey"])] = r["wardCode"]
+        province_codes[r["provinceKey"]] = (r["provinceCode"], r["provinceShort"])
+
+    converter = _converter()
+    new_province_of_old = {old: new for new, olds in converter["DICT_PROVINCE"].items() for old in olds}
+    undivided: dict[str, str] = {}
+    for new_province, wards in converter["DICT_PROVINCE_WARD_NO_DIVIDED"].items():
+        for new_ward, old_keys in wards.items():
+            for old_key in old_keys:
+                undivided[old_key] = code_by_key.get((new_province, new_ward), "")
+    divided: dict[str, list[str]] = {}
+    for new_province, old_wards in converter["DICT_PROVINCE_WARD_DIVIDED"].items():
+        for old_key, targets in old_wards.items():
+            ordered = sorted(targets, key=lambda t: not t["isDefaultNewWard"])
+            divided[old_key] = [code_by_key.get((new_province, t["newWardKey"]), "") for t in ordered]
+
+    legacy_names: dict[str, set[str]] = defaultdict(set)
+    legacy: list[LegacyUnit] = []
+    for r in legacy_rows:
+        new_province_key = new_province_of_old.get(r["provinceKey"])
+        if new_province_key not in province_codes:
+            continue
+        old_key = f"{r['provinceKey']}_{r['districtKey']}_{r['wardKey']}"
+        new_codes = [c for c in ([undivided[old_key]] if old_key in undivided else divided.get(old_key, [])) if c]
+        new_code = province_codes[new_province_key][0]
+        legacy_names[new_code].add(r["provinceShort"])
+        legacy.append(
+            LegacyUnit(
+                code=r["wardCode"],
+                name=r["wardShort"],
+                division_type=DIVISION_TYPES.get(r["wardType"], r["wardType"].lower()),
+                district=r["districtShort"],
+                province_name=r["provinceShort"],
+                new_province_code=new_code,
+                new_codes=tuple(new_codes),
+                folded=fold(r["wardShort"]),
+            )
+        )
+    provinces = {
+        code: Province(code=code, name=name, folded=fold(name),
+                       legacy_names=tuple(sorted(legacy_names[code] - {name})))
+        for code, name in province_codes.values()
+    }
+    return Gazetteer(units=units, legacy=legacy, provinces=provinces)

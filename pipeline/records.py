@@ -1,0 +1,42 @@
+"""Plain records handed between stages (never spaCy Docs across module boundaries)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """One input as read: HTML or clean text, plus whatever metadata the input carried."""
+
+    source: str  # file path (with line number for JSONL) or URL: where to look when it fails
+    id: str | None = None
+    url: str | None = None
+    html: str | None = None
+    text: str | None = None
+    title: str | None = None
+    date: str | None = None
+
+
+@dataclass(frozen=True)
+class Article:
+    """A cleaned article: the text every character offset in the tables points into."""
+
+    article_id: str
+    source: str
+    text: str
+    url: str | None = None
+    source_url: str | None = None
+    site: str | None = None
+    title: str | None = None
+    published: str | None = None  # ISO date, YYYY-MM-DD
+    language: str | None = None
+    text_hash: str = ""
+
+
+@dataclass(frozen=True)
+class ErrorRecord:
+    source: str
+    stage: str
+    message: str
+    at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))

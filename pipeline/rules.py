@@ -1,0 +1,228 @@
+"""Rules are data: rules/*.yaml, validated on load, every problem reported at once.
+
+Each file holds `rules:` (a list of rules) and, for some concerns, lexicons. A rule has
+`id`, `label`, `pattern` (a phrase string or a list of spaCy token dicts, the shape
+`SpanRuler.add_patterns` takes), optional `note`, `examples` (`match`/`no_match` sentences),
+and the few keys its concern allows (e.g. `mode`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from spacy.schemas import validate_token_pattern
+
+from pipeline.errors import RuleError
+
+BASE_KEYS = {"id", "label", "pattern", "note", "examples"}
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    """What one rules file may hold: its labels, extra rule keys (with allowed values), lexicons."""
+
+    labels: frozenset[str]
+    extra_keys: dict[str, frozenset[str] | type] = field(default_factory=dict)
+    lexicons: dict[str, type] = field(default_factory=dict)  # top-level key → dict or list
+    required_lexicons: frozenset[str] = frozenset()
+
+
+SPLIT_MODES = frozenset({"never", "semicolons", "gerunds", "nouns"})
+STATEMENT_KEYS: dict[str, frozenset[str] | type] = {
+    "mode": frozenset({"after", "from_match", "clause"}),
+    "split": SPLIT_MODES,
+}
+FILE_SPECS: dict[str, FileSpec] = {
+    "communes": FileSpec(
+        labels=frozenset({"COMMUNE"}),
+        extra_keys={"mode": frozenset({"span", "list_after", "list_before"}), "legacy": bool},
+        lexicons={"keywords": dict, "not_commune_after": list, "not_commune_before": list,
+                  "legacy_before": list, "legacy_after": list},
+        required_lexicons=frozenset({"keywords"}),
+    ),
+    "officials": FileSpec(
+        labels=frozenset({"NAME", "TITLE"}),
+        extra_keys={"mode": frozenset({"name", "title"})},
+        lexicons={"honorifics": list, "surnames": list, "title_inner_words": list,
+                  "not_name_words": list},
+        required_lexicons=frozenset({"honorifics", "surnames"}),
+    ),
+    "difficulties": FileSpec(labels=frozenset({"DIFFICULTY"}), extra_keys=STATEMENT_KEYS,
+                             lexicons={"cancel_before": list, "generic_words": list}),
+    "recommendations": FileSpec(labels=frozenset({"RECOMMENDATION"}), extra_keys=STATEMENT_KEYS,
+                                 lexicons={"cancel_before": list, "generic_words": list}),
+    "directions": FileSpec(labels=frozenset({"DIRECTION"}), extra_keys=STATEMENT_KEYS,
+                            lexicons={"cancel_before": list, "generic_words": list}),
+    "categories": FileSpec(labels=frozenset(), lexicons={"categories": dict},
+                           required_lexicons=frozenset({"categories"})),
+    "sources": FileSpec(labels=frozenset(), lexicons={"hosts": dict, "province_aliases": dict},
+                        required_lexicons=frozenset({"hosts"})),
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    label: str
+    pattern: str | list[dict[str, Any]]
+    file: str
+    note: str = ""
+    options: dict[str, Any] = field(default_factory=dict)
+    match_examples: tuple[str, ...] = ()
+    no_match_examples: tuple[str, ...] = ()
+
+    def option(self, key: str, default: Any = None) -> Any:
+        return self.options.get(key, default)
+
+    def token_pattern(self) -> list[dict[str, Any]]:
+        """The pattern as spaCy token dicts: a phrase string matches its words case-insensitively."""
+        if isinstance(self.pattern, list):
+            return self.pattern
+        return [{"LOWER": word} for word in self.pattern.lower().split()]
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """All rules and lexicons of a rules folder."""
+
+    directory: Path
+    rules: tuple[Rule, ...]
+    lexicons: dict[str, dict[str, Any]]  # file stem → lexicon name → value
+
+    def for_file(self, stem: str) -> list[Rule]:
+        return [r for r in self.rules if r.file == stem]
+
+    def lexicon(self, stem: str, name: str, default: Any = None) -> Any:
+        return self.lexicons.get(stem, {}).get(name, default)
+
+
+def _check_rule(raw: Any, index: int, stem: str, spec: FileSpec, problems: list[str]) -> Rule | None:
+    where = f"rules/{stem}.yaml"
+    if not isinstance(raw, dict):
+        problems.append(f"[{where}: rule #{index + 1}] must be a mapping with id, label, pattern")
+        return None
+    rule_id = raw.get("id")
+    loc = f"[{where}: rule {rule_id!r}]" if isinstance(rule_id, str) else f"[{where}: rule #{index + 1}]"
+    allowed = BASE_KEYS | set(spec.extra_keys)
+    ok = True
+    for key in raw:
+        if key not in allowed:
+            problems.append(f"{loc} unknown key {key!r}; allowed: {', '.join(sorted(allowed))}")
+            ok = False
+    if not isinstance(rule_id, str) or not rule_id.strip():
+        problems.append(f"{loc} missing 'id' (a short unique name such as 'title-after-name')")
+        ok = False
+    label = raw.get("label")
+    if label not in spec.labels:
+        problems.append(f"{loc} label {label!r} is not one of: {', '.join(sorted(spec.labels))}")
+        ok = False
+    pattern = raw.get("pattern")
+    if isinstance(pattern, str):
+        if not pattern.strip():
+            problems.append(f"{loc} empty phrase pattern")
+            ok = False
+    elif isinstance(pattern, list) and pattern:
+        for message in validate_token_pattern(pattern):
+            problems.append(f"{loc} invalid token pattern: {message}")
+            ok = False
+    else:
+        problems.append(f"{loc} 'pattern' must be a phrase string or a non-empty list of token dicts")
+        ok = False
+    options = {}
+    for key, kind in spec.extra_keys.items():
+        if key not in raw:
+            continue
+        value = raw[key]
+        if isinstance(kind, frozenset) and value not in kind:
+            problems.append(f"{loc} {key} {value!r} is not one of: {', '.join(sorted(kind))}")
+            ok = False
+        elif isinstance(kind, type) and not isinstance(value, kind):
+            problems.append(f"{loc} {key} must be a {kind.__name__}, got {value!r}")
+            ok = False
+        options[key] = value
+    examples = raw.get("examples") or {}
+    if not isinstance(examples, dict) or set(examples) - {"match", "no_match"}:
+        problems.append(f"{loc} 'examples' must be a mapping with 'match' and/or 'no_match' lists of sentences")
+        ok = False
+        examples = {}
+    lists = {}
+    for kind in ("match", "no_match"):
+        value = examples.get(kind) or []
+        if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
+            problems.append(f"{loc} examples.{kind} must be a list of sentences")
+            ok = False
+            value = []
+        lists[kind] = tuple(value)
+    if not ok:
+        return None
+    return Rule(id=rule_id, label=label, pattern=pattern, file=stem, note=str(raw.get("note") or ""),
+                options=options, match_examples=lists["match"], no_match_examples=lists["no_match"])
+
+
+def load_rules(directory: Path) -> RuleSet:
+    """Load and validate every rules file; RuleError lists all problems with file and rule."""
+    directory = Path(directory)
+    problems: list[str] = []
+    rules: list[Rule] = []
+    lexicons: dict[str, dict[str, Any]] = {}
+    if not directory.is_dir():
+        raise RuleError([f"[{directory}] rules folder not found; pass --rules DIR or restore rules/"])
+    for stem, spec in FILE_SPECS.items():
+        path = directory / f"{stem}.yaml"
+        where = f"rules/{stem}.yaml"
+        if not path.exists():
+            problems.append(f"[{where}] file missing")
+            continue
+        try:
+            data = yaml.safe_load(path.read_text("utf-8")) or {}
+        except yaml.YAMLError as exc:
+            problems.append(f"[{where}] not valid YAML: {exc}")
+            continue
+        if not isinstance(data, dict):
+            problems.append(f"[{where}] must be a mapping with 'rules' and lexicons")
+            continue
+        allowed = {"rules"} | set(spec.lexicons)
+        for key in data:
+            if key not in allowed:
+                problems.append(f"[{where}] unknown top-level key {key!r}; allowed: {', '.join(sorted(allowed))}")
+        lexicons[stem] = {}
+        for name, kind in spec.lexicons.items():
+            if name not in data:
+                if name in spec.required_lexicons:
+                    problems.append(f"[{where}] missing lexicon {name!r}")
+                continue
+            if not isinstance(data[name], kind):
+                problems.append(f"[{where}] lexicon {name!r} must be a {kind.__name__}")
+                continue
+            value = data[name]
+            bad = [v for v in (value if isinstance(value, list) else value.keys()) if not isinstance(v, str)]
+            if bad:
+                problems.append(f"[{where}] lexicon {name!r}: entries must be strings, got {bad[:3]!r} "
+                                f"(quote words YAML reads as numbers or booleans: \"on\", \"no\", \"2\")")
+                continue
+            lexicons[stem][name] = value
+        raw_rules = data.get("rules") or []
+        if not isinstance(raw_rules, list):
+            problems.append(f"[{where}] 'rules' must be a list")
+            continue
+        for index, raw in enumerate(raw_rules):
+            rule = _check_rule(raw, index, stem, spec, problems)
+            if rule is not None:
+                rules.append(rule)
+    seen: dict[str, str] = {}
+    for rule in rules:
+        if rule.id in seen:
+            problems.append(f"[rules/{rule.file}.yaml: rule {rule.id!r}] duplicate id (also in rules/{seen[rule.id]}.yaml)")
+        seen.setdefault(rule.id, rule.file)
+    if problems:
+        raise RuleError(problems)
+    return RuleSet(directory=directory, rules=tuple(rules), lexicons=lexicons)
+
+
+@lru_cache(maxsize=8)
+def cached_rules(directory: str) -> RuleSet:
+    """One parse per process and folder: every component of a pipeline shares it."""
+    return load_rules(Path(directory))

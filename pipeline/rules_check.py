@@ -1,0 +1,30 @@
+"""`provnews rules check`: validate every rule file, then run each rule's examples."""
+from __future__ import annotations
+
+from spacy.matcher import Matcher
+
+from pipeline.errors import RuleError
+from pipeline.nlp import build_nlp
+from pipeline.rules import load_rules
+from pipeline.settings import Settings
+
+
+def check_rules(settings: Settings) -> list[str]:
+    """Problems, one line each, naming file and rule; an empty list means all is well."""
+    try:
+        rules = load_rules(settings.rules_dir)
+    except RuleError as exc:
+        return list(exc.problems)
+    nlp = build_nlp(settings, rules_only=True)
+    problems = []
+    for rule in rules.rules:
+        matcher = Matcher(nlp.vocab)
+        matcher.add(rule.id, [rule.token_pattern()])
+        where = f"[rules/{rule.file}.yaml: rule {rule.id!r}]"
+        for sentence in rule.match_examples:
+            if not matcher(nlp(sentence)):
+                problems.append(f"{where} does not match its example: {sentence!r}")
+        for sentence in rule.no_match_examples:
+            if matcher(nlp(sentence)):
+                problems.append(f"{where} matches its no_match example: {sentence!r}")
+    return problems

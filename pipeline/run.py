@@ -1,0 +1,125 @@
+"""The main job: inputs → clean articles → spaCy → rows → Parquet, in committed batches.
+
+Resumable and incremental: articles already in the output (by id or by text) are skipped, so
+a re-run on the same input writes nothing and an interrupted run continues where it stopped.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.clean import CleanError, clean_record, host_of
+from pipeline.extract import Categorizer, Rows, doc_to_rows
+from pipeline.gazetteer import load_gazetteer
+from pipeline.nlp import build_nlp
+from pipeline.records import Article, ErrorRecord, RawRecord
+from pipeline.rules import cached_rules
+from pipeline.settings import Settings, load_settings
+from pipeline.sources import iter_records
+from pipeline.tables import TABLES, read_columns, recover, write_batch
+
+Reporter = Callable[[str], None]
+
+
+@dataclass
+class RunSummary:
+    out: Path
+    counts: dict[str, int] = field(default_factory=lambda: {t: 0 for t in TABLES})
+    skipped_known: int = 0
+    duplicates: int = 0
+    error_lines: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        c = self.counts
+        return [
+            f"provnews: wrote {self.out}",
+            f"  articles: {c['articles']} new ({self.skipped_known} already in the tables, {self.duplicates} duplicates kept once)",
+            f"  communes: {c['communes']}  officials: {c['officials']}  difficulties: {c['difficulties']}  "
+            f"recommendations: {c['recommendations']}  directions: {c['directions']}",
+            f"  errors: {c['errors']}",
+        ]
+
+
+def _error_rows(errors: list[ErrorRecord]) -> list[dict]:
+    return [{"source": e.source, "stage": e.stage, "message": e.message, "at": e.at} for e in errors]
+
+
+def _batches(items: Iterator[Article | ErrorRecord], size: int) -> Iterator[tuple[list[Article], list[ErrorRecord]]]:
+    articles: list[Article] = []
+    errors: list[ErrorRecord] = []
+    for item in items:
+        (errors if isinstance(item, ErrorRecord) else articles).append(item)
+        if len(articles) >= size or len(errors) >= size * 10:
+            yield articles, errors
+            articles, errors = [], []
+    if articles or errors:
+        yield articles, errors
+
+
+def clean_stream(records: Iterable[RawRecord | ErrorRecord], settings: Settings, known_ids: set[str],
+                 known_hashes: dict[str, str], summary: RunSummary) -> Iterator[Article | ErrorRecord]:
+    """Clean each record; drop known articles and duplicates (same words) with a reason."""
+    for record in records:
+        if isinstance(record, ErrorRecord):
+            yield record
+            continue
+        try:
+            article = clean_record(record, settings.clean)
+        except CleanError as exc:
+            yield ErrorRecord(record.source, "clean", str(exc))
+            continue
+        if article.article_id in known_ids:
+            summary.skipped_known += 1
+            continue
+        first = known_hashes.get(article.text_hash)
+        if first is not None:
+            if first != article.article_id:
+                summary.duplicates += 1
+                yield ErrorRecord(record.source, "dedupe", f"duplicate of article {first} (same text)")
+            continue
+        known_ids.add(article.article_id)
+        known_hashes[article.text_hash] = article.article_id
+        yield article
+
+
+def run(inputs: Iterable[str | Path], out: str | Path, settings: Settings | None = None,
+        rules_only: bool = False, report: Reporter | None = None) -> RunSummary:
+    """Process inputs into the tables under `out`; return what was written."""
+    settings = settings or load_settings()
+    out = Path(out)
+    summary = RunSummary(out=out)
+    rules = cached_rules(str(settings.rules_dir))
+    recover(out)
+    known = read_columns(out, "articles", ["article_id", "text_hash"]).to_pydict()
+    known_ids = set(known["article_id"])
+    known_hashes = dict(zip(known["text_hash"], known["article_id"]))
+    seen_errors = {tuple(r) for r in zip(*read_columns(out, "errors", ["source", "stage", "message"]).to_pydict().values())}
+    nlp = build_nlp(settings, rules_only=rules_only)
+    gazetteer = load_gazetteer()
+    categorize = Categorizer(rules)
+    stream = clean_stream(iter_records(inputs), settings, known_ids, known_hashes, summary)
+    for articles, errors in _batches(stream, settings.nlp.articles_per_part):
+        errors = [e for e in errors if (e.source, e.stage, e.message) not in seen_errors]
+        seen_errors |= {(e.source, e.stage, e.message) for e in errors}
+        rows: Rows = {t: [] for t in TABLES}
+        docs = []
+        for article in articles:
+            doc = nlp.make_doc(article.text)
+            doc._.provnews_hosts = [article.site, host_of(article.url), host_of(article.source_url)]
+            docs.append(doc)
+        n_process = settings.nlp.n_process or -1
+        for article, doc in zip(articles, nlp.pipe(docs, batch_size=settings.nlp.batch_size, n_process=n_process)):
+            for table, table_rows in doc_to_rows(article, doc, categorize, gazetteer).items():
+                rows[table].extend(table_rows)
+        rows["errors"] = _error_rows(errors)
+        for error in errors:
+            summary.error_lines.append(f"{error.source}: {error.message}")
+            if report:
+                report(f"skipped {error.source}: {error.message}")
+        if not articles and not errors:
+            continue
+        write_batch(out, rows, settings.tables.compression)
+        for table in TABLES:
+            summary.counts[table] += len(rows[table])
+    return summary

@@ -1,0 +1,44 @@
+"""Text folding shared by every stage: one definition, so linking, rules and scoring agree."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+HONORIFICS = frozenset({"comrade", "comrades", "mr", "mrs", "ms", "miss", "dr", "madam", "mister", "sir"})
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def _fold_char(char: str) -> str:
+    if char in "đĐ":
+        return "d"
+    base = unicodedata.normalize("NFD", char)[0]
+    return base.lower() if len(base.lower()) == 1 else char.lower()[:1] or char
+
+
+def fold_chars(text: str) -> str:
+    """Lower case without diacritics, one output character per input character.
+
+    Keeping the length lets a match in the folded string be used as offsets into the
+    original text (for NFC text, which is what the cleaner produces).
+    """
+    return "".join(_fold_char(c) for c in text)
+
+
+def fold(text: str) -> str:
+    """Lower case, no diacritics, đ→d, only letters/digits separated by single spaces.
+
+    The same definition as the reference scorer, so keys computed here match its keys.
+    """
+    return " ".join(_WORD.findall(fold_chars(nfc(text))))
+
+
+def name_key(name: str) -> str:
+    """Folded person name without leading honorifics: the key officials are counted by."""
+    words = fold(name).split()
+    while words and words[0] in HONORIFICS:
+        words = words[1:]
+    return " ".join(words)
