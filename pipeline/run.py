@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.clean import CleanError, clean_record, host_of
+from pipeline.dedupe import DuplicateIndex
 from pipeline.extract import Categorizer, Rows, doc_to_rows
 from pipeline.gazetteer import load_gazetteer
 from pipeline.nlp import build_nlp
@@ -58,7 +59,7 @@ def _batches(items: Iterator[Article | ErrorRecord], size: int) -> Iterator[tupl
 
 
 def clean_stream(records: Iterable[RawRecord | ErrorRecord], settings: Settings, known_ids: set[str],
-                 known_hashes: dict[str, str], summary: RunSummary) -> Iterator[Article | ErrorRecord]:
+                 seen: DuplicateIndex, summary: RunSummary) -> Iterator[Article | ErrorRecord]:
     """Clean each record; drop known articles and duplicates (same words) with a reason."""
     for record in records:
         if isinstance(record, ErrorRecord):
@@ -72,14 +73,13 @@ def clean_stream(records: Iterable[RawRecord | ErrorRecord], settings: Settings,
         if article.article_id in known_ids:
             summary.skipped_known += 1
             continue
-        first = known_hashes.get(article.text_hash)
+        first = seen.duplicate_of(article.text_hash, article.text)
         if first is not None:
-            if first != article.article_id:
-                summary.duplicates += 1
-                yield ErrorRecord(record.source, "dedupe", f"duplicate of article {first} (same text)")
+            summary.duplicates += 1
+            yield ErrorRecord(record.source, "dedupe", f"duplicate of article {first} (same text)")
             continue
         known_ids.add(article.article_id)
-        known_hashes[article.text_hash] = article.article_id
+        seen.add(article.article_id, article.text_hash, article.text)
         yield article
 
 
@@ -91,14 +91,16 @@ def run(inputs: Iterable[str | Path], out: str | Path, settings: Settings | None
     summary = RunSummary(out=out)
     rules = cached_rules(str(settings.rules_dir))
     recover(out)
-    known = read_columns(out, "articles", ["article_id", "text_hash"]).to_pydict()
+    known = read_columns(out, "articles", ["article_id", "text_hash", "text"]).to_pydict()
     known_ids = set(known["article_id"])
-    known_hashes = dict(zip(known["text_hash"], known["article_id"]))
+    seen = DuplicateIndex()
+    for article_id, text_hash, text in zip(known["article_id"], known["text_hash"], known["text"]):
+        seen.add(article_id, text_hash, text)
     seen_errors = {tuple(r) for r in zip(*read_columns(out, "errors", ["source", "stage", "message"]).to_pydict().values())}
     nlp = build_nlp(settings, rules_only=rules_only)
     gazetteer = load_gazetteer()
     categorize = Categorizer(rules)
-    stream = clean_stream(iter_records(inputs), settings, known_ids, known_hashes, summary)
+    stream = clean_stream(iter_records(inputs), settings, known_ids, seen, summary)
     for articles, errors in _batches(stream, settings.nlp.articles_per_part):
         errors = [e for e in errors if (e.source, e.stage, e.message) not in seen_errors]
         seen_errors |= {(e.source, e.stage, e.message) for e in errors}
