@@ -125,6 +125,8 @@ def clean_record(record: RawRecord, settings: CleanSettings) -> Article:
     else:
         text = record.text or ""
     text, source_url = strip_trailers(nfc(text).replace("\r\n", "\n").replace("\r", "\n"))
+    if len(text) < settings.min_chars and record.html is not None:
+        raise CleanError(f"no article text found in the HTML page (only {len(text)} characters of text)")
     if len(text) < settings.min_chars:
         raise CleanError(f"too short to be an article ({len(text)} characters < {settings.min_chars})")
     language = detect_language(text)

@@ -1,0 +1,60 @@
+"""Bad inputs: one clear line naming the file, a row in errors, the other articles still come."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from pipeline.tables import load_tables
+
+from conftest import RAW, ROOT
+
+
+@pytest.fixture(scope="module")
+def bad_folder(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("bad")
+    (folder / "empty.txt").write_text("")
+    (folder / "binary.txt").write_bytes(b"\x00\x01\x02PK\x03\x04" * 50)
+    good = (RAW / "01-seeds.jsonl").read_text("utf-8").splitlines()[0]
+    (folder / "records.jsonl").write_text(good + "\n{not json\n", encoding="utf-8")
+    (folder / "notes.docx").write_bytes(b"whatever")
+    (folder / "nav.html").write_text("<html><body><nav><a href='/'>Home</a></nav></body></html>")
+    return folder
+
+
+def test_cli_reports_each_bad_input_and_keeps_going(bad_folder, tmp_path):
+    out = tmp_path / "tables"
+    result = subprocess.run([sys.executable, "-m", "pipeline", "run", str(bad_folder), "--out", str(out)],
+                            capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    expect = {
+        "empty.txt": "empty file",
+        "binary.txt": "binary file",
+        "records.jsonl:2": "broken JSON line",
+        "notes.docx": "unknown extension",
+        "nav.html": "no article text",
+    }
+    for name, reason in expect.items():
+        assert any(name in line and reason in line for line in lines), (name, lines)
+    tables = load_tables(out)
+    assert list(tables["articles"]["article_id"]) == ["seed-lamdong-truong-xuan"]
+    assert len(tables["errors"]) == len(expect)
+
+
+def test_missing_input_and_bad_rules_are_one_line(tmp_path):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    for f in (ROOT / "rules").glob("*.yaml"):
+        (rules / f.name).write_text(f.read_text("utf-8"), encoding="utf-8")
+    text = (rules / "officials.yaml").read_text("utf-8").replace("  - id: prime-minister\n    label: TITLE",
+                                                                  "  - id: prime-minister\n    lable: TITLE")
+    (rules / "officials.yaml").write_text(text, encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "pipeline", "run", str(RAW), "--out", str(tmp_path / "o"),
+                             "--rules", str(rules)], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert result.returncode == 2
+    assert "[rules/officials.yaml: rule 'prime-minister'] unknown key 'lable'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "o" / "articles").exists()
