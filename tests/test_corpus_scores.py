@@ -1,0 +1,36 @@
+"""Score floors on the shared real-article corpus, with the reference scorer itself.
+
+Floors sit a little under the measured scores, so a change that loses quality fails here.
+"""
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+from pipeline.run import run
+
+from conftest import GOLD, SHARED
+
+FLOORS = {"communes": 0.82, "officials": 0.93, "difficulties": 0.5, "recommendations": 0.8}
+
+
+@pytest.fixture(scope="module")
+def scores(corpus_path, tmp_path_factory, settings):
+    spec = importlib.util.spec_from_file_location("score", SHARED / "tools" / "score.py")
+    scorer = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(scorer)
+    out = tmp_path_factory.mktemp("corpus")
+    summary = run([corpus_path], out, settings)
+    assert summary.counts["articles"] == 28
+    results, _ = scorer.score(scorer.load_gold(GOLD), out)
+    return results
+
+
+@pytest.mark.parametrize("table", sorted(FLOORS))
+def test_f1_floor(scores, table):
+    assert scores[table]["f1"] >= FLOORS[table], scores[table]
+
+
+def test_title_recall_floor(scores):
+    assert scores["official_titles"]["recall"] >= 0.8

@@ -1,0 +1,99 @@
+"""Each stage on small real sentences (from the seed articles), with the real model and gazetteer."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline.clean import CleanError, clean_record, detect_language, strip_trailers
+from pipeline.gazetteer import load_gazetteer
+from pipeline.linking import link_mention
+from pipeline.province import article_provinces
+from pipeline.records import RawRecord
+from pipeline.rules import cached_rules
+from pipeline.rules_check import check_rules
+from pipeline.textnorm import fold, fold_chars, name_key
+
+
+def test_fold_keeps_length_and_matches_scorer():
+    text = "Đoàn Thu Hà, Mường Tùng"
+    assert len(fold_chars(text)) == len(text)
+    assert fold(text) == "doan thu ha muong tung"
+    assert name_key("Comrade Đoàn Thu Hà") == "doan thu ha"
+
+
+def test_trailers():
+    text, url = strip_trailers("Body line.\nSource: https://baolangson.vn/a-1.html\n\n\nComment (0)\n")
+    assert text == "Body line." and url == "https://baolangson.vn/a-1.html"
+
+
+def test_clean_rejects_vietnamese_and_short_text(settings):
+    vietnamese = "Đồng chí Hà Thị Hạnh làm việc với Ban Thường vụ Đảng ủy xã Trường Xuân về tình hình. " * 5
+    assert detect_language(vietnamese) == "vi"
+    with pytest.raises(CleanError, match="not_english"):
+        clean_record(RawRecord(source="x.txt", text=vietnamese), settings.clean)
+    with pytest.raises(CleanError, match="too short"):
+        clean_record(RawRecord(source="y.txt", text="Short."), settings.clean)
+
+
+def test_gazetteer_has_all_2025_units_and_legacy():
+    gazetteer = load_gazetteer()
+    assert len(gazetteer.units) == 3321 and len(gazetteer.provinces) == 34
+    assert len(gazetteer.by_name["tan an"]) == 11
+    assert gazetteer.units["06529"].name == "Lộc Bình"
+
+
+@pytest.mark.parametrize("mention,province,code,method", [
+    ("Loc Binh", "20", "06529", "folded"),
+    ("Lộc Bình", "20", "06529", "exact"),
+    ("Tan My", "20", "06172", "legacy"),  # merged into Hoàng Văn Thụ in 2025
+    ("Truong Xuan", "68", "24730", "folded"),
+    ("Truong Xaun", "68", "24730", "fuzzy"),
+])
+def test_linking_with_province(settings, mention, province, code, method):
+    link = link_mention(mention, load_gazetteer(), [province], settings.link)
+    assert (link.ward_code, link.method) == (code, method)
+
+
+def test_linking_without_province_refuses_homonyms(settings):
+    link = link_mention("Tan An", load_gazetteer(), [], settings.link)
+    assert link.method == "unresolved" and link.ambiguous
+
+
+def test_province_from_host_and_text(settings):
+    rules, gazetteer = cached_rules(str(settings.rules_dir)), load_gazetteer()
+    assert article_provinces("Nothing here.", ["en.baodienbienphu.com.vn"], rules, gazetteer) == ["11"]
+    assert article_provinces("Communes in Lang Son province met.", [], rules, gazetteer)[0] == "20"
+    assert article_provinces("Hai Duong province merged.", [], rules, gazetteer)[0] == "31"
+
+
+def _doc(nlp, text, hosts=()):
+    doc = nlp.make_doc(text)
+    doc._.provnews_hosts = list(hosts)
+    return nlp(doc)
+
+
+def test_commune_lists_and_keywords(nlp):
+    doc = _doc(nlp, "The group worked with the communes of Loc Binh, Mau Son, and Khuat Xa.", ["baolangson.vn"])
+    assert [s.text for s in doc.spans["communes"]] == ["Loc Binh", "Mau Son", "Khuat Xa"]
+    doc = _doc(nlp, "Truong Xuan commune recommends that the province pay attention to it.", ["baolamdong.vn"])
+    assert [(s.text, s._.provnews_rule) for s in doc.spans["communes"]] == [("Truong Xuan", "name-commune")]
+
+
+def test_officials_titles_after_name(nlp):
+    doc = _doc(nlp, "Speaking at the session, comrade Ha Thi Hanh, member of the Provincial Party Standing "
+                    "Committee, Vice Chairman of the Provincial Vietnam Fatherland Front Committee, praised the staff.")
+    (span,) = doc.spans["officials"]
+    assert span.text == "Ha Thi Hanh"
+    assert span._.provnews_info["titles"] == ["member of the Provincial Party Standing Committee",
+                                              "Vice Chairman of the Provincial Vietnam Fatherland Front Committee"]
+
+
+def test_statements_split_into_items(nlp):
+    doc = _doc(nlp, "However, the commune still faces some difficulties such as: uneven quality of staff; "
+                    "degraded headquarters and working equipment, small area that does not meet working needs.")
+    assert [s.text for s in doc.spans["difficulties"]] == [
+        "uneven quality of staff", "degraded headquarters and working equipment",
+        "small area that does not meet working needs"]
+
+
+def test_every_rule_passes_its_examples(settings):
+    assert check_rules(settings) == []
