@@ -49,7 +49,8 @@ def commune_rows(doc: Doc, article_id: str) -> list[dict[str, Any]]:
             "division_type": link.get("division_type"), "province_code": link.get("province_code"),
             "province_name": link.get("province_name"), "score": float(link.get("score", 0.0)),
             "method": link.get("method", "unresolved"), "legacy_name": link.get("legacy_name"),
-            "legacy_code": link.get("legacy_code"), "ambiguous": bool(link.get("ambiguous", False)),
+            "legacy_code": link.get("legacy_code"), "becomes_code": link.get("becomes_code"),
+            "becomes_name": link.get("becomes_name"), "ambiguous": bool(link.get("ambiguous", False)),
             "rule_id": span._.provnews_rule,
         })
     return rows

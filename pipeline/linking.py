@@ -18,6 +18,9 @@ from pipeline.textnorm import fold, nfc
 
 @dataclass(frozen=True)
 class Link:
+    """A 2025 unit (`ward_code`), or for a pre-merger name (method "legacy") the legacy unit and
+    the 2025 unit it became (`becomes_code`): a former commune is not a mention of its successor."""
+
     ward_code: str | None
     ward_name: str | None
     division_type: str | None
@@ -28,6 +31,8 @@ class Link:
     legacy_name: str | None = None
     legacy_code: str | None = None
     ambiguous: bool = False
+    becomes_code: str | None = None
+    becomes_name: str | None = None
 
 
 UNRESOLVED = Link(None, None, None, None, None, 0.0, "unresolved")
@@ -48,15 +53,19 @@ def _pick(codes: set[str], gazetteer: Gazetteer, division_type: str | None) -> t
     return units[0], len(units) > 1
 
 
-def _legacy_link(old: list[LegacyUnit], gazetteer: Gazetteer, mention: str) -> Link | None:
-    targets = [o for o in old if o.new_codes]
+def _legacy_link(old: list[LegacyUnit], gazetteer: Gazetteer, prefer: frozenset[str] = frozenset()) -> Link | None:
+    """The legacy unit of that name; among homonyms, one whose successor the article names."""
+    targets = sorted((o for o in old if o.new_codes), key=lambda o: not (set(o.new_codes) & prefer))
     if not targets:
         return None
     first = targets[0]
-    unit = gazetteer.units[first.new_codes[0]]
-    ambiguous = len({o.new_codes[0] for o in targets}) > 1 or len(first.new_codes) > 1
-    return _from_unit(unit, mention, 100.0, "legacy", legacy_name=first.name, legacy_code=first.code,
-                      ambiguous=ambiguous)
+    successor = next((c for c in first.new_codes if c in prefer), first.new_codes[0])
+    unit = gazetteer.units[successor]
+    preferred = [o for o in targets if set(o.new_codes) & prefer] or targets
+    ambiguous = len({o.new_codes[0] for o in preferred}) > 1 or (len(first.new_codes) > 1 and successor not in prefer)
+    return Link(None, None, None, unit.province_code, unit.province_name, 100.0, "legacy",
+                legacy_name=first.name, legacy_code=first.code, ambiguous=ambiguous,
+                becomes_code=unit.code, becomes_name=unit.name)
 
 
 def link_mention(
@@ -66,8 +75,13 @@ def link_mention(
     settings: LinkSettings,
     division_type: str | None = None,
     legacy_hint: bool = False,
+    prefer: frozenset[str] = frozenset(),
 ) -> Link:
-    """Resolve one mention (the name only, without 'commune'/'ward')."""
+    """Resolve one mention (the name only, without 'commune'/'ward').
+
+    `prefer`: 2025 codes the article names elsewhere; a former unit that became one of them
+    is the likelier of homonymous former units ("Núa Ngam ... merged from Na Tông").
+    """
     key = fold(mention)
     if not key:
         return UNRESOLVED
@@ -77,7 +91,7 @@ def link_mention(
         in_province = {c for c in exact if gazetteer.units[c].province_code == province}
         old_here = [o for o in legacy if o.new_province_code == province]
         if old_here and (legacy_hint or not in_province):
-            link = _legacy_link(old_here, gazetteer, mention)
+            link = _legacy_link(old_here, gazetteer, prefer)
             if link:
                 return link
         if in_province:
@@ -96,7 +110,7 @@ def link_mention(
                 return _from_unit(unit, mention, 100.0)
             return Link(None, None, None, None, None, 0.0, "unresolved", ambiguous=True)
         if legacy and len({o.new_codes[:1] for o in legacy}) == 1:
-            link = _legacy_link(legacy, gazetteer, mention)
+            link = _legacy_link(legacy, gazetteer, prefer)
             if link:
                 return link
     return UNRESOLVED

@@ -30,7 +30,8 @@ SCHEMAS: dict[str, pa.Schema] = {
     "communes": pa.schema([
         ("article_id", STR), ("mention", STR), ("start_char", INT), ("end_char", INT), ("ward_code", STR),
         ("ward_name", STR), ("division_type", STR), ("province_code", STR), ("province_name", STR),
-        ("score", FLOAT), ("method", STR), ("legacy_name", STR), ("legacy_code", STR), ("ambiguous", BOOL),
+        ("score", FLOAT), ("method", STR), ("legacy_name", STR), ("legacy_code", STR), ("becomes_code", STR),
+        ("becomes_name", STR), ("ambiguous", BOOL),
         ("rule_id", STR),
     ]),
     "officials": pa.schema([

@@ -48,7 +48,7 @@ def _keyword_at(doc: Doc, i: int, lex: CommuneLexicon) -> tuple[str | None, int]
     """(division type, token length) of a commune keyword starting at token i."""
     if i >= len(doc):
         return None, 0
-    two = fold(doc[i: i + 2].text) if i + 1 < len(doc) else ""
+    two = f"{fold(doc[i].text)} {fold(doc[i + 1].text)}" if i + 1 < len(doc) else ""
     if two in lex.keywords:
         return lex.keywords[two], 2
     one = fold(doc[i].text)
@@ -161,6 +161,8 @@ def find_rule_mentions(doc: Doc, matcher: Matcher, modes: dict[str, str], lex: C
         direction, index = (1, end) if mode == "list_after" else (-1, start - 1)
         for s, e, legacy in expand_list(doc, index, direction, lex):
             s, e, own_division = trim_name(doc, s, e, lex)
+            if e < len(doc) and fold(doc[e].text) in lex.not_after:
+                continue  # "Vinh Lap and Thanh Cuong communes of Thanh Ha district"
             if e > s:
                 found.append(MentionCandidate(s, e, rule_id, own_division or division, legacy, needs_gazetteer=True))
     return found
@@ -175,6 +177,8 @@ def find_gazetteer_mentions(doc: Doc, folded: Doc, phrase_matcher: PhraseMatcher
     found = []
     for _, start, end in phrase_matcher(folded):
         key = fold(doc[start:end].text)
+        if key in gazetteer.province_by_name:
+            continue  # "Phu Tho" alone is the province far more often than the ward
         tokens = doc[start:end]
         if not all(is_name_token(t) for t in tokens):
             continue
@@ -202,7 +206,7 @@ def province_context(doc: Doc, mentions: list[MentionCandidate], rules: RuleSet,
     if provinces:
         return provinces
     votes: Counter[str] = Counter()
-    for name in {fold(doc[m.start:m.end].text) for m in mentions if not m.needs_gazetteer}:
+    for name in {fold(doc[m.start:m.end].text) for m in mentions}:
         for code in candidate_provinces(name, gazetteer):
             votes[code] += 1
     ranked = votes.most_common(2)
@@ -244,10 +248,17 @@ class CommuneRecognizer:
         return doc
 
     def link(self, doc: Doc, mentions: list[MentionCandidate], provinces: list[str]) -> list[tuple[MentionCandidate, Link]]:
+        """Two passes: 2025 names first, then former names, preferring successors named in the article."""
+        def resolve(mention: MentionCandidate, prefer: frozenset[str]) -> Link:
+            return link_mention(doc[mention.start:mention.end].text, self.gazetteer, provinces, self.link_settings,
+                                mention.division_type, mention.legacy_hint, prefer)
+
+        first = [(m, resolve(m, frozenset())) for m in mentions]
+        named = frozenset(link.ward_code for _, link in first if link.ward_code)
         linked = []
-        for mention in mentions:
-            link = link_mention(doc[mention.start:mention.end].text, self.gazetteer, provinces, self.link_settings,
-                                mention.division_type, mention.legacy_hint)
+        for mention, link in first:
+            if link.method == "legacy":
+                link = resolve(mention, named)
             if mention.needs_gazetteer and link.method in {"unresolved", "fuzzy"}:
                 continue
             linked.append((mention, link))
