@@ -50,7 +50,18 @@ def test_gazetteer_has_all_2025_units_and_legacy():
 ])
 def test_linking_with_province(settings, mention, province, code, method):
     link = link_mention(mention, load_gazetteer(), [province], settings.link)
-    assert (link.ward_code, link.method) == (code, method)
+    resolved = link.becomes_code if method == "legacy" else link.ward_code
+    assert (resolved, link.method) == (code, method)
+    if method == "legacy":
+        assert link.ward_code is None and link.legacy_name == "Tân Mỹ"
+
+
+def test_former_homonyms_prefer_the_successor_the_article_names(settings):
+    gazetteer = load_gazetteer()
+    # Lạng Sơn had a Hoàng Văn Thụ ward (→ Kỳ Lừa) and a Hoàng Văn Thụ commune (→ 06172).
+    link = link_mention("Hoang Van Thu", gazetteer, ["20"], settings.link, legacy_hint=True,
+                        prefer=frozenset({"06172"}))
+    assert (link.method, link.becomes_code) == ("legacy", "06172")
 
 
 def test_linking_without_province_refuses_homonyms(settings):
