@@ -18,6 +18,7 @@ from pipeline.textnorm import fold
 LABEL_FILES = {"RECOMMENDATION": "recommendations", "DIRECTION": "directions", "DIFFICULTY": "difficulties"}
 PRIORITY = ("RECOMMENDATION", "DIRECTION", "DIFFICULTY")  # one sentence, one kind of statement
 CLAUSE_END = re.compile(r";|,\s+(?=(?:which|while|but|although|though|so that|namely|whereas|thereby|thanks)\b)"
+                        r"|,\s+(?=and\s+(?:the|a|an|its|their|many|some)\b)|,\s+(?=[A-ZĐ])"
                         r"|\.\.\.|…|\s[-–]\s")
 CONTINUATION = {"especially", "including", "such", "in", "which", "that", "still", "mainly", "particularly",
                 "etc", "of", "for", "to", "with", "from", "by", "as", "due"}
@@ -25,6 +26,12 @@ LIST_END = {"with", "but", "however", "although", "while", "so", "thereby", "bec
 LEAD_WORDS = re.compile(r"^(?:and|or|but|to|at the same time|in addition|also|however|then|namely|as well as)[,:]?\s+",
                         re.IGNORECASE)
 MIN_CONTENT_WORDS = 2
+RELATIVE_START = re.compile(r"\s*(?:which|who|that)\b", re.IGNORECASE)
+CLAUSE_OPENER = re.compile(r"\b(?:said|says|acknowledged|noted|stated|shared|reported|admitted|found that|but|while|"
+                           r"although|though|whereas)\b\s*(?:that\s+)?", re.IGNORECASE)
+EXTENDER = re.compile(r",\s+(?:including|especially|particularly|mainly|with|requiring|causing|forcing|leading|"
+                      r"making|resulting)\b", re.IGNORECASE)
+CANCEL_WINDOW = 3
 
 
 @dataclass(frozen=True)
@@ -91,10 +98,27 @@ def split_items(text: str, start: int, end: int, mode: str) -> list[tuple[int, i
 
 
 def clause_bounds(text: str, sent_start: int, sent_end: int, start: int, end: int) -> tuple[int, int]:
-    """The comma/semicolon-delimited clause around [start, end) inside its sentence."""
+    """The clause around [start, end): between commas/semicolons, after a reporting verb or a
+    contrast ("acknowledged many communes lack ...", "... but is short of"), with a relative
+    clause joined to what it describes and trailing ", including/with/requiring ..." kept."""
     left = max(text.rfind(c, sent_start, start) for c in ",;:")
-    right_candidates = [i for i in (text.find(c, end, sent_end) for c in ",;") if i != -1]
-    return (left + 1 if left >= sent_start else sent_start), (min(right_candidates) if right_candidates else sent_end)
+    left = left + 1 if left >= sent_start else sent_start
+    if RELATIVE_START.match(text, left) and left > sent_start:
+        earlier = max(text.rfind(c, sent_start, left - 1) for c in ",;:")
+        left = earlier + 1 if earlier >= sent_start else sent_start
+    cut = None
+    for cut in CLAUSE_OPENER.finditer(text, left, start):
+        pass
+    if cut is not None:
+        left = cut.end()
+    right = end
+    while True:
+        stops = [i for i in (text.find(c, right, sent_end) for c in ",;") if i != -1]
+        right = min(stops) if stops else sent_end
+        if right < sent_end and text[right] == "," and EXTENDER.match(text, right):
+            right += 1
+            continue
+        return left, right
 
 
 def _clause_end(text: str, start: int, sent_end: int) -> int:
@@ -117,48 +141,62 @@ class StatementRecognizer:
     def _content_words(self, text: str, stem: str) -> list[str]:
         return [w for w in fold(text).split() if w not in self.generic[stem] and len(w) > 2]
 
+    def _cancelled(self, doc: Doc, start: int, stem: str) -> bool:
+        return any(fold(t.text) in self.cancel[stem] for t in doc[max(0, start - CANCEL_WINDOW): start])
+
     def find_items(self, doc: Doc) -> list[Item]:
-        text = doc.text
-        matches_by_sentence: dict[int, list[tuple[Rule, int, int]]] = {}
+        by_sentence: dict[int, list[tuple[Rule, int, int]]] = {}
         for match_id, start, end in sorted(self.matcher(doc), key=lambda m: (m[1], m[2])):
             rule = self.by_id[doc.vocab.strings[match_id]]
-            stem = LABEL_FILES[rule.label]
-            if start > 0 and fold(doc[start - 1].text) in self.cancel[stem]:
-                continue
-            sentence = doc[start].sent
-            matches_by_sentence.setdefault(sentence.start, []).append((rule, start, end))
+            if not self._cancelled(doc, start, LABEL_FILES[rule.label]):
+                by_sentence.setdefault(doc[start].sent.start, []).append((rule, start, end))
         items: list[Item] = []
-        for sent_start, matches in matches_by_sentence.items():
-            sentence = doc[sent_start].sent
-            labels = {rule.label for rule, _, _ in matches}
-            label = next(lab for lab in PRIORITY if lab in labels)
+        for sent_start, matches in by_sentence.items():
+            items += self._sentence_items(doc, doc[sent_start].sent, matches)
+        return items
+
+    def _region(self, doc: Doc, sentence: Span, rule: Rule, start: int, end: int, cap: int) -> tuple[int, int]:
+        text = doc.text
+        s_char, e_char = doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
+        mode = rule.option("mode", "after")
+        if mode == "after":
+            region = (e_char, sentence.end_char)
+        elif mode == "from_match":
+            region = (s_char, _clause_end(text, e_char, sentence.end_char))
+        else:
+            region = clause_bounds(text, sentence.start_char, sentence.end_char, s_char, e_char)
+        return region[0], min(region[1], max(cap, e_char))
+
+    def _sentence_items(self, doc: Doc, sentence: Span, matches: list[tuple[Rule, int, int]]) -> list[Item]:
+        """Recommendations claim their regions first, then directions, then difficulties: a trigger
+        inside a claimed region is part of that statement; a region stops at a stronger trigger."""
+        text = doc.text
+        claimed: list[tuple[int, int]] = []
+        items: list[Item] = []
+        for rank, label in enumerate(PRIORITY):
+            stronger = [doc[s].idx for r, s, _ in matches if PRIORITY.index(r.label) < rank]
+            stem = LABEL_FILES[label]
+            regions: list[tuple[int, int]] = []
             used_rules: set[str] = set()
             seen: set[tuple[int, int]] = set()
-            covered_until = -1
-            for rule, start, end in matches:
-                if rule.label != label:
-                    continue
+            for rule, start, end in (m for m in matches if m[0].label == label):
+                s_char = doc[start].idx
                 mode = rule.option("mode", "after")
-                s_char, e_char = doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
-                if mode != "clause" and (rule.id in used_rules or s_char < covered_until):
+                if any(a <= s_char < b for a, b in claimed + regions) or (mode != "clause" and rule.id in used_rules):
                     continue
-                if mode == "after":
-                    region = (e_char, sentence.end_char)
-                elif mode == "from_match":
-                    region = (s_char, _clause_end(text, e_char, sentence.end_char))
-                else:
-                    region = clause_bounds(text, sentence.start_char, sentence.end_char, s_char, e_char)
-                if region[0] < covered_until:
+                cap = min((i for i in stronger if i > s_char), default=sentence.end_char)
+                region = self._region(doc, sentence, rule, start, end, cap)
+                if any(a < region[1] and region[0] < b for a, b in regions):
                     continue
                 used_rules.add(rule.id)
-                if mode != "clause":
-                    covered_until = region[1]
+                regions.append(region)
+                minimum = 1 if rule.option("split") == "nouns" else MIN_CONTENT_WORDS
                 for piece in split_items(text, *region, rule.option("split", "semicolons")):
                     s, e = _trim(text, *piece)
-                    minimum = 1 if rule.option("split") == "nouns" else MIN_CONTENT_WORDS
-                    if e > s and (s, e) not in seen and len(self._content_words(text[s:e], LABEL_FILES[label])) >= minimum:
+                    if e > s and (s, e) not in seen and len(self._content_words(text[s:e], stem)) >= minimum:
                         seen.add((s, e))
                         items.append(Item(s, e, rule.id, label))
+            claimed += regions
         return items
 
     def __call__(self, doc: Doc) -> Doc:
