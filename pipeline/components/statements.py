@@ -29,9 +29,14 @@ MIN_CONTENT_WORDS = 2
 RELATIVE_START = re.compile(r"\s*(?:which|who|that)\b", re.IGNORECASE)
 CLAUSE_OPENER = re.compile(r"\b(?:said|says|acknowledged|noted|stated|shared|reported|admitted|found that|but|while|"
                            r"although|though|whereas)\b\s*(?:that\s+)?", re.IGNORECASE)
-EXTENDER = re.compile(r",\s+(?:including|especially|particularly|mainly|with|requiring|causing|forcing|leading|"
-                      r"making|resulting)\b", re.IGNORECASE)
-CANCEL_WINDOW = 3
+EXTENDER = re.compile(r",\s+(?:including|especially|particularly|mainly|with|\w+ing)\b", re.IGNORECASE)
+CANCEL_WINDOW = 4
+# Function words never count as content (the reference scorer drops them too).
+FUNCTION_WORDS = frozenset(
+    "the a an of to in on at for from by with and or but as is are was were be been that this these those it its "
+    "their there which who so such not no some any all each other more most also still has have had do does did "
+    "will would should can could may might must need needs".split()
+)
 
 
 @dataclass(frozen=True)
@@ -139,7 +144,7 @@ class StatementRecognizer:
         self.generic = {stem: {fold(w) for w in self.rules.lexicon(stem, "generic_words", [])} for stem in LABEL_FILES.values()}
 
     def _content_words(self, text: str, stem: str) -> list[str]:
-        return [w for w in fold(text).split() if w not in self.generic[stem] and len(w) > 2]
+        return [w for w in fold(text).split() if w not in self.generic[stem] and w not in FUNCTION_WORDS and len(w) > 2]
 
     def _cancelled(self, doc: Doc, start: int, stem: str) -> bool:
         return any(fold(t.text) in self.cancel[stem] for t in doc[max(0, start - CANCEL_WINDOW): start])
@@ -179,7 +184,9 @@ class StatementRecognizer:
             regions: list[tuple[int, int]] = []
             used_rules: set[str] = set()
             seen: set[tuple[int, int]] = set()
-            for rule, start, end in (m for m in matches if m[0].label == label):
+            ordered = sorted((m for m in matches if m[0].label == label),
+                             key=lambda m: (m[0].option("mode", "after") == "clause", m[1]))
+            for rule, start, end in ordered:  # lists and spans first, then single clauses
                 s_char = doc[start].idx
                 mode = rule.option("mode", "after")
                 if any(a <= s_char < b for a, b in claimed + regions) or (mode != "clause" and rule.id in used_rules):
@@ -189,7 +196,7 @@ class StatementRecognizer:
                 if any(a < region[1] and region[0] < b for a, b in regions):
                     continue
                 used_rules.add(rule.id)
-                regions.append(region)
+                regions.append((min(s_char, region[0]), region[1]))  # the trigger belongs to the statement
                 minimum = 1 if rule.option("split") == "nouns" else MIN_CONTENT_WORDS
                 for piece in split_items(text, *region, rule.option("split", "semicolons")):
                     s, e = _trim(text, *piece)
