@@ -108,3 +108,22 @@ def test_statements_split_into_items(nlp):
 
 def test_every_rule_passes_its_examples(settings):
     assert check_rules(settings) == []
+
+
+@pytest.mark.parametrize("sentence,name,titles", [
+    ("Politburo member and President Luong Cuong attended the meeting.", "Luong Cuong",
+     ["Politburo member", "President"]),
+    ("Deputy Prime Minister Pham Thi Thanh Tra inspected the centre.", "Pham Thi Thanh Tra",
+     ["Deputy Prime Minister"]),
+    ("Mr. Nguyen Thanh Thuan - Deputy Secretary, Chairman of Tan Binh Commune People's Committee - said so.",
+     "Nguyen Thanh Thuan", ["Deputy Secretary", "Chairman of Tan Binh Commune People's Committee"]),
+])
+def test_officials_title_shapes(nlp, sentence, name, titles):
+    doc = _doc(nlp, sentence)
+    (span,) = doc.spans["officials"]
+    assert (span.text, span._.provnews_info["titles"]) == (name, titles)
+
+
+def test_people_without_office_are_not_officials(nlp):
+    doc = _doc(nlp, "Just a few days later, a young man named Ho Van Loi completed the documents online.")
+    assert list(doc.spans["officials"]) == []

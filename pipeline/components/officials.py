@@ -18,6 +18,7 @@ from pipeline.textnorm import fold
 
 SEPARATORS = {",", "-", "–", "—"}
 ARTICLES = {"a", "an", "the"}
+FORMER = {"former", "current", "incumbent", "newly", "appointed", "acting"}
 MAX_GIVEN_NAMES = 3
 
 
@@ -44,9 +45,24 @@ def _is_title_word(token, heads: set[int], lex: OfficialLexicon) -> bool:
     return token.i in heads or is_name_token(token) or token.lower_ in lex.inner
 
 
+def split_title(doc: Doc, start: int, end: int, heads: set[int]) -> list[tuple[int, int]]:
+    """"Politburo member and President" holds two offices: split at "and" between two heads."""
+    parts, left = [], start
+    for i in range(start + 1, end - 1):
+        if doc[i].lower_ == "and" and any(j in heads for j in range(left, i)):
+            nxt = i + 1
+            while nxt < end and nxt not in heads and is_name_token(doc[nxt]) and nxt - i <= 3:
+                nxt += 1
+            if nxt < end and nxt in heads and not any(doc[j].lower_ == "of" for j in range(left, i)):
+                parts.append((left, i))
+                left = i + 1
+    parts.append((left, end))
+    return parts
+
+
 def title_forward(doc: Doc, i: int, heads: set[int], lex: OfficialLexicon) -> tuple[int, int] | None:
     """A title phrase starting at token i ("Member of the Provincial Party Standing Committee")."""
-    while i < len(doc) and doc[i].lower_ in ARTICLES:
+    while i < len(doc) and (doc[i].lower_ in ARTICLES or doc[i].lower_ in FORMER):
         i += 1
     start = i
     lead = i
@@ -209,17 +225,17 @@ class OfficialRecognizer:
     def __call__(self, doc: Doc) -> Doc:
         heads = {i for _, s, e in self.matcher(doc) for i in range(s, e)}
         blocked = {i for span in doc.spans.get(self.communes_key, []) for i in range(span.start, span.end)}
-        self.set_annotations(doc, find_officials(doc, heads, self.lexicon, blocked))
+        self.set_annotations(doc, find_officials(doc, heads, self.lexicon, blocked), heads)
         return doc
 
-    def set_annotations(self, doc: Doc, mentions: list[OfficialMention]) -> None:
+    def set_annotations(self, doc: Doc, mentions: list[OfficialMention], heads: set[int]) -> None:
         spans = []
         for mention in mentions:
             span = Span(doc, mention.start, mention.end, label="OFFICIAL")
             span._.provnews_rule = mention.rule_id
             span._.provnews_info = {
                 "honorific": mention.honorific,
-                "titles": [doc[s:e].text for s, e in mention.titles],
+                "titles": [doc[a:b].text for s, e in mention.titles for a, b in split_title(doc, s, e, heads)],
             }
             spans.append(span)
         doc.spans[self.spans_key] = spans
