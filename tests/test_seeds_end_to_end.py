@@ -108,3 +108,11 @@ def test_rerun_changes_nothing(tables, settings):
     summary = run([RAW], out, settings)
     assert summary.counts["articles"] == 0 and summary.counts["errors"] == 0
     assert {p.name for p in out.rglob("*.parquet")} == before
+
+
+def test_rules_only_mode_finds_the_same_communes(tmp_path, settings, tables):
+    summary = run([RAW / "01-seeds.jsonl"], tmp_path, settings, rules_only=True)
+    assert summary.counts["articles"] == 2
+    fast = load_tables(tmp_path)["communes"]
+    full = tables[2]["communes"]
+    assert set(fast["ward_code"]) == set(full["ward_code"])
