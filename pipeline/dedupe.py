@@ -36,9 +36,10 @@ class DuplicateIndex:
         for key in paragraph_keys(text):
             self.by_paragraph.setdefault(key, article_id)
 
-    def duplicate_of(self, text_hash: str, text: str) -> str | None:
+    def duplicate_of(self, text_hash: str, text: str) -> tuple[str, str] | None:
+        """(earlier article id, why) when this text was seen already."""
         if text_hash in self.by_hash:
-            return self.by_hash[text_hash]
+            return self.by_hash[text_hash], "same text"
         keys = paragraph_keys(text)
         if not keys:
             return None
@@ -46,5 +47,5 @@ class DuplicateIndex:
         if owners:
             owner, shared = owners.most_common(1)[0]
             if shared >= SHARED_FRACTION * len(keys):
-                return owner
+                return owner, f"{shared} of its {len(keys)} paragraphs"
         return None

@@ -73,10 +73,10 @@ def clean_stream(records: Iterable[RawRecord | ErrorRecord], settings: Settings,
         if article.article_id in known_ids:
             summary.skipped_known += 1
             continue
-        first = seen.duplicate_of(article.text_hash, article.text)
-        if first is not None:
+        duplicate = seen.duplicate_of(article.text_hash, article.text)
+        if duplicate is not None:
             summary.duplicates += 1
-            yield ErrorRecord(record.source, "dedupe", f"duplicate of article {first} (same text)")
+            yield ErrorRecord(record.source, "dedupe", f"duplicate of article {duplicate[0]} ({duplicate[1]})")
             continue
         known_ids.add(article.article_id)
         seen.add(article.article_id, article.text_hash, article.text)
