@@ -56,9 +56,10 @@ def _keyword_at(doc: Doc, i: int, lex: CommuneLexicon) -> tuple[str | None, int]
 
 
 def _legacy_context(doc: Doc, start: int, end: int, lex: CommuneLexicon) -> bool:
+    """"the former X", "old X commune", "X commune (old)"."""
     before = {fold(t.text) for t in doc[max(0, start - 2): start]}
-    after = doc[end: end + 4].text.lower().replace(" ", "")
-    return bool(before & lex.legacy_before) or any(after.startswith(w) or w in after[:12] for w in lex.legacy_after)
+    after = doc[end: end + 4].text.lower().replace(" ", "")  # "commune(old)" once spaces go
+    return bool(before & lex.legacy_before) or any(marker in after for marker in lex.legacy_after)
 
 
 def trim_name(doc: Doc, start: int, end: int, lex: CommuneLexicon) -> tuple[int, int, str | None]:

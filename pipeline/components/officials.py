@@ -177,14 +177,17 @@ def model_names(doc: Doc, heads: set[int], lex: OfficialLexicon) -> list[tuple[i
     return names
 
 
-def honorific_before(doc: Doc, start: int, lex: OfficialLexicon) -> str | None:
-    if start == 0:
-        return None
-    token = doc[start - 1]
-    if token.text == "." and start > 1:
-        token = doc[start - 2]
-    word = fold(token.text)
-    return token.text if word in lex.honorifics or word + "." in lex.honorifics else None
+def honorific_before(doc: Doc, start: int, lex: OfficialLexicon) -> tuple[str | None, int]:
+    """The honorific right before a name ("Comrade", "Mr." or "Mr" "."), and where it starts."""
+    i = start - 1
+    if i > 0 and doc[i].text == ".":
+        i -= 1
+    if i < 0:
+        return None, start
+    word = fold(doc[i].text)
+    if word in lex.honorifics or word + "." in lex.honorifics:
+        return doc[i].text, i
+    return None, start
 
 
 def find_officials(doc: Doc, heads: set[int], lex: OfficialLexicon, blocked: set[int]) -> list[OfficialMention]:
@@ -193,11 +196,11 @@ def find_officials(doc: Doc, heads: set[int], lex: OfficialLexicon, blocked: set
     candidates += [(s, e) for s, e in model_names(doc, heads, lex) if not taken & set(range(s, e))]
     mentions = []
     for start, end in sorted(candidates):
-        honorific = honorific_before(doc, start, lex)
+        honorific, title_end = honorific_before(doc, start, lex)
         if blocked & set(range(start, end)) and not honorific:
             continue  # "Hoang Van Thu commune" is a place
         after = titles_after(doc, end, heads, lex)
-        before = titles_before(doc, start - (1 if honorific else 0) - (1 if honorific and doc[start - 1].text == "." else 0), heads, lex)
+        before = titles_before(doc, title_end, heads, lex)
         if after and before:
             rule_id = "titles-around-name"
         elif after:
