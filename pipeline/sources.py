@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import gzip
 import json
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import IO
+
+from charset_normalizer import from_bytes
 
 from pipeline.records import ErrorRecord, RawRecord
 
@@ -40,45 +44,86 @@ def expand_inputs(inputs: Iterable[str | Path]) -> Iterator[Path | ErrorRecord]:
             yield ErrorRecord(str(path), "read", "no such file or folder")
 
 
-def _read_text(path: Path, data: bytes) -> str:
+BOMS = {b"\xef\xbb\xbf": "utf-8-sig", b"\xff\xfe": "utf-16", b"\xfe\xff": "utf-16"}
+
+
+def _read_text(data: bytes, html: bool = False) -> str:
+    """Decode a whole file; HTML in a legacy charset is detected, other text must be UTF-8/16."""
     if not data.strip():
         raise ValueError("empty file")
+    for bom, encoding in BOMS.items():
+        if data.startswith(bom):
+            try:
+                return _valid(data.decode(encoding))
+            except UnicodeDecodeError:
+                raise ValueError(f"not valid {encoding} text despite its byte-order mark") from None
     if b"\x00" in data[:8192]:
         raise ValueError("binary file, not text (NUL bytes)")
     try:
-        return data.decode("utf-8-sig")
+        return _valid(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
+        if html:
+            guess = from_bytes(data).best()
+            if guess is not None:
+                return _valid(str(guess))
         raise ValueError(f"not UTF-8 text (invalid byte at offset {exc.start})") from None
 
 
-def _jsonl_records(path: Path, data: bytes) -> Iterator[RawRecord | ErrorRecord]:
-    text = _read_text(path, data)
-    for number, line in enumerate(text.splitlines(), start=1):
+def _valid(text: str) -> str:
+    """Reject text no Unicode encoder accepts (lone surrogates from JSON escapes)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(f"invalid Unicode (lone surrogate at character {exc.start})") from None
+    return text
+
+
+def _record(obj: object, where: str) -> RawRecord | ErrorRecord:
+    if not isinstance(obj, dict):
+        return ErrorRecord(where, "read", f"a JSONL record must be an object, got {type(obj).__name__}")
+    body_html, body_text = obj.get("html"), obj.get("text")
+    has_html = isinstance(body_html, str) and bool(body_html.strip())
+    has_text = isinstance(body_text, str) and bool(body_text.strip())
+    if not has_html and not has_text:
+        return ErrorRecord(where, "read", "record has neither 'html' nor 'text'")
+    fields = {key: obj.get(key) for key in ("id", "url", "title", "date")}
+    clean = {k: (str(v) if v not in (None, "") else None) for k, v in fields.items()}
+    try:
+        for value in [*clean.values(), body_html if has_html else "", body_text if has_text else ""]:
+            if value:
+                _valid(value)
+    except ValueError as exc:
+        return ErrorRecord(where, "read", str(exc))
+    return RawRecord(source=where, html=body_html if has_html else None, text=body_text if has_text else None,
+                     **clean)
+
+
+def _jsonl_records(path: Path, stream: IO[bytes]) -> Iterator[RawRecord | ErrorRecord]:
+    """Line by line, so an archive of any size streams; one bad line is one error."""
+    seen_any = False
+    for number, raw in enumerate(stream, start=1):
         where = f"{path}:{number}"
-        if not line.strip():
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        if not raw.strip():
+            continue
+        seen_any = True
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield ErrorRecord(where, "read", f"not UTF-8 (invalid byte at offset {exc.start})")
             continue
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             yield ErrorRecord(where, "read", f"broken JSON line ({exc.msg} at column {exc.colno})")
             continue
-        if not isinstance(obj, dict):
-            yield ErrorRecord(where, "read", f"a JSONL record must be an object, got {type(obj).__name__}")
+        except (RecursionError, ValueError) as exc:
+            yield ErrorRecord(where, "read", f"unreadable JSON line ({type(exc).__name__})")
             continue
-        body_html, body_text = obj.get("html"), obj.get("text")
-        if not (isinstance(body_html, str) and body_html.strip()) and not (
-            isinstance(body_text, str) and body_text.strip()
-        ):
-            yield ErrorRecord(where, "read", "record has neither 'html' nor 'text'")
-            continue
-        fields = {key: obj.get(key) for key in ("id", "url", "title", "date")}
-        clean = {k: (str(v) if v not in (None, "") else None) for k, v in fields.items()}
-        yield RawRecord(
-            source=where,
-            html=body_html if isinstance(body_html, str) and body_html.strip() else None,
-            text=body_text if isinstance(body_text, str) and body_text.strip() else None,
-            **clean,
-        )
+        yield _record(obj, where)
+    if not seen_any:
+        yield ErrorRecord(str(path), "read", "empty file")
 
 
 def read_file(path: Path) -> Iterator[RawRecord | ErrorRecord]:
@@ -90,19 +135,21 @@ def read_file(path: Path) -> Iterator[RawRecord | ErrorRecord]:
         )
         return
     try:
+        if suffix in JSONL_SUFFIXES:
+            opener = gzip.open if suffix == ".jsonl.gz" else open
+            with opener(path, "rb") as stream:
+                yield from _jsonl_records(path, stream)
+            return
         data = path.read_bytes()
-        if suffix == ".jsonl.gz":
-            data = gzip.decompress(data)
-    except (OSError, EOFError) as exc:
-        yield ErrorRecord(str(path), "read", f"cannot read file ({exc.strerror or exc})")
+    except (OSError, EOFError, zlib.error) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
+        yield ErrorRecord(str(path), "read", f"cannot read file ({reason})")
         return
     try:
-        if suffix in JSONL_SUFFIXES:
-            yield from _jsonl_records(path, data)
-        elif suffix in HTML_SUFFIXES:
-            yield RawRecord(source=str(path), html=_read_text(path, data))
+        if suffix in HTML_SUFFIXES:
+            yield RawRecord(source=str(path), html=_read_text(data, html=True))
         else:
-            yield RawRecord(source=str(path), text=_read_text(path, data))
+            yield RawRecord(source=str(path), text=_read_text(data))
     except ValueError as exc:
         yield ErrorRecord(str(path), "read", str(exc))
 

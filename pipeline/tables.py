@@ -4,12 +4,16 @@
 Each batch writes one part file per table under the same name, the `articles` part last: it
 is the commit marker. A part in another table without its `articles` twin is the leftover of
 a crash and is removed before the next run, so a crash never leaves half a batch behind.
-Every file is written to a temporary name and renamed into place (atomic on POSIX).
+Every file is written to a temporary name, flushed, and renamed into place (atomic on POSIX);
+readers (`load_tables`) only see committed batches, and a lock keeps a second run out.
 """
 from __future__ import annotations
 
+import fcntl
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +23,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from pipeline import __version__
+from pipeline.errors import ConfigError
 
 STR, INT, FLOAT, BOOL = pa.string(), pa.int64(), pa.float64(), pa.bool_()
 SCHEMAS: dict[str, pa.Schema] = {
@@ -68,11 +73,39 @@ def to_arrow(table: str, rows: list[dict[str, Any]]) -> pa.Table:
     return pa.table(columns, schema=schema)
 
 
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _write_atomic(table: pa.Table, path: Path, compression: str) -> None:
+    """Temporary file, flushed to disk, renamed into place: a reader sees all of it or nothing."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    pq.write_table(table, tmp, compression=compression)
+    with open(tmp, "wb") as handle:
+        pq.write_table(table, handle, compression=compression)
+        handle.flush()
+        os.fsync(handle.fileno())
     os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+@contextmanager
+def exclusive(out: Path) -> Iterator[None]:
+    """One writer per output folder: a second `provnews run` on it fails at once, clearly."""
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / ".lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ConfigError(f"{out}: another provnews run is writing these tables; wait for it to finish") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def new_part_name() -> str:
@@ -101,11 +134,24 @@ def recover(out: Path) -> list[Path]:
     return removed
 
 
+def committed_parts(out: Path, table: str) -> list[Path]:
+    """Part files of batches that committed (their `articles` part exists): what readers see."""
+    committed = {p.name for p in (Path(out) / COMMIT_TABLE).glob("part-*.parquet")}
+    return sorted(p for p in (Path(out) / table).glob("part-*.parquet") if p.name in committed)
+
+
+def scan_columns(out: Path, table: str, columns: list[str]) -> Iterator[pa.RecordBatch]:
+    """Committed rows in record batches, so start-up memory does not grow with the archive."""
+    parts = committed_parts(out, table)
+    if parts:
+        yield from ds.dataset([str(p) for p in parts], format="parquet", schema=_schema(table)).to_batches(columns=columns)
+
+
 def read_columns(out: Path, table: str, columns: list[str]) -> pa.Table:
-    folder = Path(out) / table
-    if not any(folder.glob("part-*.parquet")):
+    parts = committed_parts(out, table)
+    if not parts:
         return _schema(table).empty_table().select(columns)
-    return ds.dataset(folder, format="parquet", schema=_schema(table)).to_table(columns=columns)
+    return ds.dataset([str(p) for p in parts], format="parquet", schema=_schema(table)).to_table(columns=columns)
 
 
 def load_tables(out: str | Path, tables: tuple[str, ...] = TABLES) -> dict[str, pd.DataFrame]:

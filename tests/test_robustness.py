@@ -1,0 +1,78 @@
+"""Inputs and situations that must end in an error row or one clear line, never a traceback."""
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+
+import pytest
+
+from pipeline.errors import ConfigError
+from pipeline.run import run
+from pipeline.settings import load_settings
+from pipeline.tables import exclusive, load_tables, write_batch
+
+from conftest import RAW, ROOT
+
+
+@pytest.fixture(scope="module")
+def seed_record() -> dict:
+    return json.loads((RAW / "01-seeds.jsonl").read_text("utf-8").splitlines()[0])
+
+
+def test_bad_records_do_not_sink_the_batch(tmp_path, settings, seed_record):
+    good = json.dumps(seed_record, ensure_ascii=False)
+    lone_surrogate = json.dumps(dict(seed_record, id="s", text=seed_record["text"] + "\ud800"))
+    nested = "[" * 100_000
+    other = dict(seed_record, text=seed_record["text"].replace("Truong Xuan", "Loc Binh") + " A different ending.")
+    collision = json.dumps(dict(other, id=seed_record["id"]), ensure_ascii=False)
+    (tmp_path / "in.jsonl").write_text("\n".join([lone_surrogate, nested, good, collision]) + "\n", encoding="utf-8")
+    (tmp_path / "fake.jsonl.gz").write_bytes(gzip.compress(b"x" * 1000)[:10] + b"\0" * 30)
+    summary = run([tmp_path / "in.jsonl", tmp_path / "fake.jsonl.gz"], tmp_path / "out", settings)
+    messages = " | ".join(summary.error_lines)
+    assert summary.counts["articles"] == 1
+    assert "in.jsonl:1: invalid Unicode" in messages
+    assert "in.jsonl:2: unreadable JSON line" in messages
+    assert "in.jsonl:4: id collision" in messages
+    assert "fake.jsonl.gz: cannot read file" in messages
+
+
+def test_readers_only_see_committed_batches(tmp_path, settings, seed_record):
+    (tmp_path / "in.jsonl").write_text(json.dumps(seed_record, ensure_ascii=False) + "\n", encoding="utf-8")
+    run([tmp_path / "in.jsonl"], tmp_path, settings)
+    before = load_tables(tmp_path)
+    # A crash after writing communes but before the articles part (the commit marker):
+    write_batch(tmp_path, {"communes": [{"article_id": "x", "mention": "Loc Binh"}]})
+    articles_part = sorted((tmp_path / "articles").glob("part-*"), key=lambda p: p.stat().st_mtime)[-1]
+    articles_part.unlink()
+    after = load_tables(tmp_path)
+    assert len(after["communes"]) == len(before["communes"])
+    run([tmp_path / "in.jsonl"], tmp_path, settings)  # recovery removes the orphans
+    assert len(list((tmp_path / "communes").glob("part-*"))) == 1
+
+
+def test_one_writer_per_output_folder(tmp_path, settings):
+    with exclusive(tmp_path):
+        with pytest.raises(ConfigError, match="another provnews run"):
+            run([RAW / "01-seeds.jsonl"], tmp_path, settings)
+
+
+def test_bad_settings_are_config_errors(tmp_path):
+    with pytest.raises(ConfigError, match="cannot read settings file"):
+        load_settings(tmp_path)
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[tables]\ncompression = "foo"\n')
+    with pytest.raises(ConfigError, match="compression 'foo'"):
+        load_settings(bad)
+    bad.write_text('[link]\nfuzzy = 3\n')
+    with pytest.raises(ConfigError, match="unknown setting 'fuzzy'"):
+        load_settings(bad)
+
+
+def test_unknown_model_is_one_line(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "pipeline", "run", str(RAW), "--out", str(tmp_path),
+                             "--model", "no_such_model"], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert result.returncode == 2
+    assert "spaCy model 'no_such_model' cannot be loaded" in result.stderr
+    assert "Traceback" not in result.stderr
