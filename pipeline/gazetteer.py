@@ -37,6 +37,7 @@ class LegacyUnit:
     new_province_code: str
     new_codes: tuple[str, ...]  # the 2025 unit(s) it went to, the default one first
     folded: str
+    keywords: tuple[str, ...] = ()  # the package's spelling variants and aliases, folded, no spaces
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class Gazetteer:
     provinces: dict[str, Province]
     by_name: dict[str, set[str]] = field(default_factory=dict)
     legacy_by_name: dict[str, list[LegacyUnit]] = field(default_factory=dict)
+    legacy_by_keyword: dict[str, list[LegacyUnit]] = field(default_factory=dict)
     names_by_province: dict[str, dict[str, set[str]]] = field(default_factory=dict)
     province_by_name: dict[str, str] = field(default_factory=dict)  # folded name → 2025 code
 
@@ -64,8 +66,12 @@ class Gazetteer:
             by_name[unit.folded].add(unit.code)
             per_province[unit.province_code][unit.folded].add(unit.code)
         legacy_by_name: dict[str, list[LegacyUnit]] = defaultdict(list)
+        legacy_by_keyword: dict[str, list[LegacyUnit]] = defaultdict(list)
         for old in self.legacy:
             legacy_by_name[old.folded].append(old)
+            for keyword in old.keywords:
+                legacy_by_keyword[keyword].append(old)
+        self.legacy_by_keyword = dict(legacy_by_keyword)
         self.by_name = dict(by_name)
         self.names_by_province = {p: dict(names) for p, names in per_province.items()}
         self.legacy_by_name = dict(legacy_by_name)
@@ -77,6 +83,16 @@ class Gazetteer:
     def all_names(self) -> set[str]:
         """Every folded name a commune-level unit had, in 2025 or before."""
         return set(self.by_name) | set(self.legacy_by_name)
+
+
+def _short_keywords(raw: str | None, ward_type: str) -> tuple[str, ...]:
+    """The package's keywords without the type prefix ("phuongmayto" → "mayto")."""
+    prefix = fold(ward_type).replace(" ", "")
+    try:
+        words = json.loads(raw) if raw else []
+    except json.JSONDecodeError:
+        return ()
+    return tuple(sorted({w for w in words if isinstance(w, str) and not w.startswith(prefix)}))
 
 
 def _connect() -> sqlite3.Connection:
@@ -101,7 +117,7 @@ def load_gazetteer() -> Gazetteer:
         ).fetchall()
         legacy_rows = conn.execute(
             "SELECT wardCode, wardShort, wardType, districtShort, provinceShort, provinceKey, districtKey, "
-            "wardKey FROM admin_units_legacy WHERE wardCode IS NOT NULL AND wardShort IS NOT NULL"
+            "wardKey, wardKeywords FROM admin_units_legacy WHERE wardCode IS NOT NULL AND wardShort IS NOT NULL"
         ).fetchall()
     units: dict[str, Unit] = {}
     code_by_key: dict[tuple[str, str], str] = {}
@@ -151,6 +167,7 @@ def load_gazetteer() -> Gazetteer:
                 new_province_code=new_code,
                 new_codes=tuple(new_codes),
                 folded=fold(r["wardShort"]),
+                keywords=_short_keywords(r["wardKeywords"], r["wardType"]),
             )
         )
     provinces = {

@@ -97,6 +97,11 @@ def link_mention(
         if in_province:
             unit, ambiguous = _pick(in_province, gazetteer, division_type)
             return _from_unit(unit, mention, 100.0, ambiguous=ambiguous)
+    variants = gazetteer.legacy_by_keyword.get(key.replace(" ", ""), [])
+    for province in provinces:  # the package's spelling variants and aliases ("May To" for Gia Viên)
+        link = _legacy_link([o for o in variants if o.new_province_code == province], gazetteer, prefer)
+        if link:
+            return link
     for province in provinces:
         names = gazetteer.names_by_province.get(province, {})
         best = process.extractOne(key, list(names), scorer=fuzz.ratio, score_cutoff=settings.fuzzy_threshold)

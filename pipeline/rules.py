@@ -33,6 +33,7 @@ class FileSpec:
 SPLIT_MODES = frozenset({"never", "semicolons", "gerunds", "nouns"})
 STATEMENT_KEYS: dict[str, frozenset[str] | type] = {
     "mode": frozenset({"after", "from_match", "clause"}),
+    "greedy": frozenset({"LONGEST", "FIRST"}),
     "split": SPLIT_MODES,
 }
 FILE_SPECS: dict[str, FileSpec] = {

@@ -20,6 +20,12 @@ from pipeline.settings import LinkSettings
 from pipeline.textnorm import fold, fold_chars
 
 GAZETTEER_RULE = "gazetteer-name"
+# Capitalised words that start a sentence or a list but are not part of a name. Not spaCy's
+# stop words: "A" (A Lưới), "My" (Mỹ Hưng) and "Do" (Đồ Sơn) begin unit names.
+LEADING_WORDS = frozenset(
+    "the in at of on for from to with like by this that these those each every all both and or new old former "
+    "as under including namely while when after before during since besides also meanwhile".split()
+)
 MAX_NAME_TOKENS = 5
 
 
@@ -70,7 +76,7 @@ def trim_name(doc: Doc, start: int, end: int, lex: CommuneLexicon) -> tuple[int,
         token = doc[start]
         if kind:
             division, start = division or kind, start + size
-        elif token.is_stop or token.lower_ in {"of", "the", "old", "former", "new"} or not is_name_token(token):
+        elif token.lower_ in LEADING_WORDS or not is_name_token(token):
             start += 1
         else:
             break

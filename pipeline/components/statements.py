@@ -138,7 +138,7 @@ class StatementRecognizer:
         self.matcher = Matcher(nlp.vocab, validate=True)
         for stem in LABEL_FILES.values():
             for rule in self.rules.for_file(stem):
-                self.matcher.add(rule.id, [rule.token_pattern()])
+                self.matcher.add(rule.id, [rule.token_pattern()], greedy=rule.option("greedy"))
                 self.by_id[rule.id] = rule
         self.cancel = {stem: {fold(w) for w in self.rules.lexicon(stem, "cancel_before", [])} for stem in LABEL_FILES.values()}
         self.generic = {stem: {fold(w) for w in self.rules.lexicon(stem, "generic_words", [])} for stem in LABEL_FILES.values()}
