@@ -31,6 +31,8 @@ CLAUSE_OPENER = re.compile(r"\b(?:said|says|acknowledged|noted|stated|shared|rep
                            r"although|though|whereas)\b\s*(?:that\s+)?", re.IGNORECASE)
 EXTENDER = re.compile(r",\s+(?:including|especially|particularly|mainly|with|\w+ing)\b", re.IGNORECASE)
 CANCEL_WINDOW = 4
+# An adverbial lead-in belongs to the clause after it.
+LEAD_PHRASE = re.compile(r"\s*(?:with|given|due to|because of|owing to)\b", re.IGNORECASE)
 # Function words never count as content (the reference scorer drops them too).
 FUNCTION_WORDS = frozenset(
     "the a an of to in on at for from by with and or but as is are was were be been that this these those it its "
@@ -117,6 +119,10 @@ def clause_bounds(text: str, sent_start: int, sent_end: int, start: int, end: in
     if cut is not None:
         left = cut.end()
     right = end
+    if LEAD_PHRASE.match(text, left):  # "With no official housing available, over 60 staff commute ..."
+        following = [i for i in (text.find(c, end, sent_end) for c in ",;") if i != -1]
+        if following and text[min(following)] == ",":
+            right = min(following) + 1
     while True:
         stops = [i for i in (text.find(c, right, sent_end) for c in ",;") if i != -1]
         right = min(stops) if stops else sent_end
