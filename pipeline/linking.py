@@ -36,6 +36,7 @@ class Link:
 
 
 UNRESOLVED = Link(None, None, None, None, None, 0.0, "unresolved")
+OUT_OF_CONTEXT_SCORE = 80.0
 
 
 def _from_unit(unit: Unit, mention: str, score: float, method: str | None = None, **extra) -> Link:
@@ -108,6 +109,11 @@ def link_mention(
         if best:
             unit, ambiguous = _pick(names[best[0]], gazetteer, division_type)
             return _from_unit(unit, mention, round(best[1], 1), "fuzzy", ambiguous=ambiguous)
+    if provinces and len(exact) == 1:
+        # A name only one unit in the country has, outside the article's provinces: an article
+        # about An Giang may name Côn Đảo (Hồ Chí Minh City). Kept, with a lower score.
+        unit = gazetteer.units[next(iter(exact))]
+        return _from_unit(unit, mention, OUT_OF_CONTEXT_SCORE)
     if not provinces:
         if exact:
             unit, ambiguous = _pick(exact, gazetteer, division_type)

@@ -127,3 +127,21 @@ def test_officials_title_shapes(nlp, sentence, name, titles):
 def test_people_without_office_are_not_officials(nlp):
     doc = _doc(nlp, "Just a few days later, a young man named Ho Van Loi completed the documents online.")
     assert list(doc.spans["officials"]) == []
+
+
+def test_unique_name_outside_the_article_province(nlp):
+    doc = _doc(nlp, "Phu Quoc Special Zone and Con Dao Special Zone held meetings with voters in An Giang province.")
+    links = {s.text: s._.provnews_link for s in doc.spans["communes"]}
+    assert links["Phu Quoc"]["ward_code"] == "31078" and links["Phu Quoc"]["score"] == 100
+    assert links["Con Dao"]["province_name"] == "Hồ Chí Minh" and links["Con Dao"]["score"] < 100
+
+
+def test_ward_of_a_city_is_not_a_ward(nlp):
+    doc = _doc(nlp, "The delegation inspected Sai Gon ward and Ben Thanh ward of Ho Chi Minh City.")
+    assert [s.text for s in doc.spans["communes"]] == ["Sai Gon", "Ben Thanh"]
+
+
+def test_two_clauses_joined_by_and_are_two_difficulties(nlp):
+    doc = _doc(nlp, "Mr. Sung Mi Sinh said the commune lacks 12 civil servants and the headquarters is degraded.")
+    assert [s.text for s in doc.spans["difficulties"]] == ["the commune lacks 12 civil servants",
+                                                           "the headquarters is degraded"]

@@ -40,7 +40,8 @@ class MentionCandidate:
 
 
 class CommuneLexicon:
-    def __init__(self, rules: RuleSet):
+    def __init__(self, rules: RuleSet, province_names: set[str] = frozenset()):
+        self.province_names = province_names
         lex = lambda name: [fold(w) if not w.startswith("(") else w.lower()  # noqa: E731
                             for w in rules.lexicon("communes", name, [])]
         self.keywords: dict[str, str] = {fold(k): v for k, v in rules.lexicon("communes", "keywords").items()}
@@ -161,7 +162,7 @@ def find_rule_mentions(doc: Doc, matcher: Matcher, modes: dict[str, str], lex: C
         mode = modes[rule_id]
         if mode == "span":
             s, e, division = trim_name(doc, start, end, lex)
-            if e > s and e - s <= MAX_NAME_TOKENS:
+            if e > s and e - s <= MAX_NAME_TOKENS and fold(doc[s:e].text) not in lex.province_names:
                 found.append(MentionCandidate(s, e, rule_id, division, _legacy_context(doc, s, e, lex)))
             continue
         division, _ = _keyword_at(doc, start, lex)
@@ -228,7 +229,7 @@ class CommuneRecognizer:
     def __init__(self, nlp: Language, rules_dir: str, spans_key: str, fuzzy_threshold: int, candidates: int):
         self.rules = cached_rules(rules_dir)
         self.gazetteer = load_gazetteer()
-        self.lexicon = CommuneLexicon(self.rules)
+        self.lexicon = CommuneLexicon(self.rules, set(self.gazetteer.province_by_name))
         self.spans_key = spans_key
         self.link_settings = LinkSettings(fuzzy_threshold=fuzzy_threshold, candidates=candidates)
         self.matcher = Matcher(nlp.vocab, validate=True)

@@ -28,7 +28,10 @@ LEAD_WORDS = re.compile(r"^(?:and|or|but|to|at the same time|in addition|also|ho
 MIN_CONTENT_WORDS = 2
 RELATIVE_START = re.compile(r"\s*(?:which|who|that)\b", re.IGNORECASE)
 CLAUSE_OPENER = re.compile(r"\b(?:said|says|acknowledged|noted|stated|shared|reported|admitted|found that|but|while|"
-                           r"although|though|whereas)\b\s*(?:that\s+)?", re.IGNORECASE)
+                           r"although|though|whereas|and(?=\s+(?:the|its|their|many|some|most)\b))\b\s*(?:that\s+)?",
+                           re.IGNORECASE)
+# "... lacks 12 civil servants and the headquarters is degraded": two clauses.
+AND_CLAUSE = re.compile(r"\s+and\s+(?=(?:the|its|their|many|some|most)\b)", re.IGNORECASE)
 EXTENDER = re.compile(r",\s+(?:including|especially|particularly|mainly|with|\w+ing)\b", re.IGNORECASE)
 CANCEL_WINDOW = 4
 # An adverbial lead-in belongs to the clause after it.
@@ -125,6 +128,9 @@ def clause_bounds(text: str, sent_start: int, sent_end: int, start: int, end: in
             right = min(following) + 1
     while True:
         stops = [i for i in (text.find(c, right, sent_end) for c in ",;") if i != -1]
+        joined = AND_CLAUSE.search(text, right, sent_end)
+        if joined:
+            stops.append(joined.start())
         right = min(stops) if stops else sent_end
         if right < sent_end and text[right] == "," and EXTENDER.match(text, right):
             right += 1
