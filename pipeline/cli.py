@@ -19,6 +19,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--model", help="spaCy model to load (default from settings)")
     run.add_argument("--rules-only", action="store_true", help="no statistical model: rules and gazetteer only (fast)")
     run.add_argument("--n-process", type=int, help="worker processes for spaCy (0 = one per core)")
+    evaluate = sub.add_parser("evaluate", help="score tables against gold annotations (as ../shared/tools/score.py)")
+    evaluate.add_argument("gold_dir", type=Path, help="folder of gold <id>.json files")
+    evaluate.add_argument("processed_dir", type=Path, help="tables folder written by `provnews run`")
+    evaluate.add_argument("--json", action="store_true", help="print the scores as JSON")
+    evaluate.add_argument("--show-errors", action="store_true", help="list every miss and extra")
     rules = sub.add_parser("rules", help="work with rules/*.yaml")
     rules_sub = rules.add_subparsers(dest="rules_command", required=True)
     check = rules_sub.add_parser("check", help="validate every rule and run its examples")
@@ -50,6 +55,16 @@ def main(argv: list[str] | None = None) -> int:
             summary = run(args.inputs, args.out, _settings(args), rules_only=args.rules_only,
                           report=lambda line: print(line, file=sys.stderr))
             print("\n".join(summary.lines()))
+            return 0
+        if args.command == "evaluate":
+            import json
+
+            from pipeline.evaluate import evaluate
+
+            result = evaluate(args.gold_dir, args.processed_dir)
+            if args.show_errors:
+                print("\n".join(result.errors))
+            print(json.dumps(result.scores, indent=1) if args.json else "\n".join(result.lines()))
             return 0
         if args.command == "rules":
             from pipeline.rules_check import check_rules

@@ -8,6 +8,7 @@ import importlib.util
 
 import pytest
 
+from pipeline.evaluate import evaluate
 from pipeline.run import run
 
 from conftest import GOLD, SHARED
@@ -16,15 +17,29 @@ FLOORS = {"communes": 0.93, "officials": 0.95, "difficulties": 0.76, "recommenda
 
 
 @pytest.fixture(scope="module")
-def scores(corpus_path, tmp_path_factory, settings):
+def corpus_run(corpus_path, tmp_path_factory, settings):
     spec = importlib.util.spec_from_file_location("score", SHARED / "tools" / "score.py")
     scorer = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(scorer)
     out = tmp_path_factory.mktemp("corpus")
     summary = run([corpus_path], out, settings)
     assert summary.counts["articles"] == 28
+    return scorer, out
+
+
+@pytest.fixture(scope="module")
+def scores(corpus_run):
+    scorer, out = corpus_run
     results, _ = scorer.score(scorer.load_gold(GOLD), out)
     return results
+
+
+def test_evaluate_agrees_with_the_reference_scorer(corpus_run):
+    scorer, out = corpus_run
+    reference, reference_errors = scorer.score(scorer.load_gold(GOLD), out)
+    ours = evaluate(GOLD, out)
+    assert ours.scores == reference
+    assert ours.errors == reference_errors
 
 
 @pytest.mark.parametrize("table", sorted(FLOORS))
