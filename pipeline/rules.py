@@ -48,7 +48,7 @@ FILE_SPECS: dict[str, FileSpec] = {
         labels=frozenset({"NAME", "TITLE"}),
         extra_keys={"mode": frozenset({"name", "title"})},
         lexicons={"honorifics": list, "surnames": list, "title_inner_words": list,
-                  "not_name_words": list},
+                  "not_name_words": list, "not_officials": list},
         required_lexicons=frozenset({"honorifics", "surnames"}),
     ),
     "difficulties": FileSpec(labels=frozenset({"DIFFICULTY"}), extra_keys=STATEMENT_KEYS,

@@ -145,3 +145,9 @@ def test_two_clauses_joined_by_and_are_two_difficulties(nlp):
     doc = _doc(nlp, "Mr. Sung Mi Sinh said the commune lacks 12 civil servants and the headquarters is degraded.")
     assert [s.text for s in doc.spans["difficulties"]] == ["the commune lacks 12 civil servants",
                                                            "the headquarters is degraded"]
+
+
+def test_historical_figures_are_not_officials(nlp):
+    doc = _doc(nlp, "Secretary Nguyen Van A studied the thought of President Ho Chi Minh with the Ho Chi Minh "
+                    "Communist Youth Union.")
+    assert [s.text for s in doc.spans["officials"]] == ["Nguyen Van A"]

@@ -39,6 +39,7 @@ class OfficialLexicon:
         self.multi_surnames = {tuple(s.split()) for s in self.surnames if " " in s}
         self.not_name = {fold(w) for w in get("not_name_words")}
         self.inner = {w.lower() for w in get("title_inner_words")}
+        self.not_officials = {fold(n) for n in get("not_officials")}
 
 
 def _is_title_word(token, heads: set[int], lex: OfficialLexicon) -> bool:
@@ -196,6 +197,8 @@ def find_officials(doc: Doc, heads: set[int], lex: OfficialLexicon, blocked: set
     candidates += [(s, e) for s, e in model_names(doc, heads, lex) if not taken & set(range(s, e))]
     mentions = []
     for start, end in sorted(candidates):
+        if fold(doc[start:end].text) in lex.not_officials:
+            continue
         honorific, title_end = honorific_before(doc, start, lex)
         if blocked & set(range(start, end)) and not honorific:
             continue  # "Hoang Van Thu commune" is a place
