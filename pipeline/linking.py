@@ -105,10 +105,13 @@ def link_mention(
             return link
     for province in provinces:
         names = gazetteer.names_by_province.get(province, {})
-        best = process.extractOne(key, list(names), scorer=fuzz.ratio, score_cutoff=settings.fuzzy_threshold)
-        if best:
-            unit, ambiguous = _pick(names[best[0]], gazetteer, division_type)
-            return _from_unit(unit, mention, round(best[1], 1), "fuzzy", ambiguous=ambiguous)
+        found = process.extract(key, list(names), scorer=fuzz.ratio, score_cutoff=settings.fuzzy_threshold,
+                                limit=settings.candidates)
+        if found:
+            best_name, best_score, _ = found[0]
+            unit, ambiguous = _pick(names[best_name], gazetteer, division_type)
+            tied = any(score == best_score and name != best_name for name, score, _ in found[1:])
+            return _from_unit(unit, mention, round(best_score, 1), "fuzzy", ambiguous=ambiguous or tied)
     if provinces and len(exact) == 1:
         # A name only one unit in the country has, outside the article's provinces: an article
         # about An Giang may name Côn Đảo (Hồ Chí Minh City). Kept, with a lower score.

@@ -39,14 +39,13 @@ STATEMENT_KEYS: dict[str, frozenset[str] | type] = {
 FILE_SPECS: dict[str, FileSpec] = {
     "communes": FileSpec(
         labels=frozenset({"COMMUNE"}),
-        extra_keys={"mode": frozenset({"span", "list_after", "list_before"}), "legacy": bool},
+        extra_keys={"mode": frozenset({"span", "list_after", "list_before"})},
         lexicons={"keywords": dict, "not_commune_after": list, "not_commune_before": list,
                   "legacy_before": list, "legacy_after": list},
         required_lexicons=frozenset({"keywords"}),
     ),
     "officials": FileSpec(
-        labels=frozenset({"NAME", "TITLE"}),
-        extra_keys={"mode": frozenset({"name", "title"})},
+        labels=frozenset({"TITLE"}),
         lexicons={"honorifics": list, "surnames": list, "title_inner_words": list,
                   "not_name_words": list, "not_officials": list},
         required_lexicons=frozenset({"honorifics", "surnames"}),
