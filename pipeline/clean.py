@@ -11,15 +11,12 @@ from courlan import normalize_url
 
 from pipeline.records import Article, RawRecord
 from pipeline.settings import CleanSettings
-from pipeline.textnorm import fold, nfc
+from pipeline.textnorm import FUNCTION_WORDS, fold, nfc
 
 # Aggregators (English editions republishing a provincial paper) end with these lines.
 _SOURCE_LINE = re.compile(r"^\s*(?:Source|Nguồn)\s*:\s*(https?://\S+?)[\s.]*$", re.IGNORECASE)
 _COMMENT_LINE = re.compile(r"^\s*Comments?\s*\(\d+\)\s*$", re.IGNORECASE)
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_EN_FUNCTION_WORDS = frozenset(
-    "the of and to in a is that for on with as by are was at from this be it have has an were which".split()
-)
 _VI_LETTERS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
 
 
@@ -50,7 +47,7 @@ def detect_language(text: str) -> str:
     words = re.findall(r"\w+", text.lower())[:2000]
     if not words:
         return "unknown"
-    english = sum(w in _EN_FUNCTION_WORDS for w in words) / len(words)
+    english = sum(w in FUNCTION_WORDS for w in words) / len(words)
     vietnamese = sum(bool(_VI_LETTERS.search(w)) for w in words) / len(words)
     if english >= 0.12 and english > vietnamese / 2:
         return "en"

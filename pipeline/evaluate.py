@@ -12,20 +12,14 @@ import pandas as pd
 
 from pipeline.errors import ConfigError
 from pipeline.tables import load_tables
-from pipeline.textnorm import fold, name_key
+from pipeline.textnorm import FUNCTION_WORDS, fold, name_key
 
-STOPWORDS = frozenset(
-    "a an the of to in on at for from by with and or but as is are was were be been being that this "
-    "these those it its their there which who whom whose into than then so such not no some any "
-    "all each other more most also still has have had do does did will would should can could may "
-    "might must need needs".split()
-)
 TEXT_TABLES = ("difficulties", "recommendations")
 MATCH_AT = 0.5
 
 
 def content_words(text: str) -> set[str]:
-    return {w for w in fold(text).split() if w not in STOPWORDS}
+    return {w for w in fold(text).split() if w not in FUNCTION_WORDS}
 
 
 def dice(a: set[str], b: set[str]) -> float:

@@ -5,6 +5,13 @@ import re
 import unicodedata
 
 HONORIFICS = frozenset({"comrade", "comrades", "mr", "mrs", "ms", "miss", "dr", "madam", "mister", "sir"})
+# English function words: not content when items are compared (as in the reference scorer).
+FUNCTION_WORDS = frozenset(
+    "a an the of to in on at for from by with and or but as is are was were be been being that this "
+    "these those it its their there which who whom whose into than then so such not no some any "
+    "all each other more most also still has have had do does did will would should can could may "
+    "might must need needs".split()
+)
 _WORD = re.compile(r"[a-z0-9]+")
 
 

@@ -13,10 +13,10 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
 from pipeline.rules import Rule, RuleSet, cached_rules
-from pipeline.textnorm import fold
+from pipeline.textnorm import FUNCTION_WORDS, fold
 
 LABEL_FILES = {"RECOMMENDATION": "recommendations", "DIRECTION": "directions", "DIFFICULTY": "difficulties"}
-PRIORITY = ("RECOMMENDATION", "DIRECTION", "DIFFICULTY")  # one sentence, one kind of statement
+PRIORITY = ("RECOMMENDATION", "DIRECTION", "DIFFICULTY")  # who claims a sentence region first
 CLAUSE_END = re.compile(r";|,\s+(?=(?:which|while|but|although|though|so that|namely|whereas|thereby|thanks)\b)"
                         r"|,\s+(?=and\s+(?:the|a|an|its|their|many|some)\b)|,\s+(?=[A-ZĐ])"
                         r"|\.\.\.|…|\s[-–]\s")
@@ -36,12 +36,6 @@ EXTENDER = re.compile(r",\s+(?:including|especially|particularly|mainly|with|\w+
 CANCEL_WINDOW = 4
 # An adverbial lead-in belongs to the clause after it.
 LEAD_PHRASE = re.compile(r"\s*(?:with|given|due to|because of|owing to)\b", re.IGNORECASE)
-# Function words never count as content (the reference scorer drops them too).
-FUNCTION_WORDS = frozenset(
-    "the a an of to in on at for from by with and or but as is are was were be been that this these those it its "
-    "their there which who so such not no some any all each other more most also still has have had do does did "
-    "will would should can could may might must need needs".split()
-)
 
 
 @dataclass(frozen=True)
