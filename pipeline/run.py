@@ -38,7 +38,7 @@ class RunSummary:
         c = self.counts
         return [
             f"provnews: wrote {self.out}",
-            f"  articles: {c['articles']} new ({self.skipped_known} already in the tables, {self.duplicates} duplicates kept once)",
+            f"  articles: {c['articles']} new ({self.skipped_known} already processed, {self.duplicates} duplicates kept once)",
             f"  communes: {c['communes']}  officials: {c['officials']}  difficulties: {c['difficulties']}  "
             f"recommendations: {c['recommendations']}  directions: {c['directions']}",
             f"  errors: {c['errors']}",
