@@ -161,4 +161,6 @@ def run(inputs: Iterable[str | Path], out: str | Path, settings: Settings | None
             write_batch(out, rows, settings.tables.compression)
             for table in TABLES:
                 summary.counts[table] += len(rows[table])
+            if report and articles:
+                report(f"committed {len(articles)} articles ({summary.counts['articles']} so far)")
     return summary
