@@ -148,6 +148,8 @@ class StatementRecognizer:
                 self.by_id[rule.id] = rule
         self.cancel = {stem: {fold(w) for w in self.rules.lexicon(stem, "cancel_before", [])} for stem in LABEL_FILES.values()}
         self.generic = {stem: {fold(w) for w in self.rules.lexicon(stem, "generic_words", [])} for stem in LABEL_FILES.values()}
+        self.not_start = {stem: {fold(w) for w in self.rules.lexicon(stem, "not_item_start", [])}
+                          for stem in LABEL_FILES.values()}
 
     def _content_words(self, text: str, stem: str) -> list[str]:
         return [w for w in fold(text).split() if w not in self.generic[stem] and w not in FUNCTION_WORDS and len(w) > 2]
@@ -201,15 +203,27 @@ class StatementRecognizer:
                 region = self._region(doc, sentence, rule, start, end, cap)
                 if any(a < region[1] and region[0] < b for a, b in regions):
                     continue
+                found = [item for item in self._region_items(text, region, rule, stem) if (item.start, item.end) not in seen]
+                if not found:
+                    continue  # nothing concrete here: leave the region to weaker statements
                 used_rules.add(rule.id)
                 regions.append((min(s_char, region[0]), region[1]))  # the trigger belongs to the statement
-                minimum = 1 if rule.option("split") == "nouns" else MIN_CONTENT_WORDS
-                for piece in split_items(text, *region, rule.option("split", "semicolons")):
-                    s, e = _trim(text, *piece)
-                    if e > s and (s, e) not in seen and len(self._content_words(text[s:e], stem)) >= minimum:
-                        seen.add((s, e))
-                        items.append(Item(s, e, rule.id, label))
+                seen |= {(item.start, item.end) for item in found}
+                items += found
             claimed += regions
+        return items
+
+    def _region_items(self, text: str, region: tuple[int, int], rule: Rule, stem: str) -> list[Item]:
+        """The region split by the rule's `split`, trimmed, without generic or non-items."""
+        minimum = 1 if rule.option("split") == "nouns" else MIN_CONTENT_WORDS
+        items = []
+        for piece in split_items(text, *region, rule.option("split", "semicolons")):
+            s, e = _trim(text, *piece)
+            words = fold(text[s:e]).split()
+            if not words or words[0] in self.not_start[stem]:
+                continue
+            if len(self._content_words(text[s:e], stem)) >= minimum:
+                items.append(Item(s, e, rule.id, rule.label))
         return items
 
     def __call__(self, doc: Doc) -> Doc:
