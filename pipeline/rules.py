@@ -47,7 +47,7 @@ FILE_SPECS: dict[str, FileSpec] = {
     "officials": FileSpec(
         labels=frozenset({"TITLE"}),
         lexicons={"honorifics": list, "surnames": list, "title_inner_words": list,
-                  "not_name_words": list, "not_officials": list},
+                  "not_name_words": list, "not_officials": list, "org_words": list},
         required_lexicons=frozenset({"honorifics", "surnames"}),
     ),
     "difficulties": FileSpec(labels=frozenset({"DIFFICULTY"}), extra_keys=STATEMENT_KEYS,

@@ -13,12 +13,14 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
 from pipeline.components.tokens import is_name_token, starts_sentence
+from pipeline.gazetteer import load_gazetteer
 from pipeline.rules import RuleSet, cached_rules
 from pipeline.textnorm import fold
 
 SEPARATORS = {",", "-", "–", "—"}
 ARTICLES = {"a", "an", "the"}
 FORMER = {"former", "current", "incumbent", "newly", "appointed", "acting"}
+TITLE_END_TRIM = {"of", "the", "and", "for", "in", "on", "'s", "’s", "("}
 MAX_GIVEN_NAMES = 3
 
 
@@ -36,10 +38,11 @@ class OfficialLexicon:
         get = lambda name: rules.lexicon("officials", name, [])  # noqa: E731
         self.honorifics = {fold(h) for h in get("honorifics")}
         self.surnames = {fold(s) for s in get("surnames")}
-        self.multi_surnames = {tuple(s.split()) for s in self.surnames if " " in s}
         self.not_name = {fold(w) for w in get("not_name_words")}
         self.inner = {w.lower() for w in get("title_inner_words")}
         self.not_officials = {fold(n) for n in get("not_officials")}
+        self.org_words = {fold(w) for w in get("org_words")}
+        self.places: set[str] = set()  # province names, filled by the component
 
 
 def _is_title_word(token, heads: set[int], lex: OfficialLexicon) -> bool:
@@ -54,7 +57,7 @@ def split_title(doc: Doc, start: int, end: int, heads: set[int]) -> list[tuple[i
             nxt = i + 1
             while nxt < end and nxt not in heads and is_name_token(doc[nxt]) and nxt - i <= 3:
                 nxt += 1
-            if nxt < end and nxt in heads and not any(doc[j].lower_ == "of" for j in range(left, i)):
+            if nxt < end and nxt in heads:
                 parts.append((left, i))
                 left = i + 1
     parts.append((left, end))
@@ -84,7 +87,7 @@ def title_forward(doc: Doc, i: int, heads: set[int], lex: OfficialLexicon) -> tu
         if depth == 0 and token.text in SEPARATORS | {";", ".", ":"}:
             break
         end += 1
-    while end > start and (doc[end - 1].lower_ in lex.inner - {")", "(old)"} and doc[end - 1].text != ")"):
+    while end > start and doc[end - 1].lower_ in TITLE_END_TRIM:
         end -= 1
     if end > start and not (doc[end - 1].i in heads or is_name_token(doc[end - 1]) or doc[end - 1].text == ")"):
         return None
@@ -197,8 +200,11 @@ def find_officials(doc: Doc, heads: set[int], lex: OfficialLexicon, blocked: set
     candidates += [(s, e) for s, e in model_names(doc, heads, lex) if not taken & set(range(s, e))]
     mentions = []
     for start, end in sorted(candidates):
-        if fold(doc[start:end].text) in lex.not_officials:
+        key = fold(doc[start:end].text)
+        if key in lex.not_officials or key in lex.places:
             continue
+        if end < len(doc) and fold(doc[end].text) in lex.org_words:
+            continue  # "Ha Tinh Provincial People's Committee", "Le Loi Street": a place or a body
         honorific, title_end = honorific_before(doc, start, lex)
         if blocked & set(range(start, end)) and not honorific:
             continue  # "Hoang Van Thu commune" is a place
@@ -222,6 +228,7 @@ class OfficialRecognizer:
     def __init__(self, nlp: Language, rules_dir: str, spans_key: str, communes_key: str):
         self.rules = cached_rules(rules_dir)
         self.lexicon = OfficialLexicon(self.rules)
+        self.lexicon.places = set(load_gazetteer().province_by_name)
         self.spans_key = spans_key
         self.communes_key = communes_key
         self.matcher = Matcher(nlp.vocab, validate=True)
