@@ -17,11 +17,15 @@ UNUSED_MODEL_COMPONENTS = ["lemmatizer"]
 
 @Language.component("provnews_line_breaks")
 def line_breaks(doc: Doc) -> Doc:
-    """Headlines and captions end at a line break, not a full stop: start a sentence there."""
+    """Sentence hints for the parser. Headlines and captions end at a line break, not a full
+    stop: a sentence starts there. And no sentence starts right after a word on the same line:
+    the parser otherwise splits place names ("Cô | Tô", "Ea | Kar")."""
     for token in doc[1:]:
         prev = doc[token.i - 1]
         if "\n" in prev.whitespace_ or (prev.is_space and "\n" in prev.text):
             token.is_sent_start = True
+        elif (prev.is_alpha or prev.like_num) and not token.is_space:
+            token.is_sent_start = False
     return doc
 
 
