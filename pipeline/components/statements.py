@@ -34,6 +34,7 @@ CLAUSE_OPENER = re.compile(r"\b(?:said|says|acknowledged|noted|stated|shared|rep
 AND_CLAUSE = re.compile(r"\s+and\s+(?=(?:the|its|their|many|some|most)\b)", re.IGNORECASE)
 EXTENDER = re.compile(r",\s+(?:including|especially|particularly|mainly|with|\w+ing)\b", re.IGNORECASE)
 CANCEL_WINDOW = 4
+HEADLINE_WORDS = 25
 # An adverbial lead-in belongs to the clause after it.
 LEAD_PHRASE = re.compile(r"\s*(?:with|given|due to|because of|owing to)\b", re.IGNORECASE)
 
@@ -132,6 +133,15 @@ def clause_bounds(text: str, sent_start: int, sent_end: int, start: int, end: in
         return left, right
 
 
+def is_headline(text: str, sentence: Span) -> bool:
+    """A short line without a full stop, on a line of its own: a headline or caption, whose
+    words come again in the body."""
+    body = sentence.text.strip()
+    # The last line is not a headline: truncated articles stop mid-sentence.
+    line_end = text[sentence.end_char:sentence.end_char + 3].lstrip(" ").startswith("\n")
+    return line_end and len(body.split()) <= HEADLINE_WORDS and not body.endswith((".", "!", "?", ":", ";", "\"", "”", "…"))
+
+
 def _clause_end(text: str, start: int, sent_end: int) -> int:
     found = CLAUSE_END.search(text, start, sent_end)
     return found.start() if found else sent_end
@@ -150,19 +160,33 @@ class StatementRecognizer:
         self.generic = {stem: {fold(w) for w in self.rules.lexicon(stem, "generic_words", [])} for stem in LABEL_FILES.values()}
         self.not_start = {stem: {fold(w) for w in self.rules.lexicon(stem, "not_item_start", [])}
                           for stem in LABEL_FILES.values()}
+        self.not_subject = {stem: {fold(w) for w in self.rules.lexicon(stem, "not_after_subject", [])}
+                            for stem in LABEL_FILES.values()}
 
     def _content_words(self, text: str, stem: str) -> list[str]:
         return [w for w in fold(text).split() if w not in self.generic[stem] and w not in FUNCTION_WORDS and len(w) > 2]
 
-    def _cancelled(self, doc: Doc, start: int, stem: str) -> bool:
+    def _cancelled(self, doc: Doc, start: int, rule: Rule) -> bool:
+        """A cancelling word just before the trigger ("overcome difficulties"); a list that
+        follows ("reported difficulties such as: ...") is concrete and is never cancelled."""
+        if rule.option("mode", "after") == "after":
+            return False
+        stem = LABEL_FILES[rule.label]
         return any(fold(t.text) in self.cancel[stem] for t in doc[max(0, start - CANCEL_WINDOW): start])
+
+    def _subject_cancels(self, doc: Doc, sentence: Span, start: int, rule: Rule) -> bool:
+        """A request made by a leader is a direction, not a locality's recommendation."""
+        words = self.not_subject[LABEL_FILES[rule.label]]
+        return bool(words) and any(fold(t.text) in words for t in doc[sentence.start:start])
 
     def find_items(self, doc: Doc) -> list[Item]:
         by_sentence: dict[int, list[tuple[Rule, int, int]]] = {}
         for match_id, start, end in sorted(self.matcher(doc), key=lambda m: (m[1], m[2])):
             rule = self.by_id[doc.vocab.strings[match_id]]
-            if not self._cancelled(doc, start, LABEL_FILES[rule.label]):
-                by_sentence.setdefault(doc[start].sent.start, []).append((rule, start, end))
+            sentence = doc[start].sent
+            if not self._cancelled(doc, start, rule) and not self._subject_cancels(doc, sentence, start, rule):
+                if not is_headline(doc.text, sentence):
+                    by_sentence.setdefault(sentence.start, []).append((rule, start, end))
         items: list[Item] = []
         for sent_start, matches in by_sentence.items():
             items += self._sentence_items(doc, doc[sent_start].sent, matches)
