@@ -151,3 +151,17 @@ def test_historical_figures_are_not_officials(nlp):
     doc = _doc(nlp, "Secretary Nguyen Van A studied the thought of President Ho Chi Minh with the Ho Chi Minh "
                     "Communist Youth Union.")
     assert [s.text for s in doc.spans["officials"]] == ["Nguyen Van A"]
+
+
+def test_headlines_are_not_statements_and_plain_problems_are(nlp):
+    doc = _doc(nlp, "Nha Trang wards overloaded with land dossiers\n\nNha Trang ward has only three land officers. "
+                    "The headquarters is too small for the 54 officials.")
+    assert [s.text for s in doc.spans["difficulties"]] == [
+        "Nha Trang ward has only three land officers", "The headquarters is too small for the 54 officials"]
+
+
+def test_a_leaders_request_to_the_province_is_a_direction(nlp):
+    doc = _doc(nlp, "Secretary Hau A Lenh requested that the Provincial People's Committee increase the staffing "
+                    "quota for border communes.")
+    assert list(doc.spans["recommendations"]) == []
+    assert [s.text for s in doc.spans["directions"]] == ["increase the staffing quota for border communes"]

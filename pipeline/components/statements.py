@@ -138,7 +138,8 @@ def is_headline(text: str, sentence: Span) -> bool:
     words come again in the body."""
     body = sentence.text.strip()
     # The last line is not a headline: truncated articles stop mid-sentence.
-    line_end = text[sentence.end_char:sentence.end_char + 3].lstrip(" ").startswith("\n")
+    line_end = (sentence.text.rstrip(" ").endswith("\n")
+                or text[sentence.end_char:sentence.end_char + 3].lstrip(" ").startswith("\n"))
     return line_end and len(body.split()) <= HEADLINE_WORDS and not body.endswith((".", "!", "?", ":", ";", "\"", "”", "…"))
 
 
@@ -223,6 +224,8 @@ class StatementRecognizer:
                 mode = rule.option("mode", "after")
                 if any(a <= s_char < b for a, b in claimed + regions) or (mode != "clause" and rule.id in used_rules):
                     continue
+                if mode == "clause" and any(a > s_char and not re.search(r"[,;]", text[s_char:a]) for a, _ in claimed):
+                    continue  # "those whose expertise is not yet suitable need to study": one instruction
                 cap = min((i for i in stronger if i > s_char), default=sentence.end_char)
                 region = self._region(doc, sentence, rule, start, end, cap)
                 if any(a < region[1] and region[0] < b for a, b in regions):
