@@ -30,7 +30,7 @@ class FileSpec:
     required_lexicons: frozenset[str] = frozenset()
 
 
-SPLIT_MODES = frozenset({"never", "semicolons", "gerunds", "nouns"})
+SPLIT_MODES = frozenset({"never", "semicolons", "verbs", "nouns"})
 STATEMENT_KEYS: dict[str, frozenset[str] | type] = {
     "mode": frozenset({"after", "from_match", "clause"}),
     "greedy": frozenset({"LONGEST", "FIRST"}),

@@ -23,9 +23,10 @@ CLAUSE_END = re.compile(r";|,\s+(?=(?:which|while|but|although|though|so that|na
 CONTINUATION = {"especially", "including", "such", "in", "which", "that", "still", "mainly", "particularly",
                 "etc", "of", "for", "to", "with", "from", "by", "as", "due"}
 LIST_END = {"with", "but", "however", "although", "while", "so", "thereby", "because", "whereas", "thanks"}
-LEAD_WORDS = re.compile(r"^(?:and|or|but|to|at the same time|in addition|also|however|then|namely|as well as)[,:]?\s+",
+LEAD_WORDS = re.compile(r"^(?:and|or|but|to|that|at the same time|in addition|also|however|then|namely|as well as)[,:]?\s+",
                         re.IGNORECASE)
 MIN_CONTENT_WORDS = 2
+VERB_TAGS = {"VB", "VBG"}  # base form and gerund: how proposals and instructions begin
 RELATIVE_START = re.compile(r"\s*(?:which|who|that)\b", re.IGNORECASE)
 CLAUSE_OPENER = re.compile(r"\b(?:said|says|acknowledged|noted|stated|shared|reported|admitted|found that|but|while|"
                            r"although|though|whereas|and(?=\s+(?:the|its|their|many|some|most)\b))\b\s*(?:that\s+)?",
@@ -64,16 +65,36 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
             return start, end
 
 
-def _split_commas(text: str, start: int, end: int, mode: str) -> list[tuple[int, int]]:
-    """Commas split items when the next piece starts like a new item (a gerund, a noun phrase)."""
+def _starts_verb(text: str, at: int, end: int, verbs: frozenset[int]) -> bool:
+    """Whether the words at `at` begin a verb phrase: a tagged verb, an -ing form, or an
+    adverb then one ("effectively implementing")."""
+    word = re.match(r"[\w’'-]+", text[at:end])
+    if not word:
+        return False
+    first = word.group(0).lower()
+    if at in verbs or (first.endswith("ing") and first not in CONTINUATION):
+        return True
+    if first.endswith("ly"):
+        nxt = re.match(r"\s+", text[at + len(first):end])
+        return bool(nxt) and _starts_verb(text, at + len(first) + nxt.end(), end, verbs)
+    return False
+
+
+def _split_commas(text: str, start: int, end: int, mode: str, verbs: frozenset[int]) -> list[tuple[int, int]]:
+    """Commas (and "and" before a new verb phrase) split items when the next piece starts like
+    a new item: a verb phrase for `verbs`, a noun phrase for `nouns`."""
     pieces, last = [], start
-    for match in re.finditer(r",\s+(?:and\s+)?", text[start:end]):
+    # "..., and that the Department guide ..." starts a second proposal; a bare "and" does not
+    # ("repair infrastructure and restore production" is one).
+    separators = r",\s+(?:and\s+(?:that\s+)?)?|\s+and\s+that\s+" if mode == "verbs" else r",\s+(?:and\s+)?"
+    for match in re.finditer(separators, text[start:end]):
         cut, nxt = start + match.start(), start + match.end()
         word = re.match(r"[\w’'-]+", text[nxt:end])
         first = word.group(0).lower() if word else ""
-        if mode == "gerunds" and first.endswith("ing") and first not in CONTINUATION:
-            pieces.append((last, cut))
-            last = nxt
+        if mode == "verbs":
+            if _starts_verb(text, nxt, end, verbs) or match.group(0).rstrip().endswith("that"):
+                pieces.append((last, cut))
+                last = nxt
         elif mode == "nouns":
             if first in LIST_END:
                 end = cut
@@ -85,8 +106,9 @@ def _split_commas(text: str, start: int, end: int, mode: str) -> list[tuple[int,
     return pieces
 
 
-def split_items(text: str, start: int, end: int, mode: str) -> list[tuple[int, int]]:
-    """One region → item offsets, by the rule's `split` mode."""
+def split_items(text: str, start: int, end: int, mode: str, verbs: frozenset[int] = frozenset()) -> list[tuple[int, int]]:
+    """One region → item offsets, by the rule's `split` mode (`verbs` holds the character
+    offsets of tokens the tagger calls verbs; empty without a model)."""
     if mode == "never":
         return [(start, end)]
     ellipsis = re.search(r"\.\.\.|…", text[start:end])
@@ -99,7 +121,7 @@ def split_items(text: str, start: int, end: int, mode: str) -> list[tuple[int, i
     parts.append((last, end))
     if mode == "semicolons":
         return parts
-    return [piece for s, e in parts for piece in _split_commas(text, s, e, mode)]
+    return [piece for s, e in parts for piece in _split_commas(text, s, e, mode, verbs)]
 
 
 def clause_bounds(text: str, sent_start: int, sent_end: int, start: int, end: int) -> tuple[int, int]:
@@ -209,6 +231,7 @@ class StatementRecognizer:
         """Recommendations claim their regions first, then directions, then difficulties: a trigger
         inside a claimed region is part of that statement; a region stops at a stronger trigger."""
         text = doc.text
+        verbs = frozenset(t.idx for t in sentence if t.tag_ in VERB_TAGS)
         claimed: list[tuple[int, int]] = []
         items: list[Item] = []
         for rank, label in enumerate(PRIORITY):
@@ -230,7 +253,8 @@ class StatementRecognizer:
                 region = self._region(doc, sentence, rule, start, end, cap)
                 if any(a < region[1] and region[0] < b for a, b in regions):
                     continue
-                found = [item for item in self._region_items(text, region, rule, stem) if (item.start, item.end) not in seen]
+                found = [item for item in self._region_items(text, region, rule, stem, verbs)
+                         if (item.start, item.end) not in seen]
                 if not found:
                     continue  # nothing concrete here: leave the region to weaker statements
                 used_rules.add(rule.id)
@@ -240,11 +264,12 @@ class StatementRecognizer:
             claimed += regions
         return items
 
-    def _region_items(self, text: str, region: tuple[int, int], rule: Rule, stem: str) -> list[Item]:
+    def _region_items(self, text: str, region: tuple[int, int], rule: Rule, stem: str,
+                      verbs: frozenset[int]) -> list[Item]:
         """The region split by the rule's `split`, trimmed, without generic or non-items."""
         minimum = 1 if rule.option("split") == "nouns" else MIN_CONTENT_WORDS
         items = []
-        for piece in split_items(text, *region, rule.option("split", "semicolons")):
+        for piece in split_items(text, *region, rule.option("split", "semicolons"), verbs):
             s, e = _trim(text, *piece)
             words = fold(text[s:e]).split()
             if not words or words[0] in self.not_start[stem]:
