@@ -102,9 +102,11 @@ def statement_rows(doc: Doc, article_id: str, categorize: Categorizer, gazetteer
         sentence = _sentence(span)
         before = doc.text[sentence.start_char: span.start_char]
         addressee = ADDRESSEE.search(before)
-        ward = _ward_for(span, communes, only_code)
-        proposer = next(((c._.provnews_link or {}).get("ward_name") or c.text for c in communes
-                         if sentence.start <= c.start and c.end_char <= span.start_char), None)
+        # The proposing commune stands before the request; a commune inside the item is its object.
+        proposing = [c for c in communes if sentence.start <= c.start and c.end_char <= span.start_char]
+        link = (proposing[0]._.provnews_link or {}) if proposing else {}
+        ward = link.get("ward_code") or (None if proposing else only_code)
+        proposer = (link.get("ward_name") or proposing[0].text) if proposing else None
         if proposer is None and re.search(r"\bvoters\b", before, re.IGNORECASE):
             proposer = "voters"
         rows["recommendations"].append({

@@ -10,6 +10,8 @@ from pipeline.province import article_provinces
 from pipeline.records import RawRecord
 from pipeline.rules import cached_rules
 from pipeline.rules_check import check_rules
+from pipeline.run import run
+from pipeline.tables import load_tables
 from pipeline.textnorm import fold, fold_chars, name_key
 
 
@@ -165,3 +167,22 @@ def test_a_leaders_request_to_the_province_is_a_direction(nlp):
                     "quota for border communes.")
     assert list(doc.spans["recommendations"]) == []
     assert [s.text for s in doc.spans["directions"]] == ["increase the staffing quota for border communes"]
+
+
+def test_a_list_of_former_units_is_former_throughout(nlp):
+    doc = _doc(nlp, "Bac Nha Trang ward, merged from the former Vinh Hoa, Vinh Hai, Vinh Phuoc and Vinh Tho wards, "
+                    "has 54 officials.", ["baokhanhhoa.vn"])
+    methods = {s.text: s._.provnews_link["method"] for s in doc.spans["communes"]}
+    assert methods["Bac Nha Trang"] != "legacy"
+    assert {methods[n] for n in ("Vinh Hoa", "Vinh Hai", "Vinh Phuoc", "Vinh Tho")} == {"legacy"}
+
+
+def test_the_proposing_commune_owns_the_recommendation(tmp_path, settings):
+    text = ("Recommendations from the border communes\n\nAt the meeting, Khau Vai commune proposed that the province "
+            "invest in a new headquarters for Lung Pu commune and extend the telecommunications network to remote "
+            "villages. The commune has many ethnic minority residents and its budget is limited by the merger.")
+    (tmp_path / "a.jsonl").write_text(__import__("json").dumps({"id": "x", "url": "https://baotuyenquang.com.vn/a.html",
+                                                                "text": text}) + "\n")
+    run([tmp_path / "a.jsonl"], tmp_path / "out", settings)
+    rec = load_tables(tmp_path / "out")["recommendations"]
+    assert set(rec["proposer"]) == {"Khâu Vai"}

@@ -40,8 +40,10 @@ class MentionCandidate:
 
 
 class CommuneLexicon:
-    def __init__(self, rules: RuleSet, province_names: set[str] = frozenset()):
+    def __init__(self, rules: RuleSet, province_names: set[str] = frozenset(),
+                 former_provinces: set[str] = frozenset()):
         self.province_names = province_names
+        self.former_provinces = former_provinces
         lex = lambda name: [fold(w) if not w.startswith("(") else w.lower()  # noqa: E731
                             for w in rules.lexicon("communes", name, [])]
         self.keywords: dict[str, str] = {fold(k): v for k, v in rules.lexicon("communes", "keywords").items()}
@@ -162,17 +164,26 @@ def find_rule_mentions(doc: Doc, matcher: Matcher, modes: dict[str, str], lex: C
         mode = modes[rule_id]
         if mode == "span":
             s, e, division = trim_name(doc, start, end, lex)
-            if e > s and e - s <= MAX_NAME_TOKENS and fold(doc[s:e].text) not in lex.province_names:
+            if e > s and e - s <= MAX_NAME_TOKENS:
                 found.append(MentionCandidate(s, e, rule_id, division, _legacy_context(doc, s, e, lex)))
             continue
         division, _ = _keyword_at(doc, start, lex)
         direction, index = (1, end) if mode == "list_after" else (-1, start - 1)
-        for s, e, legacy in expand_list(doc, index, direction, lex):
+        # "the former communes of A, B and C", "merged from the former A, B and C": all former.
+        whole_list_legacy = _legacy_context(doc, start, end, lex)
+        items = expand_list(doc, index, direction, lex)
+        if items and items[0 if direction > 0 else -1][2]:  # the first name in reading order
+            whole_list_legacy = True
+        for s, e, legacy in items:
             s, e, own_division = trim_name(doc, s, e, lex)
             if e < len(doc) and fold(doc[e].text) in lex.not_after:
                 continue  # "Vinh Lap and Thanh Cuong communes of Thanh Ha district"
+            key = fold(doc[s:e].text)
+            if key in lex.province_names or (legacy and key in lex.former_provinces):
+                continue  # "communes of Lao Cai", "communes of former Bac Kan": provinces
             if e > s:
-                found.append(MentionCandidate(s, e, rule_id, own_division or division, legacy, needs_gazetteer=True))
+                found.append(MentionCandidate(s, e, rule_id, own_division or division, legacy or whole_list_legacy,
+                                              needs_gazetteer=True))
     return found
 
 
@@ -229,7 +240,8 @@ class CommuneRecognizer:
     def __init__(self, nlp: Language, rules_dir: str, spans_key: str, fuzzy_threshold: int, candidates: int):
         self.rules = cached_rules(rules_dir)
         self.gazetteer = load_gazetteer()
-        self.lexicon = CommuneLexicon(self.rules, set(self.gazetteer.province_by_name))
+        self.lexicon = CommuneLexicon(self.rules, {p.folded for p in self.gazetteer.provinces.values()},
+                                      set(self.gazetteer.province_by_name))
         self.spans_key = spans_key
         self.link_settings = LinkSettings(fuzzy_threshold=fuzzy_threshold, candidates=candidates)
         self.matcher = Matcher(nlp.vocab, validate=True)
