@@ -186,3 +186,13 @@ def test_the_proposing_commune_owns_the_recommendation(tmp_path, settings):
     run([tmp_path / "a.jsonl"], tmp_path / "out", settings)
     rec = load_tables(tmp_path / "out")["recommendations"]
     assert set(rec["proposer"]) == {"Khâu Vai"}
+
+
+def test_group_title_and_title_before_a_comma(nlp):
+    doc = _doc(nlp, "Attending were members of the Party Central Committee: Le Van A - Head of the Office of the "
+                    "President; Tran Van B - Secretary of the Provincial Party Committee. Its Chairman, Mr. Tran "
+                    "Quoc Viet, spoke.")
+    titles = {s.text: s._.provnews_info["titles"] for s in doc.spans["officials"]}
+    assert titles["Le Van A"] == ["member of the Party Central Committee", "Head of the Office of the President"]
+    assert titles["Tran Van B"][0] == "member of the Party Central Committee"
+    assert titles["Tran Quoc Viet"] == ["Chairman"]

@@ -21,6 +21,8 @@ SEPARATORS = {",", "-", "–", "—"}
 ARTICLES = {"a", "an", "the"}
 FORMER = {"former", "current", "incumbent", "newly", "appointed", "acting"}
 TITLE_END_TRIM = {"of", "the", "and", "for", "in", "on", "'s", "’s", "("}
+GROUP_HEADS = {"members": "member", "deputies": "deputy", "delegates": "delegate"}
+GROUP_WINDOW = 80  # tokens back from a name to the colon of its group
 MAX_GIVEN_NAMES = 3
 
 
@@ -133,8 +135,13 @@ def title_backward(doc: Doc, end: int, heads: set[int], lex: OfficialLexicon) ->
     return start, end
 
 
-def titles_before(doc: Doc, start: int, heads: set[int], lex: OfficialLexicon) -> list[tuple[int, int]]:
+def titles_before(doc: Doc, start: int, heads: set[int], lex: OfficialLexicon,
+                  comma_ok: bool = False) -> list[tuple[int, int]]:
     found = title_backward(doc, start, heads, lex)
+    if not found and comma_ok and start > 1 and doc[start - 1].text == ",":
+        found = title_backward(doc, start - 1, heads, lex)  # "Its Chairman, Mr. Tran Quoc Viet"
+        if not found or found[1] - 1 not in heads:
+            return []
     if not found:
         return []
     titles = [found]
@@ -144,6 +151,20 @@ def titles_before(doc: Doc, start: int, heads: set[int], lex: OfficialLexicon) -
             break
         titles.insert(0, found)
     return titles
+
+
+def group_title(doc: Doc, start: int, heads: set[int], lex: OfficialLexicon) -> list[tuple[int, int]]:
+    """"members of the Party Central Committee: A - Head of ...; B - ...": each name in the
+    list holds the shared office too (returned as its span; the caller writes it singular)."""
+    for i in range(start - 1, max(-1, start - GROUP_WINDOW), -1):  # the parser may cut at the colon
+        if doc[i].text == ":":
+            found = title_backward(doc, i, heads, lex)
+            if found and doc[found[0]].lower_ in GROUP_HEADS:
+                return [found]
+            return []
+        if doc[i].text in {".", "!", "?"} or "\n" in doc[i].text_with_ws:
+            return []
+    return []
 
 
 def surname_names(doc: Doc, heads: set[int], lex: OfficialLexicon) -> list[tuple[int, int]]:
@@ -203,13 +224,15 @@ def find_officials(doc: Doc, heads: set[int], lex: OfficialLexicon, blocked: set
         key = fold(doc[start:end].text)
         if key in lex.not_officials or key in lex.places:
             continue
-        if end < len(doc) and fold(doc[end].text) in lex.org_words:
+        after_name = end + 1 if end < len(doc) and doc[end].like_num else end  # "Quang Chinh 6 village"
+        if after_name < len(doc) and fold(doc[after_name].text) in lex.org_words:
             continue  # "Ha Tinh Provincial People's Committee", "Le Loi Street": a place or a body
         honorific, title_end = honorific_before(doc, start, lex)
         if blocked & set(range(start, end)) and not honorific:
             continue  # "Hoang Van Thu commune" is a place
         after = titles_after(doc, end, heads, lex)
-        before = titles_before(doc, title_end, heads, lex)
+        before = titles_before(doc, title_end, heads, lex, comma_ok=honorific is not None)
+        before += group_title(doc, start, heads, lex)
         if after and before:
             rule_id = "titles-around-name"
         elif after:
@@ -222,6 +245,14 @@ def find_officials(doc: Doc, heads: set[int], lex: OfficialLexicon, blocked: set
             continue
         mentions.append(OfficialMention(start, end, rule_id, honorific, before + after))
     return mentions
+
+
+def singular(title: Span) -> str:
+    """A group's title as one person's: "members of the X" → "member of the X"."""
+    first = title[0].lower_
+    if first in GROUP_HEADS:
+        return GROUP_HEADS[first] + title.text[len(title[0].text):]
+    return title.text
 
 
 class OfficialRecognizer:
@@ -248,7 +279,7 @@ class OfficialRecognizer:
             span._.provnews_rule = mention.rule_id
             span._.provnews_info = {
                 "honorific": mention.honorific,
-                "titles": [doc[a:b].text for s, e in mention.titles for a, b in split_title(doc, s, e, heads)],
+                "titles": [singular(doc[a:b]) for s, e in mention.titles for a, b in split_title(doc, s, e, heads)],
             }
             spans.append(span)
         doc.spans[self.spans_key] = spans
