@@ -38,7 +38,7 @@ STATEMENT_KEYS: dict[str, frozenset[str] | type] = {
 }
 FILE_SPECS: dict[str, FileSpec] = {
     "communes": FileSpec(
-        labels=frozenset({"COMMUNE"}),
+        labels=frozenset({"COMMUNE", "NOT_COMMUNE"}),
         extra_keys={"mode": frozenset({"span", "list_after", "list_before"})},
         lexicons={"keywords": dict, "not_commune_after": list, "not_commune_before": list,
                   "legacy_before": list, "legacy_after": list},

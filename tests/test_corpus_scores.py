@@ -13,7 +13,7 @@ from pipeline.run import run
 
 from conftest import GOLD, SHARED
 
-FLOORS = {"communes": 0.93, "officials": 0.95, "difficulties": 0.78, "recommendations": 0.88}
+FLOORS = {"communes": 0.95, "officials": 0.95, "difficulties": 0.78, "recommendations": 0.88}
 
 
 @pytest.fixture(scope="module")

@@ -196,3 +196,9 @@ def test_group_title_and_title_before_a_comma(nlp):
     assert titles["Le Van A"] == ["member of the Party Central Committee", "Head of the Office of the President"]
     assert titles["Tran Van B"][0] == "member of the Party Central Committee"
     assert titles["Tran Quoc Viet"] == ["Chairman"]
+
+
+def test_districts_in_a_plan_are_not_wards(nlp):
+    doc = _doc(nlp, "For districts: Hong Bang, Ngo Quyen and Do Son will each form 2 wards, with the expected names "
+                    "Hai An Ward 1 and Le Chan ward.", ["baohaiphong.vn"])
+    assert [s.text for s in doc.spans["communes"]] == ["Le Chan"]

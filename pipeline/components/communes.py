@@ -163,6 +163,8 @@ def find_rule_mentions(doc: Doc, matcher: Matcher, modes: dict[str, str], lex: C
         rule_id = doc.vocab.strings[match_id]
         mode = modes[rule_id]
         if mode == "span":
+            if end < len(doc) and doc[end].like_num:
+                continue  # "Hai An Ward 1": a numbered placeholder in a plan, not a unit
             s, e, division = trim_name(doc, start, end, lex)
             if e > s and e - s <= MAX_NAME_TOKENS:
                 found.append(MentionCandidate(s, e, rule_id, division, _legacy_context(doc, s, e, lex)))
@@ -246,9 +248,12 @@ class CommuneRecognizer:
         self.link_settings = LinkSettings(fuzzy_threshold=fuzzy_threshold, candidates=candidates)
         self.matcher = Matcher(nlp.vocab, validate=True)
         self.modes: dict[str, str] = {}
+        self.not_commune: set[str] = set()
         for rule in self.rules.for_file("communes"):
             self.matcher.add(rule.id, [rule.token_pattern()])
             self.modes[rule.id] = rule.option("mode", "span")
+            if rule.label == "NOT_COMMUNE":
+                self.not_commune.add(rule.id)
         self.phrase_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         tokenizer = nlp.tokenizer
         self.phrase_matcher.add("UNIT", list(tokenizer.pipe(sorted({fold_chars(n) for n in self._all_names()}))))
@@ -259,11 +264,15 @@ class CommuneRecognizer:
         return {n for n in names if len(n) > 2}
 
     def __call__(self, doc: Doc) -> Doc:
-        mentions = find_rule_mentions(doc, self.matcher, self.modes, self.lexicon)
+        found = find_rule_mentions(doc, self.matcher, self.modes, self.lexicon)
+        # NOT_COMMUNE rules name what is something else ("Districts: Hong Bang, Ngo Quyen").
+        blocked = {i for m in found if m.rule_id in self.not_commune for i in range(m.start, m.end)}
+        mentions = [m for m in found if m.rule_id not in self.not_commune]
         provinces = province_context(doc, mentions, self.rules, self.gazetteer)
         doc._.provnews_provinces = provinces
-        mentions += find_gazetteer_mentions(doc, folded_doc(doc), self.phrase_matcher, self.gazetteer,
-                                            provinces[0] if provinces else None, self.lexicon)
+        bare = find_gazetteer_mentions(doc, folded_doc(doc), self.phrase_matcher, self.gazetteer,
+                                       provinces[0] if provinces else None, self.lexicon)
+        mentions += [m for m in bare if not blocked & set(range(m.start, m.end))]
         self.set_annotations(doc, self.link(doc, mentions, provinces))
         return doc
 
