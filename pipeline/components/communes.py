@@ -170,6 +170,8 @@ def find_rule_mentions(doc: Doc, matcher: Matcher, modes: dict[str, str], lex: C
                 found.append(MentionCandidate(s, e, rule_id, division, _legacy_context(doc, s, e, lex)))
             continue
         division, _ = _keyword_at(doc, start, lex)
+        if mode == "list_before" and end < len(doc) and doc[end].like_num:
+            continue  # "Hai An Ward 1"
         direction, index = (1, end) if mode == "list_after" else (-1, start - 1)
         # "the former communes of A, B and C", "merged from the former A, B and C": all former.
         whole_list_legacy = _legacy_context(doc, start, end, lex)
@@ -206,7 +208,9 @@ def find_gazetteer_mentions(doc: Doc, folded: Doc, phrase_matcher: PhraseMatcher
         if start > 0 and is_name_token(doc[start - 1]) and not (starts_sentence(doc[start - 1]) and doc[start - 1].is_stop):
             continue  # part of a longer name ("Le Tien Chau", "Hoa Binh Lake")
         nxt = doc[end] if end < len(doc) else None
-        division, _ = _keyword_at(doc, end, lex)
+        division, size = _keyword_at(doc, end, lex)
+        if division and end + size < len(doc) and doc[end + size].like_num:
+            continue  # "Hai An Ward 1": a numbered placeholder
         if nxt is not None and is_name_token(nxt) and not division:
             continue
         if nxt is not None and fold(nxt.text) in lex.not_after:
