@@ -202,3 +202,15 @@ def test_districts_in_a_plan_are_not_wards(nlp):
     doc = _doc(nlp, "For districts: Hong Bang, Ngo Quyen and Do Son will each form 2 wards, with the expected names "
                     "Hai An Ward 1 and Le Chan ward.", ["baohaiphong.vn"])
     assert [s.text for s in doc.spans["communes"]] == ["Le Chan"]
+
+
+def test_html_page_is_cleaned_with_its_metadata(settings):
+    from conftest import RAW
+
+    page = (RAW / "05-langson-survey.html").read_text("utf-8")
+    article = clean_record(RawRecord(source="page.html", html=page), settings.clean)
+    assert article.url == "https://baolangson.vn/khao-sat-kiem-tra-tinh-hinh-hoat-dong-chinh-quyen-cap-xa-5054962.html"
+    assert article.site == "baolangson.vn" and article.published == "2025-08-02"
+    assert article.title.startswith("Survey and inspection")
+    assert "Related news" not in article.text and "Copyright" not in article.text
+    assert "Loc Binh, Mau Son, Na Duong" in article.text and not article.text.rstrip().endswith(".html")
