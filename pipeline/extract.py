@@ -85,7 +85,7 @@ def _ward_for(span: Span, communes: list[Span], only_code: str | None) -> str | 
     return only_code
 
 
-def statement_rows(doc: Doc, article_id: str, categorize: Categorizer, gazetteer: Gazetteer) -> Rows:
+def statement_rows(doc: Doc, article_id: str, categorize: Categorizer) -> Rows:
     communes = list(doc.spans.get("communes", []))
     codes = {(c._.provnews_link or {}).get("ward_code") for c in communes} - {None}
     only_code = next(iter(codes)) if len(codes) == 1 else None
@@ -144,5 +144,5 @@ def doc_to_rows(article: Article, doc: Doc, categorize: Categorizer, gazetteer: 
         "communes": commune_rows(doc, article.article_id),
         "officials": official_rows(doc, article.article_id),
     }
-    rows.update(statement_rows(doc, article.article_id, categorize, gazetteer))
+    rows.update(statement_rows(doc, article.article_id, categorize))
     return rows

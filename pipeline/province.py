@@ -8,15 +8,18 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 
-from pipeline.gazetteer import Gazetteer
-from pipeline.rules import RuleSet
+from pipeline.gazetteer import Gazetteer, load_gazetteer
+from pipeline.rules import RuleSet, cached_rules
 from pipeline.textnorm import fold, fold_chars
 
 HOST_WEIGHT = 10
 KEYWORD_WEIGHT = 3
 BARE_WEIGHT = 1
-_PROVINCE_WORDS = r"(?:province|provincial|city|city's|province's)"
+_PROVINCE_AFTER = re.compile(r"\s+(?:province|provincial|city|city's|province's)\b")
+_PROVINCE_BEFORE = re.compile(r"\b(?:province|city) of\s+$")
+_NOT_PROVINCE_AFTER = re.compile(r"\s+(?:commune|ward|town|market|district|village|lake|street)\b")
 
 
 def host_provinces(hosts: Iterable[str | None], rules: RuleSet, gazetteer: Gazetteer) -> list[str]:
@@ -35,37 +38,40 @@ def host_provinces(hosts: Iterable[str | None], rules: RuleSet, gazetteer: Gazet
     return codes
 
 
-def _name_patterns(rules: RuleSet, gazetteer: Gazetteer) -> dict[str, str]:
+@lru_cache(maxsize=8)
+def _province_names(rules_dir: str) -> tuple[re.Pattern[str], dict[str, str]]:
+    """One regex over every province name and alias (longest first), built once per rules folder."""
+    gazetteer, rules = load_gazetteer(), cached_rules(rules_dir)
     names = dict(gazetteer.province_by_name)
     for alias, province in (rules.lexicon("sources", "province_aliases") or {}).items():
         code = gazetteer.province_by_name.get(fold(province))
         if code:
             names[fold(alias)] = code
-    return names
+    alternatives = sorted(names, key=len, reverse=True)
+    words = "|".join(r"[\s-]+".join(re.escape(w) for w in name.split()) for name in alternatives)
+    return re.compile(rf"\b(?:{words})\b"), names
 
 
-def text_province_scores(text: str, rules: RuleSet, gazetteer: Gazetteer) -> Counter[str]:
+def text_province_scores(text: str, rules: RuleSet) -> Counter[str]:
     """Score provinces by their names in the text; 'X province' counts more than a bare 'X'."""
+    pattern, names = _province_names(str(rules.directory))
     folded = fold_chars(text)
     scores: Counter[str] = Counter()
-    for name, code in _name_patterns(rules, gazetteer).items():
-        words = r"[\s-]+".join(re.escape(w) for w in name.split())
-        for match in re.finditer(rf"\b{words}\b", folded):
-            if not text[match.start()].isupper():
-                continue
-            after = folded[match.end(): match.end() + 24]
-            before = folded[max(0, match.start() - 16): match.start()]
-            if re.match(r"\s+(?:commune|ward|town|market|district|village|lake|street)\b", after):
-                continue
-            keyworded = re.match(rf"\s+{_PROVINCE_WORDS}\b", after) or re.search(
-                r"\b(?:province|city) of\s+$", before)
-            scores[code] += KEYWORD_WEIGHT if keyworded else BARE_WEIGHT
+    for match in pattern.finditer(folded):
+        if not text[match.start()].isupper():
+            continue
+        after = folded[match.end(): match.end() + 24]
+        before = folded[max(0, match.start() - 16): match.start()]
+        if _NOT_PROVINCE_AFTER.match(after):
+            continue
+        keyworded = _PROVINCE_AFTER.match(after) or _PROVINCE_BEFORE.search(before)
+        scores[names[fold(match.group(0))]] += KEYWORD_WEIGHT if keyworded else BARE_WEIGHT
     return scores
 
 
 def article_provinces(text: str, hosts: Iterable[str | None], rules: RuleSet, gazetteer: Gazetteer) -> list[str]:
     """Ordered province context: known hosts first, then provinces named in the text."""
-    scores = text_province_scores(text, rules, gazetteer)
+    scores = text_province_scores(text, rules)
     for code in host_provinces(hosts, rules, gazetteer):
         scores[code] += HOST_WEIGHT
     return [code for code, _ in scores.most_common()]
