@@ -6,6 +6,7 @@ Results: `doc.spans["difficulties"|"recommendations"|"directions"]`, one span pe
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -26,18 +27,40 @@ LIST_END = {"with", "but", "however", "although", "while", "so", "thereby", "bec
 LEAD_WORDS = re.compile(r"^(?:and|or|but|to|that|at the same time|in addition|also|however|then|namely|as well as)[,:]?\s+",
                         re.IGNORECASE)
 MIN_CONTENT_WORDS = 2
+RESTATED_AT = 0.5  # content-word Dice above which a later item restates an earlier one
 VERB_TAGS = {"VB", "VBG"}  # base form and gerund: how proposals and instructions begin
 RELATIVE_START = re.compile(r"\s*(?:which|who|that)\b", re.IGNORECASE)
-CLAUSE_OPENER = re.compile(r"\b(?:said|says|acknowledged|noted|stated|shared|reported|admitted|found that|but|while|"
+CLAUSE_OPENER = re.compile(r"\b(?:said|says|acknowledged|noted|stated|shared|reported|admitted|added|found that|but|while|"
                            r"although|though|whereas|and(?=\s+(?:the|its|their|many|some|most)\b))\b\s*(?:that\s+)?",
                            re.IGNORECASE)
 # "... lacks 12 civil servants and the headquarters is degraded": two clauses.
 AND_CLAUSE = re.compile(r"\s+and\s+(?=(?:the|its|their|many|some|most)\b)", re.IGNORECASE)
 EXTENDER = re.compile(r",\s+(?:including|especially|particularly|mainly|with|\w+ing)\b", re.IGNORECASE)
 CANCEL_WINDOW = 4
+CLAUSE_PUNCT = {",", ";", ":", ".", "!", "?"}
 HEADLINE_WORDS = 25
+# A clause that cannot stand alone joins the clause on its left (see join_left).
+JOIN_LEFT = re.compile(r"\s*(?:so|thus|therefore|hence)\b(?!\s+(?:that|as)\b)", re.IGNORECASE)
+# "X, Y, and Z are limited in area": the list is the subject.
+LIST_SUBJECT = re.compile(r"\s*(?:and|or)\s+(?:[\w’'-]+\s+){0,4}?(?:are|is|were|was|have|has|had|do|does|did|"
+                          r"remain|remains)\b", re.IGNORECASE)
+LIST_SEGMENT_WORDS = 5
+# A reporting verb (or a clause-joining "and") before the clause: what follows is a statement of
+# its own, the speaker is not part of it.
+REPORTED = re.compile(r"\b(?:said|says|stated|noted|reported|shared|added|acknowledged|admitted|explained|"
+                      r"emphasized|emphasised|stressed|affirmed|informed|that|and)\s*$", re.IGNORECASE)
+SUBJECTLESS = re.compile(r"\s*(?:is|are|was|were|has|have|had|does|do|did|no longer|can|cannot|could|will|would|"
+                         r"remains?|remained)\b", re.IGNORECASE)
+OPENING_WORDS = re.compile(r"(?:(?:and|or|but|also|still|the|a|an|its|their|this|these|that|there|is|are|was|were)\s+)+",
+                           re.IGNORECASE)
+THIN_CLAUSE = 3  # fewer content words than this: a remark, not a statement on its own
+MAX_JOINS = 3
 # An adverbial lead-in belongs to the clause after it.
 LEAD_PHRASE = re.compile(r"\s*(?:with|given|due to|because of|owing to)\b", re.IGNORECASE)
+
+
+def dice(a: set[str], b: set[str]) -> float:
+    return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
 
 
 @dataclass(frozen=True)
@@ -144,7 +167,7 @@ def clause_bounds(text: str, sent_start: int, sent_end: int, start: int, end: in
         if following and text[min(following)] == ",":
             right = min(following) + 1
     while True:
-        stops = [i for i in (text.find(c, right, sent_end) for c in ",;") if i != -1]
+        stops = [i for i in (text.find(c, right, sent_end) for c in ",;:") if i != -1]
         joined = AND_CLAUSE.search(text, right, sent_end)
         if joined:
             stops.append(joined.start())
@@ -153,6 +176,42 @@ def clause_bounds(text: str, sent_start: int, sent_end: int, start: int, end: in
             right += 1
             continue
         return left, right
+
+
+def join_left(text: str, sent_start: int, left: int, right: int, trigger: int,
+              thin: Callable[[str], bool], generic: Callable[[str], bool]) -> int:
+    """Move a clause's start left over commas while it cannot stand alone: a consequence
+    (", causing delays"), a predicate without its subject (", no longer meets the scale"), or a
+    thin remark whose trigger is not its first word (", though rather cramped"). A trigger that
+    opens its clause is a list item ("no housing, no offices") and stays as it is; a generic
+    remark ("some communes still face challenges") stays thin, to be dropped."""
+    for _ in range(MAX_JOINS):
+        before = text[sent_start:left].rstrip()
+        if not before or before[-1] in ";:" or REPORTED.search(before):
+            return left
+        clause = text[left:right]
+        if LIST_SUBJECT.match(clause):
+            return _list_start(text, sent_start, left)
+        stripped = clause.lstrip()
+        lead = OPENING_WORDS.match(stripped)
+        opens = trigger <= left + len(clause) - len(stripped) + (lead.end() if lead else 0)
+        thin_remark = thin(clause) and not opens and not generic(clause)
+        if not (JOIN_LEFT.match(clause) or SUBJECTLESS.match(clause) or thin_remark):
+            return left
+        previous = max(text.rfind(c, sent_start, max(sent_start, left - 1)) for c in ",;:")
+        left = previous + 1 if previous >= sent_start else sent_start
+    return left
+
+
+def _list_start(text: str, sent_start: int, left: int) -> int:
+    """The start of the comma list that ends at `left`: short segments only."""
+    while left > sent_start:
+        previous = text.rfind(",", sent_start, max(sent_start, left - 1))
+        start = previous + 1 if previous >= sent_start else sent_start
+        if len(text[start:left].split()) > LIST_SEGMENT_WORDS or ";" in text[start:left]:
+            return left
+        left = start
+    return left
 
 
 def is_headline(text: str, sentence: Span) -> bool:
@@ -195,7 +254,12 @@ class StatementRecognizer:
         if rule.option("mode", "after") == "after":
             return False
         stem = LABEL_FILES[rule.label]
-        return any(fold(t.text) in self.cancel[stem] for t in doc[max(0, start - CANCEL_WINDOW): start])
+        for token in reversed(doc[max(0, start - CANCEL_WINDOW): start]):
+            if token.text in CLAUSE_PUNCT:  # a cancelling word reaches no further than its own clause
+                return False
+            if fold(token.text) in self.cancel[stem] or token.text in self.cancel[stem]:
+                return True
+        return False
 
     def _subject_cancels(self, doc: Doc, sentence: Span, start: int, rule: Rule) -> bool:
         """A request made by a leader is a direction, not a locality's recommendation."""
@@ -213,7 +277,17 @@ class StatementRecognizer:
         items: list[Item] = []
         for sent_start, matches in by_sentence.items():
             items += self._sentence_items(doc, doc[sent_start].sent, matches)
-        return items
+        return self._without_restatements(doc.text, items)
+
+    def _without_restatements(self, text: str, items: list[Item]) -> list[Item]:
+        """Articles restate a problem (lead, body, quote): keep its first statement only."""
+        kept: list[tuple[Item, set[str]]] = []
+        for item in sorted(items, key=lambda i: i.start):
+            words = set(self._content_words(text[item.start:item.end], LABEL_FILES[item.label]))
+            if any(other.label == item.label and dice(words, seen) >= RESTATED_AT for other, seen in kept):
+                continue
+            kept.append((item, words))
+        return [item for item, _ in kept]
 
     def _region(self, doc: Doc, sentence: Span, rule: Rule, start: int, end: int, cap: int) -> tuple[int, int]:
         text = doc.text
@@ -224,7 +298,12 @@ class StatementRecognizer:
         elif mode == "from_match":
             region = (s_char, _clause_end(text, e_char, sentence.end_char))
         else:
-            region = clause_bounds(text, sentence.start_char, sentence.end_char, s_char, e_char)
+            left, right = clause_bounds(text, sentence.start_char, sentence.end_char, s_char, e_char)
+            stem = LABEL_FILES[rule.label]
+            left = join_left(text, sentence.start_char, left, right, s_char,
+                             thin=lambda clause: len(self._content_words(clause, stem)) < THIN_CLAUSE,
+                             generic=lambda clause: not self._content_words(clause, stem))
+            region = (left, right)
         return region[0], min(region[1], max(cap, e_char))
 
     def _sentence_items(self, doc: Doc, sentence: Span, matches: list[tuple[Rule, int, int]]) -> list[Item]:
