@@ -33,6 +33,8 @@ class FileSpec:
 SPLIT_MODES = frozenset({"never", "semicolons", "verbs", "nouns"})
 STATEMENT_KEYS: dict[str, frozenset[str] | type] = {
     "mode": frozenset({"after", "from_match", "clause"}),
+    # Who must be speaking for the rule to count: anyone; anyone but a visiting leader; a locality.
+    "speaker": frozenset({"any", "not_leader", "local"}),
     "greedy": frozenset({"LONGEST", "FIRST"}),
     "split": SPLIT_MODES,
 }
@@ -52,13 +54,13 @@ FILE_SPECS: dict[str, FileSpec] = {
     ),
     "difficulties": FileSpec(labels=frozenset({"DIFFICULTY"}), extra_keys=STATEMENT_KEYS,
                              lexicons={"cancel_before": list, "generic_words": list, "not_item_start": list,
-                                           "not_after_subject": list}),
+                                           "leader_words": list, "local_words": list, "pronouns": list}),
     "recommendations": FileSpec(labels=frozenset({"RECOMMENDATION"}), extra_keys=STATEMENT_KEYS,
                                  lexicons={"cancel_before": list, "generic_words": list, "not_item_start": list,
-                                           "not_after_subject": list}),
+                                           "leader_words": list, "local_words": list, "pronouns": list}),
     "directions": FileSpec(labels=frozenset({"DIRECTION"}), extra_keys=STATEMENT_KEYS,
                             lexicons={"cancel_before": list, "generic_words": list, "not_item_start": list,
-                                           "not_after_subject": list}),
+                                           "leader_words": list, "local_words": list, "pronouns": list}),
     "categories": FileSpec(labels=frozenset(), lexicons={"categories": dict},
                            required_lexicons=frozenset({"categories"})),
     "sources": FileSpec(labels=frozenset(), lexicons={"hosts": dict, "province_aliases": dict},

@@ -31,12 +31,15 @@ RESTATED_AT = 0.5  # content-word Dice above which a later item restates an earl
 VERB_TAGS = {"VB", "VBG"}  # base form and gerund: how proposals and instructions begin
 RELATIVE_START = re.compile(r"\s*(?:which|who|that)\b", re.IGNORECASE)
 CLAUSE_OPENER = re.compile(r"\b(?:said|says|acknowledged|noted|stated|shared|reported|admitted|added|found that|but|while|"
-                           r"although|though|whereas|and(?=\s+(?:the|its|their|many|some|most)\b))\b\s*(?:that\s+)?",
+                           r"although|though|whereas|and(?=\s+(?:the|its|their|many|some|most|lack|lacks|lacked|have|has|had|do|does|did|"
+                           r"cannot|can|must)\b))\b\s*(?:that\s+)?",
                            re.IGNORECASE)
 # "... lacks 12 civil servants and the headquarters is degraded": two clauses.
-AND_CLAUSE = re.compile(r"\s+and\s+(?=(?:the|its|their|many|some|most)\b)", re.IGNORECASE)
+AND_CLAUSE = re.compile(r"\s+and\s+(?=(?:the|its|their|many|some|most|lack|lacks|lacked|have|has|had|is|are|was|"
+                        r"were|do|does|did|cannot|can|must)\b)", re.IGNORECASE)
 EXTENDER = re.compile(r",\s+(?:including|especially|particularly|mainly|with|\w+ing)\b", re.IGNORECASE)
 CANCEL_WINDOW = 4
+PRONOUN_REACH = 3  # sentences back to find who "he"/"she"/"they" is
 CLAUSE_PUNCT = {",", ";", ":", ".", "!", "?"}
 HEADLINE_WORDS = 25
 # A clause that cannot stand alone joins the clause on its left (see join_left).
@@ -51,8 +54,11 @@ REPORTED = re.compile(r"\b(?:said|says|stated|noted|reported|shared|added|acknow
                       r"emphasized|emphasised|stressed|affirmed|informed|that|and)\s*$", re.IGNORECASE)
 SUBJECTLESS = re.compile(r"\s*(?:is|are|was|were|has|have|had|does|do|did|no longer|can|cannot|could|will|would|"
                          r"remains?|remained)\b", re.IGNORECASE)
-OPENING_WORDS = re.compile(r"(?:(?:and|or|but|also|still|the|a|an|its|their|this|these|that|there|is|are|was|were)\s+)+",
-                           re.IGNORECASE)
+OPENING_WORDS = re.compile(r"(?:(?:and|or|but|also|still|there|is|are|was|were)\s+)+", re.IGNORECASE)
+# A clause opened by one of these has no subject of its own (the tagger's view, or these words without a model).
+DEPENDENT_TAGS = {"PRP", "RB", "JJ", "IN", "RBR", "JJR"}
+DEPENDENT_WORDS = {"they", "it", "he", "she", "though", "although", "while", "which", "rather", "very", "quite",
+                   "still", "even", "yet", "also"}
 THIN_CLAUSE = 3  # fewer content words than this: a remark, not a statement on its own
 MAX_JOINS = 3
 # An adverbial lead-in belongs to the clause after it.
@@ -179,12 +185,12 @@ def clause_bounds(text: str, sent_start: int, sent_end: int, start: int, end: in
 
 
 def join_left(text: str, sent_start: int, left: int, right: int, trigger: int,
-              thin: Callable[[str], bool], generic: Callable[[str], bool]) -> int:
+              thin: Callable[[str], bool], generic: Callable[[str], bool], dependent: Callable[[int], bool]) -> int:
     """Move a clause's start left over commas while it cannot stand alone: a consequence
     (", causing delays"), a predicate without its subject (", no longer meets the scale"), or a
-    thin remark whose trigger is not its first word (", though rather cramped"). A trigger that
-    opens its clause is a list item ("no housing, no offices") and stays as it is; a generic
-    remark ("some communes still face challenges") stays thin, to be dropped."""
+    thin remark without a subject of its own (", though rather cramped", "but they were not
+    complete"). A clause with its own subject or opened by its trigger ("no housing, no offices")
+    stays as it is; a generic remark ("some communes still face challenges") stays, to be dropped."""
     for _ in range(MAX_JOINS):
         before = text[sent_start:left].rstrip()
         if not before or before[-1] in ";:" or REPORTED.search(before):
@@ -194,13 +200,32 @@ def join_left(text: str, sent_start: int, left: int, right: int, trigger: int,
             return _list_start(text, sent_start, left)
         stripped = clause.lstrip()
         lead = OPENING_WORDS.match(stripped)
-        opens = trigger <= left + len(clause) - len(stripped) + (lead.end() if lead else 0)
-        thin_remark = thin(clause) and not opens and not generic(clause)
+        first = left + len(clause) - len(stripped) + (lead.end() if lead else 0)
+        thin_remark = thin(clause) and trigger > first and dependent(first) and not generic(clause)
         if not (JOIN_LEFT.match(clause) or SUBJECTLESS.match(clause) or thin_remark):
             return left
         previous = max(text.rfind(c, sent_start, max(sent_start, left - 1)) for c in ",;:")
         left = previous + 1 if previous >= sent_start else sent_start
     return left
+
+
+def speaker_in(words: list[str], leader: set[str], local: set[str]) -> str | None:
+    """The kind of the last speaker word: "Chairman of Hoa Binh Ward People's Committee" is local."""
+    kind = None
+    for word in words:
+        if word in leader:
+            kind = "leader"
+        elif word in local:
+            kind = "local"
+    return kind
+
+
+def _is_dependent(doc: Doc, at: int) -> bool:
+    token = doc.char_span(at, at + 1, alignment_mode="expand")
+    if token is None or not len(token):
+        return False
+    first = token[0]
+    return first.tag_ in DEPENDENT_TAGS if first.tag_ else first.lower_ in DEPENDENT_WORDS
 
 
 def _list_start(text: str, sent_start: int, left: int) -> int:
@@ -242,8 +267,9 @@ class StatementRecognizer:
         self.generic = {stem: {fold(w) for w in self.rules.lexicon(stem, "generic_words", [])} for stem in LABEL_FILES.values()}
         self.not_start = {stem: {fold(w) for w in self.rules.lexicon(stem, "not_item_start", [])}
                           for stem in LABEL_FILES.values()}
-        self.not_subject = {stem: {fold(w) for w in self.rules.lexicon(stem, "not_after_subject", [])}
-                            for stem in LABEL_FILES.values()}
+        self.speakers = {kind: {fold(w) for w in self.rules.lexicon("recommendations", f"{kind}_words", [])}
+                         for kind in ("leader", "local")}
+        self.pronouns = {fold(w) for w in self.rules.lexicon("recommendations", "pronouns", [])}
 
     def _content_words(self, text: str, stem: str) -> list[str]:
         return [w for w in fold(text).split() if w not in self.generic[stem] and w not in FUNCTION_WORDS and len(w) > 2]
@@ -261,17 +287,33 @@ class StatementRecognizer:
                 return True
         return False
 
-    def _subject_cancels(self, doc: Doc, sentence: Span, start: int, rule: Rule) -> bool:
-        """A request made by a leader is a direction, not a locality's recommendation."""
-        words = self.not_subject[LABEL_FILES[rule.label]]
-        return bool(words) and any(fold(t.text) in words for t in doc[sentence.start:start])
+    def _speaker_rejects(self, doc: Doc, sentence: Span, start: int, rule: Rule) -> bool:
+        """Who speaks decides the label: a locality's request is a recommendation, the same
+        words from a visiting leader are a direction (rules/recommendations.yaml lexicons)."""
+        wanted = rule.option("speaker", "not_leader" if rule.label == "RECOMMENDATION" else "any")
+        if wanted == "any":
+            return False
+        speaker = self._speaker(doc, sentence, start)
+        return speaker == "leader" if wanted == "not_leader" else speaker != "local"
+
+    def _speaker(self, doc: Doc, sentence: Span, start: int) -> str | None:
+        """'leader' or 'local' by the last speaker word before the trigger; a pronoun subject
+        ("She suggested ...") takes the speaker of the sentences before it."""
+        for _ in range(PRONOUN_REACH + 1):
+            words = [fold(t.text) for t in doc[sentence.start:start]]
+            found = speaker_in(words, self.speakers["leader"], self.speakers["local"])
+            if found or not self.pronouns & set(words) or sentence.start == 0:
+                return found
+            sentence = doc[sentence.start - 1].sent
+            start = sentence.end
+        return None
 
     def find_items(self, doc: Doc) -> list[Item]:
         by_sentence: dict[int, list[tuple[Rule, int, int]]] = {}
         for match_id, start, end in sorted(self.matcher(doc), key=lambda m: (m[1], m[2])):
             rule = self.by_id[doc.vocab.strings[match_id]]
             sentence = doc[start].sent
-            if not self._cancelled(doc, start, rule) and not self._subject_cancels(doc, sentence, start, rule):
+            if not self._cancelled(doc, start, rule) and not self._speaker_rejects(doc, sentence, start, rule):
                 if not is_headline(doc.text, sentence):
                     by_sentence.setdefault(sentence.start, []).append((rule, start, end))
         items: list[Item] = []
@@ -302,7 +344,8 @@ class StatementRecognizer:
             stem = LABEL_FILES[rule.label]
             left = join_left(text, sentence.start_char, left, right, s_char,
                              thin=lambda clause: len(self._content_words(clause, stem)) < THIN_CLAUSE,
-                             generic=lambda clause: not self._content_words(clause, stem))
+                             generic=lambda clause: not self._content_words(clause, stem),
+                             dependent=lambda at: _is_dependent(doc, at))
             region = (left, right)
         return region[0], min(region[1], max(cap, e_char))
 
