@@ -299,8 +299,12 @@ class StatementRecognizer:
     def _speaker(self, doc: Doc, sentence: Span, start: int) -> str | None:
         """'leader' or 'local' by the last speaker word before the trigger; a pronoun subject
         ("She suggested ...") takes the speaker of the sentences before it."""
+        officials = list(doc.spans.get("officials", []))
         for _ in range(PRONOUN_REACH + 1):
             words = [fold(t.text) for t in doc[sentence.start:start]]
+            for person in officials:  # "Tran Huy Tuan requested ...": his titles tell who he is
+                if sentence.start <= person.start < start:
+                    words += fold(" ".join((person._.provnews_info or {}).get("titles", []))).split()
             found = speaker_in(words, self.speakers["leader"], self.speakers["local"])
             if found or not self.pronouns & set(words) or sentence.start == 0:
                 return found
