@@ -265,7 +265,7 @@ class StatementRecognizer:
                 self.by_id[rule.id] = rule
         self.cancel = {stem: {fold(w) for w in self.rules.lexicon(stem, "cancel_before", [])} for stem in LABEL_FILES.values()}
         self.generic = {stem: {fold(w) for w in self.rules.lexicon(stem, "generic_words", [])} for stem in LABEL_FILES.values()}
-        self.not_start = {stem: {fold(w) for w in self.rules.lexicon(stem, "not_item_start", [])}
+        self.not_start = {stem: [fold(w).split() for w in self.rules.lexicon(stem, "not_item_start", [])]
                           for stem in LABEL_FILES.values()}
         self.speakers = {kind: {fold(w) for w in self.rules.lexicon("recommendations", f"{kind}_words", [])}
                          for kind in ("leader", "local")}
@@ -398,7 +398,7 @@ class StatementRecognizer:
         for piece in split_items(text, *region, rule.option("split", "semicolons"), verbs):
             s, e = _trim(text, *piece)
             words = fold(text[s:e]).split()
-            if not words or words[0] in self.not_start[stem]:
+            if not words or any(words[:len(lead)] == lead for lead in self.not_start[stem]):
                 continue
             if len(self._content_words(text[s:e], stem)) >= minimum:
                 items.append(Item(s, e, rule.id, rule.label))
