@@ -11,7 +11,7 @@ import pytest
 from pipeline.evaluate import evaluate
 from pipeline.run import run
 
-from conftest import GOLD, SHARED
+from conftest import GOLD, ROOT, SHARED
 
 # Measured on all 48 records of ../shared/corpus (floors a little under).
 FLOORS = {"communes": 0.96, "officials": 0.90, "difficulties": 0.78, "recommendations": 0.73}
@@ -50,3 +50,21 @@ def test_f1_floor(scores, table):
 
 def test_title_recall_floor(scores):
     assert scores["official_titles"]["recall"] >= 0.92
+
+
+FRESH = ROOT / "tests" / "corpus" / "fresh"
+# Measured on the project's own blind-annotated set of 60 articles (tests/corpus/fresh).
+FRESH_FLOORS = {"communes": 0.93, "officials": 0.93, "difficulties": 0.63, "recommendations": 0.60}
+
+
+@pytest.fixture(scope="module")
+def fresh_scores(tmp_path_factory, settings):
+    out = tmp_path_factory.mktemp("fresh")
+    summary = run([FRESH / "articles.jsonl"], out, settings)
+    assert summary.counts["articles"] == len(list((FRESH / "gold").glob("*.json")))
+    return evaluate(FRESH / "gold", out).scores
+
+
+@pytest.mark.parametrize("table", sorted(FRESH_FLOORS))
+def test_fresh_set_f1_floor(fresh_scores, table):
+    assert fresh_scores[table]["f1"] >= FRESH_FLOORS[table], fresh_scores[table]
