@@ -39,6 +39,9 @@ AND_CLAUSE = re.compile(r"\s+and\s+(?=(?:the|its|their|many|some|most|lack|lacks
                         r"were|do|does|did|cannot|can|must)\b)", re.IGNORECASE)
 EXTENDER = re.compile(r",\s+(?:including|especially|particularly|mainly|with|\w+ing)\b", re.IGNORECASE)
 CANCEL_WINDOW = 4
+QUOTE_REACH = 3  # words between a quotation mark and a trigger for it to be a quoted term
+OPEN_QUOTES = {'"', "“", "‘"}
+CLOSE_QUOTES = {'"', "”", "’"}
 PRONOUN_REACH = 3  # sentences back to find who "he"/"she"/"they" is
 CLAUSE_PUNCT = {",", ";", ":", ".", "!", "?"}
 HEADLINE_WORDS = 25
@@ -209,6 +212,17 @@ def join_left(text: str, sent_start: int, left: int, right: int, trigger: int,
     return left
 
 
+def quoted(doc: Doc, start: int, end: int) -> bool:
+    """Whether tokens [start, end) sit inside a short quotation ("bottlenecks", “Three lacks”)."""
+    opening = next((doc[i] for i in range(start - 1, max(-1, start - 1 - QUOTE_REACH), -1)
+                    if doc[i].text in OPEN_QUOTES), None)
+    if opening is None:
+        return False
+    closing = next((doc[i] for i in range(end, min(len(doc), end + QUOTE_REACH)) if doc[i].text in CLOSE_QUOTES), None)
+    inner = doc[opening.i + 1: closing.i] if closing is not None else None
+    return inner is not None and not any(t.is_punct for t in inner)
+
+
 def speaker_in(words: list[str], leader: set[str], local: set[str]) -> str | None:
     """The kind of the last speaker word: "Chairman of Hoa Binh Ward People's Committee" is local."""
     kind = None
@@ -274,11 +288,14 @@ class StatementRecognizer:
     def _content_words(self, text: str, stem: str) -> list[str]:
         return [w for w in fold(text).split() if w not in self.generic[stem] and w not in FUNCTION_WORDS and len(w) > 2]
 
-    def _cancelled(self, doc: Doc, start: int, rule: Rule) -> bool:
-        """A cancelling word just before the trigger ("overcome difficulties"); a list that
-        follows ("reported difficulties such as: ...") is concrete and is never cancelled."""
+    def _cancelled(self, doc: Doc, start: int, end: int, rule: Rule) -> bool:
+        """A cancelling word just before the trigger ("overcome difficulties"), or a trigger in
+        scare quotes (the term "bottlenecks", the “Three lacks”): a word mentioned, not a problem
+        stated. A list that follows ("reported difficulties such as: ...") is never cancelled."""
         if rule.option("mode", "after") == "after":
             return False
+        if quoted(doc, start, end):
+            return True
         stem = LABEL_FILES[rule.label]
         for token in reversed(doc[max(0, start - CANCEL_WINDOW): start]):
             if token.text in CLAUSE_PUNCT:  # a cancelling word reaches no further than its own clause
@@ -317,7 +334,7 @@ class StatementRecognizer:
         for match_id, start, end in sorted(self.matcher(doc), key=lambda m: (m[1], m[2])):
             rule = self.by_id[doc.vocab.strings[match_id]]
             sentence = doc[start].sent
-            if not self._cancelled(doc, start, rule) and not self._speaker_rejects(doc, sentence, start, rule):
+            if not self._cancelled(doc, start, end, rule) and not self._speaker_rejects(doc, sentence, start, rule):
                 if not is_headline(doc.text, sentence):
                     by_sentence.setdefault(sentence.start, []).append((rule, start, end))
         items: list[Item] = []
