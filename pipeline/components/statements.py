@@ -343,10 +343,11 @@ class StatementRecognizer:
         return self._without_restatements(doc.text, items)
 
     def _without_restatements(self, text: str, items: list[Item]) -> list[Item]:
-        """Articles restate a problem (lead, body, quote): keep its first statement only."""
+        """Articles restate a problem (lead, body, quote): keep its first statement only. Numbers
+        count here ("short of 15 personnel" / "lacks 15 staff members")."""
         kept: list[tuple[Item, set[str]]] = []
         for item in sorted(items, key=lambda i: i.start):
-            words = set(self._content_words(text[item.start:item.end], LABEL_FILES[item.label]))
+            words = {w for w in fold(text[item.start:item.end]).split() if w not in FUNCTION_WORDS}
             if any(other.label == item.label and dice(words, seen) >= RESTATED_AT for other, seen in kept):
                 continue
             kept.append((item, words))
