@@ -22,7 +22,8 @@ ADDRESSEE = re.compile(
 
 
 class Categorizer:
-    """First category (file order) with a keyword in the item, whole words, folded."""
+    """The category with the most keywords in the item (whole words, folded); a tie goes to
+    the category listed first, "other" when none matches."""
 
     def __init__(self, rules: RuleSet):
         self.patterns = [
@@ -32,7 +33,9 @@ class Categorizer:
 
     def __call__(self, text: str) -> str:
         folded = fold(text)
-        return next((name for name, pattern in self.patterns if pattern.search(folded)), "other")
+        hits = [(len(pattern.findall(folded)), -rank, name) for rank, (name, pattern) in enumerate(self.patterns)]
+        count, _, name = max(hits, default=(0, 0, "other"))
+        return name if count else "other"
 
 
 def _sentence(span: Span) -> Span:
