@@ -15,10 +15,17 @@ from pipeline.textnorm import fold, name_key
 Rows = dict[str, list[dict[str, Any]]]
 ADDRESSEE = re.compile(
     r"\b(the (?:Provincial|City|Central|National)[\w’' -]*?(?:Committee|Council|Government|Assembly)|"
-    r"the (?:province|city|Central Government|Government|State)|(?:the )?competent authorit(?:y|ies)|"
-    r"higher levels?|(?:relevant )?ministries(?: and branches)?)\b",
-    re.IGNORECASE,
+    r"the (?:National Assembly|Central Government|Government|State|province|city)(?: and the (?:Government|"
+    r"National Assembly|State|relevant ministries))?|(?:[A-Z][\w’'-]+ )+(?:City|Province)(?: People’s| People's)?"
+    r"(?: Committee| Council| Party Committee)?|(?:the )?(?:Ministry|Department) of [A-Z][\w’' ,-]*?(?=\s+(?:to|[a-z]+s?\b))|"
+    r"(?:the )?(?:relevant )?(?:competent )?(?:authorit(?:y|ies)|superiors|higher levels?|ministries(?: and branches)?))\b",
 )
+# Who proposes when no commune is named before the request: the nearest such phrase.
+PROPOSER = re.compile(
+    r"\b((?:(?:[A-Z][\w’'-]*|[Ll]ocal|[Cc]ommune|[Ww]ard|and)\s+)*(?:[Vv]oters?|[Rr]esidents|[Dd]elegates?|"
+    r"[Rr]epresentatives?|[Ll]eaders|[Aa]uthorities|[Oo]fficials|(?:[Tt]he\s+)?(?:[Cc]ommune|[Ww]ard|[Ll]ocalit(?:y|ies))))\b")
+THE_LOCALITY = re.compile(r"(?:the )?(?:commune|ward|locality)", re.IGNORECASE)
+PRONOUN = re.compile(r"\b(?:he|she|they|we)\b", re.IGNORECASE)
 
 
 class Categorizer:
@@ -88,6 +95,16 @@ def _ward_for(span: Span, communes: list[Span], only_code: str | None) -> str | 
     return only_code
 
 
+def _proposer(before: str, officials: list[Span], item: Span) -> str | None:
+    """A named official before the request, else the nearest group that asks ("Local voters")."""
+    sentence = _sentence(item)
+    named = [o for o in officials if sentence.start <= o.start and o.end_char <= sentence.start_char + len(before)]
+    if named:
+        return named[-1].text
+    groups = PROPOSER.findall(before)
+    return groups[-1].strip() if groups else None
+
+
 def statement_rows(doc: Doc, article_id: str, categorize: Categorizer) -> Rows:
     communes = list(doc.spans.get("communes", []))
     codes = {(c._.provnews_link or {}).get("ward_code") for c in communes} - {None}
@@ -101,17 +118,26 @@ def statement_rows(doc: Doc, article_id: str, categorize: Categorizer) -> Rows:
             "ward_code": _ward_for(span, communes, only_code), "sentence": _sentence(span).text,
             "start_char": span.start_char, "end_char": span.end_char, "rule_id": span._.provnews_rule,
         })
+    only_name = next(((c._.provnews_link or {}).get("ward_name") for c in communes
+                     if (c._.provnews_link or {}).get("ward_code") == only_code), None) if only_code else None
+    last_proposer: str | None = None
+    first_item: dict[int, int] = {}  # sentence start → where its first proposal starts
+    for span in doc.spans.get("recommendations", []):
+        first_item.setdefault(_sentence(span).start, span.start_char)
     for span in doc.spans.get("recommendations", []):
         sentence = _sentence(span)
-        before = doc.text[sentence.start_char: span.start_char]
-        addressee = ADDRESSEE.search(before)
+        before = doc.text[sentence.start_char: first_item[sentence.start]]
+        addressee = ADDRESSEE.search(doc.text, sentence.start_char, min(sentence.end_char, span.start_char + 60))
         # The proposing commune stands before the request; a commune inside the item is its object.
         proposing = [c for c in communes if sentence.start <= c.start and c.end_char <= span.start_char]
         link = (proposing[0]._.provnews_link or {}) if proposing else {}
         ward = link.get("ward_code") or (None if proposing else only_code)
-        proposer = (link.get("ward_name") or proposing[0].text) if proposing else None
-        if proposer is None and re.search(r"\bvoters\b", before, re.IGNORECASE):
-            proposer = "voters"
+        proposer = (link.get("ward_name") or proposing[0].text) if proposing else _proposer(before, officials, span)
+        if proposer is None and PRONOUN.search(before):
+            proposer = last_proposer  # "They also requested ...": whoever asked before
+        if only_name and proposer and THE_LOCALITY.fullmatch(proposer):
+            proposer = only_name  # "The ward requested ..." in an article about one ward
+        last_proposer = proposer or last_proposer
         rows["recommendations"].append({
             "article_id": article_id, "text": span.text, "category": categorize(span.text),
             "proposer": proposer, "addressee": addressee.group(0) if addressee else None, "ward_code": ward,

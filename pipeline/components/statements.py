@@ -62,6 +62,7 @@ OPENING_WORDS = re.compile(r"(?:(?:and|or|but|also|still|there|is|are|was|were)\
 DEPENDENT_TAGS = {"PRP", "RB", "JJ", "IN", "RBR", "JJR"}
 DEPENDENT_WORDS = {"they", "it", "he", "she", "though", "although", "while", "which", "rather", "very", "quite",
                    "still", "even", "yet", "also"}
+SUBORDINATOR = re.compile(r"^\s*(?:though|although|while|whereas|but|and|which|that)\b", re.IGNORECASE)
 THIN_CLAUSE = 3  # fewer content words than this: a remark, not a statement on its own
 MAX_JOINS = 3
 # An adverbial lead-in belongs to the clause after it.
@@ -204,7 +205,8 @@ def join_left(text: str, sent_start: int, left: int, right: int, trigger: int,
         stripped = clause.lstrip()
         lead = OPENING_WORDS.match(stripped)
         first = left + len(clause) - len(stripped) + (lead.end() if lead else 0)
-        thin_remark = thin(clause) and trigger > first and dependent(first) and not generic(clause)
+        remark = SUBORDINATOR.sub("", clause, count=1)
+        thin_remark = thin(remark) and trigger > first and dependent(first) and not generic(remark)
         if not (JOIN_LEFT.match(clause) or SUBJECTLESS.match(clause) or thin_remark):
             return left
         previous = max(text.rfind(c, sent_start, max(sent_start, left - 1)) for c in ",;:")

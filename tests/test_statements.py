@@ -1,0 +1,82 @@
+"""Statement families, one short sentence each: the phrasing a rule family must read (or leave
+alone), with the real model. Sentences are written in the shape real articles use."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline.extract import Categorizer
+from pipeline.rules import cached_rules
+
+
+def _items(nlp, text: str, table: str) -> list[str]:
+    doc = nlp(text)
+    return [span.text for span in doc.spans[table]]
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # a state denied, with or without an adverb, curly apostrophes too
+    ("The E-Office system is not operating stably.", ["The E-Office system is not operating stably"]),
+    ("The land software hasn’t been connected to the national database.",
+     ["The land software hasn’t been connected to the national database"]),
+    # evaluative predicates, but not an attribute that classifies a place
+    ("Recruiting IT staff for the ward is still difficult.", ["Recruiting IT staff for the ward is still difficult"]),
+    ("Ia Tul is a particularly difficult locality in the province.", []),
+    # a trigger in scare quotes is a term
+    ('The people pointed out "bottlenecks" in the new model.', []),
+    # the same problem restated later is kept once
+    ("The ward lacks 12 land officers. Mr. Sinh said the ward lacks 12 officers for the whole area.",
+     ["The ward lacks 12 land officers"]),
+    # a thin remark joins its subject
+    ("The service centre, though rather cramped, has a separate area for citizens.",
+     ["The service centre, though rather cramped"]),
+    # a list subject: "X, Y, and Z are ..."
+    ("The offices of the Party Committee, People's Council, and Fatherland Front are all limited in area.",
+     ["People's Council, and Fatherland Front are all limited in area"]),
+    # a topic frame is no problem
+    ("Regarding the use of surplus offices, the city will issue a plan.", []),
+    # distance and time as burdens, not a short wait
+    ("The Party Committee office is over 20 km away, requiring a ferry trip.",
+     ["The Party Committee office is over 20 km away, requiring a ferry trip"]),
+    ("Citizens say the procedure only takes ten minutes now.", []),
+])
+def test_difficulty_families(nlp, sentence, expected):
+    assert _items(nlp, sentence, "difficulties") == expected
+
+
+@pytest.mark.parametrize("text, recommendations, directions", [
+    # a commune official proposing is a locality, whatever the title says
+    ("Nguyen Dang Thoai, Deputy Secretary of the Phu Thuan Ward Party Committee, proposed building a new "
+     "multi-functional administrative centre.", ["building a new multi-functional administrative centre"], []),
+    # a visiting provincial leader's request to the commune is a direction
+    ("Chairman of the Provincial People's Committee Tran Huy Tuan requested the commune to review its land records.",
+     [], ["review its land records"]),
+    # no addressee: the locality asks; a pronoun speaks as the sentence before
+    ("Commune and ward leaders proposed additional funding for new office buildings. They also requested "
+     "investment in IT infrastructure.",
+     ["additional funding for new office buildings", "investment in IT infrastructure"], []),
+    # a list of proposals after "raised proposals and concerns, including"
+    ("Voters in the commune raised several proposals and concerns, including funding to build a new office; "
+     "training programmes for commune officials.",
+     ["funding to build a new office", "training programmes for commune officials"], []),
+])
+def test_who_speaks_decides_the_label(nlp, text, recommendations, directions):
+    assert _items(nlp, text, "recommendations") == recommendations
+    assert _items(nlp, text, "directions") == directions
+
+
+def test_a_proposal_is_not_also_a_difficulty(nlp):
+    text = ("Voters in the commune raised several proposals and concerns, including upgrading the degraded "
+            "road to the commune centre.")
+    assert _items(nlp, text, "difficulties") == []
+
+
+@pytest.mark.parametrize("item, category", [
+    ("the Internet connection is weak", "it_digital"),
+    ("investment in the upgrade of National Highway 24", "infrastructure_access"),
+    ("allocation of funding to build a new commune administrative office", "headquarters_facilities"),
+    ("many inter-village roads were eroded by landslides", "environment_disasters"),
+    ("professional skills are not uniform", "staff"),
+    ("problems in the area after the merger", "other"),
+])
+def test_categories(settings, item, category):
+    assert Categorizer(cached_rules(str(settings.rules_dir)))(item) == category
