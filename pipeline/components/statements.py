@@ -30,7 +30,7 @@ MIN_CONTENT_WORDS = 2
 RESTATED_AT = 0.5  # content-word Dice above which a later item restates an earlier one
 VERB_TAGS = {"VB", "VBG"}  # base form and gerund: how proposals and instructions begin
 RELATIVE_START = re.compile(r"\s*(?:which|who|that)\b", re.IGNORECASE)
-CLAUSE_OPENER = re.compile(r"\b(?:said|says|acknowledged|noted|stated|shared|reported|admitted|added|found that|but|while|"
+CLAUSE_OPENER = re.compile(r"\b(?:said|says|acknowledged|noted|stated|shared(?=\s+that|:)|reported|admitted|added|found that|but|while|"
                            r"although|though|whereas|and(?=\s+(?:the|its|their|many|some|most|lack|lacks|lacked|have|has|had|do|does|did|"
                            r"cannot|can|must)\b))\b\s*(?:that\s+)?",
                            re.IGNORECASE)
@@ -167,10 +167,11 @@ def clause_bounds(text: str, sent_start: int, sent_end: int, start: int, end: in
         earlier = max(text.rfind(c, sent_start, left - 1) for c in ",;:")
         left = earlier + 1 if earlier >= sent_start else sent_start
     cut = None
-    for cut in CLAUSE_OPENER.finditer(text, left, start):
-        pass
+    for opener in CLAUSE_OPENER.finditer(text, left, end):  # up to `end`: a lookahead may see the trigger
+        if opener.start() < start:
+            cut = opener
     if cut is not None:
-        left = cut.end()
+        left = min(cut.end(), start)
     right = end
     if LEAD_PHRASE.match(text, left):  # "With no official housing available, over 60 staff commute ..."
         following = [i for i in (text.find(c, end, sent_end) for c in ",;") if i != -1]
@@ -280,6 +281,8 @@ class StatementRecognizer:
                 self.matcher.add(rule.id, [rule.token_pattern()], greedy=rule.option("greedy"))
                 self.by_id[rule.id] = rule
         self.cancel = {stem: {fold(w) for w in self.rules.lexicon(stem, "cancel_before", [])} for stem in LABEL_FILES.values()}
+        self.cancel_next = {stem: {fold(w) for w in self.rules.lexicon(stem, "cancel_just_before", [])}
+                            for stem in LABEL_FILES.values()}
         self.generic = {stem: {fold(w) for w in self.rules.lexicon(stem, "generic_words", [])} for stem in LABEL_FILES.values()}
         self.not_start = {stem: [fold(w).split() for w in self.rules.lexicon(stem, "not_item_start", [])]
                           for stem in LABEL_FILES.values()}
@@ -294,6 +297,8 @@ class StatementRecognizer:
         """A cancelling word just before the trigger ("overcome difficulties"), or a trigger in
         scare quotes (the term "bottlenecks", the “Three lacks”): a word mentioned, not a problem
         stated. A list that follows ("reported difficulties such as: ...") is never cancelled."""
+        if start > 0 and fold(doc[start - 1].text) in self.cancel_next[LABEL_FILES[rule.label]]:
+            return True
         if rule.option("mode", "after") == "after":
             return False
         if quoted(doc, start, end):
@@ -355,23 +360,26 @@ class StatementRecognizer:
             kept.append((item, words))
         return [item for item, _ in kept]
 
-    def _region(self, doc: Doc, sentence: Span, rule: Rule, start: int, end: int, cap: int) -> tuple[int, int]:
+    def _regions(self, doc: Doc, sentence: Span, rule: Rule, start: int, end: int,
+                 cap: int) -> list[tuple[int, int]]:
+        """Where the statement of a match lies, best guess first: a clause joined to its subject,
+        else the clause alone (when the joined one would swallow a neighbouring statement)."""
         text = doc.text
         s_char, e_char = doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
         mode = rule.option("mode", "after")
         if mode == "after":
-            region = (e_char, sentence.end_char)
+            regions = [(e_char, sentence.end_char)]
         elif mode == "from_match":
-            region = (s_char, _clause_end(text, e_char, sentence.end_char))
+            regions = [(s_char, _clause_end(text, e_char, sentence.end_char))]
         else:
             left, right = clause_bounds(text, sentence.start_char, sentence.end_char, s_char, e_char)
             stem = LABEL_FILES[rule.label]
-            left = join_left(text, sentence.start_char, left, right, s_char,
-                             thin=lambda clause: len(self._content_words(clause, stem)) < THIN_CLAUSE,
-                             generic=lambda clause: not self._content_words(clause, stem),
-                             dependent=lambda at: _is_dependent(doc, at))
-            region = (left, right)
-        return region[0], min(region[1], max(cap, e_char))
+            joined = join_left(text, sentence.start_char, left, right, s_char,
+                               thin=lambda clause: len(self._content_words(clause, stem)) < THIN_CLAUSE,
+                               generic=lambda clause: not self._content_words(clause, stem),
+                               dependent=lambda at: _is_dependent(doc, at))
+            regions = [(joined, right), (left, right)] if joined != left else [(left, right)]
+        return [(a, min(b, max(cap, e_char))) for a, b in regions]
 
     def _sentence_items(self, doc: Doc, sentence: Span, matches: list[tuple[Rule, int, int]]) -> list[Item]:
         """Recommendations claim their regions first, then directions, then difficulties: a trigger
@@ -396,15 +404,19 @@ class StatementRecognizer:
                 if mode == "clause" and any(a > s_char and not re.search(r"[,;]", text[s_char:a]) for a, _ in claimed):
                     continue  # "those whose expertise is not yet suitable need to study": one instruction
                 cap = min((i for i in stronger if i > s_char), default=sentence.end_char)
-                region = self._region(doc, sentence, rule, start, end, cap)
-                if any(a < region[1] and region[0] < b for a, b in regions):
+                free = [r for r in self._regions(doc, sentence, rule, start, end, cap)
+                        if not any(a < r[1] and r[0] < b for a, b in regions)]
+                if not free:
                     continue
+                region = free[0]
                 found = [item for item in self._region_items(text, region, rule, stem, verbs)
                          if (item.start, item.end) not in seen]
                 if not found:
                     continue  # nothing concrete here: leave the region to weaker statements
                 used_rules.add(rule.id)
-                regions.append((min(s_char, region[0]), region[1]))  # the trigger belongs to the statement
+                # The trigger and the items belong to the statement; what follows the last item
+                # (", citing degraded facilities") is left to weaker statements.
+                regions.append((min(s_char, region[0]), max(max(item.end for item in found), s_char + 1)))
                 seen |= {(item.start, item.end) for item in found}
                 items += found
             claimed += regions
