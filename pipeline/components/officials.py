@@ -21,7 +21,15 @@ SEPARATORS = {",", "-", "–", "—"}
 ARTICLES = {"a", "an", "the"}
 FORMER = {"former", "current", "incumbent", "newly", "appointed", "acting"}
 TITLE_END_TRIM = {"of", "the", "and", "for", "in", "on", "'s", "’s", "("}
-GROUP_HEADS = {"members": "member", "deputies": "deputy", "delegates": "delegate"}
+GROUP_HEADS = {"members": "member", "deputies": "deputy", "delegates": "delegate", "chairmen": "chairman",
+               "chairwomen": "chairwoman", "secretaries": "secretary", "directors": "director", "heads": "head",
+               "leaders": "leader", "commanders": "commander", "ministers": "minister"}
+PLACE_TYPES = {"commune", "ward", "province", "city", "district", "town", "zone", "village", "hamlet"}
+# "A, who serves as Head of ...", "A has been appointed Chairman of ...": the title is reached through a verb.
+TITLE_VERBS = [("who", "serves", "as"), ("who", "is"), ("who", "was"), ("who", "is", "also"), ("has", "been", "appointed"),
+               ("has", "been", "appointed", "as"), ("was", "appointed"), ("was", "appointed", "as"), ("serves", "as"),
+               ("currently",), ("who", "currently", "serves", "as"), ("now",)]
+COMMA_CROSSING_WORDS = 4  # an organisation's name with commas ("Culture, Sports and Tourism") is short
 GROUP_WINDOW = 80  # tokens back from a name to the colon of its group
 MAX_GIVEN_NAMES = 3
 
@@ -91,16 +99,31 @@ def title_forward(doc: Doc, i: int, heads: set[int], lex: OfficialLexicon) -> tu
         end += 1
     while end > start and doc[end - 1].lower_ in TITLE_END_TRIM:
         end -= 1
-    if end > start and not (doc[end - 1].i in heads or is_name_token(doc[end - 1]) or doc[end - 1].text == ")"):
+    last = doc[end - 1] if end > start else None
+    if last is not None and not (last.i in heads or is_name_token(last) or last.text == ")"
+                                 or last.lower_ in PLACE_TYPES):
         return None
     return (start, end) if end > start else None
+
+
+def _after_title_verb(doc: Doc, i: int) -> int:
+    """Past "who serves as", "has been appointed" and the like: where the title starts."""
+    for words in sorted(TITLE_VERBS, key=len, reverse=True):
+        if tuple(t.lower_ for t in doc[i:i + len(words)]) == words:
+            return i + len(words)
+    return i
 
 
 def titles_after(doc: Doc, end: int, heads: set[int], lex: OfficialLexicon) -> list[tuple[int, int]]:
     titles = []
     i = end
+    if i < len(doc) and doc[i].text not in SEPARATORS:  # "A has been appointed Chairman of ..."
+        past = _after_title_verb(doc, i)
+        if past > i:
+            found = title_forward(doc, past, heads, lex)
+            return [found] if found else []
     while i < len(doc) and doc[i].text in SEPARATORS:
-        found = title_forward(doc, i + 1, heads, lex)
+        found = title_forward(doc, _after_title_verb(doc, i + 1), heads, lex)
         if not found:
             break
         titles.append(found)
@@ -131,6 +154,12 @@ def title_backward(doc: Doc, end: int, heads: set[int], lex: OfficialLexicon) ->
     while start < end and (doc[start].lower_ in lex.inner or doc[start].is_stop) and start not in heads:
         start += 1
     if not any(i in heads for i in range(start, end)):
+        # "Director of the Department of Culture, Sports and Tourism X": the comma is inside a name
+        if 0 < end - start <= COMMA_CROSSING_WORDS and start > 1 and doc[start - 1].text == "," \
+                and is_name_token(doc[start - 2]):
+            earlier = title_backward(doc, start - 1, heads, lex)
+            if earlier and earlier[1] == start - 1:
+                return earlier[0], end
         return None
     return start, end
 
@@ -138,9 +167,10 @@ def title_backward(doc: Doc, end: int, heads: set[int], lex: OfficialLexicon) ->
 def titles_before(doc: Doc, start: int, heads: set[int], lex: OfficialLexicon,
                   comma_ok: bool = False) -> list[tuple[int, int]]:
     found = title_backward(doc, start, heads, lex)
-    if not found and comma_ok and start > 1 and doc[start - 1].text == ",":
+    if not found and start > 1 and doc[start - 1].text == ",":
         found = title_backward(doc, start - 1, heads, lex)  # "Its Chairman, Mr. Tran Quoc Viet"
-        if not found or found[1] - 1 not in heads:
+        # Without an honorific the title must name its body: "the Chairman of X Ward People's Committee, A"
+        if not found or not (found[1] - 1 in heads and comma_ok or fold(doc[found[1] - 1].text) in lex.org_words):
             return []
     if not found:
         return []
@@ -159,7 +189,7 @@ def group_title(doc: Doc, start: int, heads: set[int], lex: OfficialLexicon) -> 
     for i in range(start - 1, max(-1, start - GROUP_WINDOW), -1):  # the parser may cut at the colon
         if doc[i].text == ":":
             found = title_backward(doc, i, heads, lex)
-            if found and doc[found[0]].lower_ in GROUP_HEADS:
+            if found and any(t.lower_ in GROUP_HEADS for t in doc[found[0]:found[1]]):
                 return [found]
             return []
         if doc[i].text in {".", "!", "?"} or "\n" in doc[i].text_with_ws:
@@ -248,10 +278,14 @@ def find_officials(doc: Doc, heads: set[int], lex: OfficialLexicon, blocked: set
 
 
 def singular(title: Span) -> str:
-    """A group's title as one person's: "members of the X" → "member of the X"."""
-    first = title[0].lower_
-    if first in GROUP_HEADS:
-        return GROUP_HEADS[first] + title.text[len(title[0].text):]
+    """A group's title as one person's: "members of the X" → "member of the X", "Vice
+    Chairmen of ..." → "Vice Chairman of ..." (the first plural head only)."""
+    for token in title:
+        if token.lower_ in GROUP_HEADS:
+            word = GROUP_HEADS[token.lower_]
+            word = word.capitalize() if token.text[0].isupper() else word
+            offset = token.idx - title.start_char
+            return title.text[:offset] + word + title.text[offset + len(token.text):]
     return title.text
 
 
