@@ -224,7 +224,7 @@ def _record_discovery(found: Discovery, store: RawStore, summary: FetchSummary, 
         if problem.kind != "page":
             summary.discovery_failed += 1
         else:
-            summary.failed[problem.reason.split(" (")[0]] += 1
+            summary.failed[_reason_group(problem.reason)] += 1
         if report:
             report(f"failed {problem.url}: {problem.reason}")
 
@@ -243,7 +243,14 @@ def _plan(targets: list[Target], store: RawStore, summary: FetchSummary, refresh
 
 def _fetch_one(target: Target, fetcher: PoliteFetcher, store: RawStore) -> ManifestRow:
     previous = store.latest.get(target.url)
-    fetched = fetcher.get(target.url, html_only=True, headers=_conditional(previous))
+    try:
+        fetched = fetcher.get(target.url, html_only=True, headers=_conditional(previous),
+                              headers_for=previous.final_url if previous is not None else None)
+    except Exception as exc:  # noqa: BLE001 - one URL that trips a library must not end the batch
+        fetched = Fetched(target.url, target.url, error=f"internal error ({type(exc).__name__}: {exc})",
+                          transient=True)
+    if fetched.not_modified and (previous is None or not previous.stored):
+        fetched = replace(fetched, error="HTTP 304 (not modified) to a request that had nothing to compare")
     sha = None
     if fetched.body is not None and fetched.error is None:
         sha = store.put_body(fetched.body)

@@ -107,7 +107,7 @@ def read_url_file(path: Path) -> Discovery:
 
 def _entry_date(entry: dict) -> date | None:
     for key in ("updated_parsed", "published_parsed", "created_parsed"):
-        value = entry.get(key)
+        value = dict.get(entry, key)  # (FeedParserDict.get would map and warn)
         if value:
             return date(*value[:3])
     return None

@@ -69,9 +69,12 @@ class PoliteFetcher:
     def close(self) -> None:
         self.client.close()
 
-    def get(self, url: str, *, html_only: bool = True, headers: dict[str, str] | None = None) -> Fetched:
-        """Follow `url` to a final answer. `headers` (conditional GET) go with the first hop."""
+    def get(self, url: str, *, html_only: bool = True, headers: dict[str, str] | None = None,
+            headers_for: str | None = None) -> Fetched:
+        """Follow `url` to a final answer. `headers` (a conditional GET's validators) go with
+        the hop to `headers_for` (the URL they came from; the first hop by default)."""
         chain = [_plain(url)]
+        headers_for = _plain(headers_for) if headers_for else chain[0]
         current = chain[0]
         max_bytes = None if html_only else max(DISCOVERY_MAX_BYTES, int(self.settings.max_size_mb * 1_000_000))
         for _ in range(self.settings.max_redirects + 1):
@@ -80,7 +83,7 @@ class PoliteFetcher:
             if refused:
                 return Fetched(url, current, error=refused, transient=rules.unavailable is not None,
                                robots=rules.unavailable is None)
-            reply = self._exchange(current, headers if current == chain[0] else None, html_only, max_bytes)
+            reply = self._exchange(current, headers if current == headers_for else None, html_only, max_bytes)
             if reply.status in REDIRECTS and reply.error is None:
                 location = reply.headers.get("location")
                 if not location:

@@ -26,12 +26,17 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, ProvnewsError
 from pipeline.records import ErrorRecord, RawRecord
 
 STORE_DIR = "store"
 MANIFEST_NAME = "provnews-manifest.jsonl"
 BODY_SUFFIX = ".html.gz"
+
+
+class StoreError(ProvnewsError):
+    """The raw store cannot be written (disk full, permissions): the fetch stops, what was
+    written before stays whole."""
 
 
 def now_iso() -> str:
@@ -188,16 +193,20 @@ class RawStore:
         path = body_path(self.root, sha)
         if path.exists():
             return sha
-        path.parent.mkdir(exist_ok=True)
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-        with open(tmp, "wb") as handle:
-            # mtime=0: the same body gives the same file, whichever run stored it.
-            with gzip.GzipFile(fileobj=handle, mode="wb", mtime=0, filename="") as packed:
-                packed.write(body)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-        _fsync_dir(path.parent)
+        try:
+            path.parent.mkdir(exist_ok=True)
+            with open(tmp, "wb") as handle:
+                # mtime=0: the same body gives the same file, whichever run stored it.
+                with gzip.GzipFile(fileobj=handle, mode="wb", mtime=0, filename="") as packed:
+                    packed.write(body)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+            _fsync_dir(path.parent)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise StoreError(f"{path}: cannot store a page body ({exc.strerror or exc})") from None
         return sha
 
     def append(self, row: ManifestRow) -> None:
@@ -206,10 +215,14 @@ class RawStore:
         with self._lock:
             assert self._fd is not None, "the store is not open"
             view = memoryview(data)
-            while view:
-                written = os.write(self._fd, view)
-                view = view[written:]
-            os.fsync(self._fd)
+            try:
+                while view:
+                    written = os.write(self._fd, view)
+                    view = view[written:]
+                os.fsync(self._fd)
+            except OSError as exc:  # a partial line is cut off when the store is next opened
+                raise StoreError(f"{self.root / MANIFEST_NAME}: cannot append to the manifest "
+                                 f"({exc.strerror or exc})") from None
             self.latest[row.url] = row
 
 

@@ -26,7 +26,9 @@ from pipeline.records import ErrorRecord, RawRecord
 MAX_RECORD_BYTES = 50_000_000  # an HTML payload larger than this is no article
 GZIP_MAGIC = b"\x1f\x8b\x08"
 WARC_MAGIC = b"WARC/1."
-_RECORD_ERRORS = (ArchiveLoadFailed, EOFError, OSError, ValueError, zlib.error, IndexError, KeyError, TypeError)
+# warcio raises all of these on malformed input (AttributeError: a response record without a URI)
+_RECORD_ERRORS = (ArchiveLoadFailed, EOFError, OSError, ValueError, zlib.error, IndexError, KeyError, TypeError,
+                  AttributeError)
 
 
 def _payload_record(record, where: str) -> RawRecord | ErrorRecord | None:
@@ -56,6 +58,14 @@ def _payload_record(record, where: str) -> RawRecord | ErrorRecord | None:
         return ErrorRecord(where, "read", f"record of {uri}: {exc}")
     return RawRecord(source=uri or where, url=uri, html=html,
                      fetched_at=record.rec_headers.get_header("WARC-Date"))
+
+
+def _printable(exc: BaseException) -> str:
+    """The first line of an error, without the binary bytes warcio quotes from a broken record."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if not all(32 <= ord(c) < 127 for c in text):
+        text = text.split(", first line:")[0] + " (binary data where a header should be)"
+    return text if len(text) <= 120 else text[:120] + "…"
 
 
 def _next_start(handle: BinaryIO, after: int, packed: bool) -> int | None:
@@ -89,18 +99,22 @@ def read_warc(path: Path) -> Iterator[RawRecord | ErrorRecord]:
         while start is not None:
             handle.seek(start)
             records = ArchiveIterator(handle)
-            offset = start
+            offset = previous = start
             try:
                 for record in records:
                     offset = records.offset
+                    if records.err_count:  # warcio found bytes after the previous record
+                        records.err_count = 0
+                        yield ErrorRecord(f"{path}@{previous}", "read", "corrupt WARC record (its Content-Length "
+                                          "does not match its content)")
                     item = _payload_record(record, f"{path}@{offset}")
                     if item is not None:
                         yield item
+                    previous = offset
                 return
             except _RECORD_ERRORS as exc:
                 offset = max(offset, records.offset)
-                reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-                yield ErrorRecord(f"{path}@{offset}", "read", f"corrupt WARC record ({reason})")
+                yield ErrorRecord(f"{path}@{offset}", "read", f"corrupt WARC record ({_printable(exc)})")
                 start = _next_start(handle, offset + 1, packed)
 
 
