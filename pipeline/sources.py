@@ -44,7 +44,7 @@ def expand_inputs(inputs: Iterable[str | Path]) -> Iterator[Path | ErrorRecord]:
                 inside_store = child not in stores and any(parent in stores for parent in child.parents)
                 if not inside_store and not any(part.startswith(".") for part in child.relative_to(path).parts):
                     yield child
-        elif path.is_file():
+        elif path.is_file() or is_raw_store(path):
             yield path
         else:
             yield ErrorRecord(str(path), "read", "no such file or folder")

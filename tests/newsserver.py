@@ -43,16 +43,15 @@ class _QuietServer(ThreadingHTTPServer):
 class NewsSite:
     """Routes by path; `hits` is the request log. Faults that heal (500, 429) heal once."""
 
-    def __init__(self, pages: int = 0):
+    def __init__(self, host: str = "127.0.0.1"):
         self.hits: list[Hit] = []
         self.huge_sent = 0
-        self.pages = pages
         self._lock = threading.Lock()
         self._seen: set[str] = set()
         handler = type("Handler", (_Handler,), {"site": self})
-        self.server = _QuietServer(("127.0.0.1", 0), handler)
+        self.server = _QuietServer((host, 0), handler)
         self.server.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.base = f"http://{host}:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self) -> NewsSite:

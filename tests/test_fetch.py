@@ -152,6 +152,19 @@ def test_refresh_asks_with_a_conditional_get(crawl):
     assert summary.not_modified == 3  # lamdong, langson and the page that moved to it
 
 
+def test_hosts_are_fetched_side_by_side_each_at_its_own_pace(tmp_path):
+    with NewsSite("127.0.0.1") as one, NewsSite("127.0.0.2") as two:  # two hosts, both loopback
+        urls = tmp_path / "urls.txt"
+        urls.write_text("\n".join(site.url(f"/page/{n}.html") for n in range(6) for site in (one, two)) + "\n")
+        summary = fetch([urls], raw=tmp_path / "raw", settings=load_settings(fetch=FAST), progress_bar=False)
+    assert summary.fetched == 12
+    for site in (one, two):
+        starts = [hit.at for hit in site.hits]
+        assert min(b - a for a, b in zip(starts, starts[1:])) >= CRAWL_DELAY - 0.02
+    first, last = one.hits[1].at, one.hits[-1].at
+    assert sum(first < hit.at < last for hit in two.hits) >= 3  # the other host did not wait its turn
+
+
 def test_an_unfinished_manifest_line_is_cut_off(tmp_path):
     store = tmp_path / "store"
     store.mkdir()

@@ -99,6 +99,8 @@ def test_store_bodies_are_not_read_as_loose_files(fetched, tmp_path, settings):
     items = list(expand_inputs([raw]))
     assert raw / "store" in items
     assert not [p for p in items if isinstance(p, Path) and "store" in p.parts and p != raw / "store"]
+    assert list(expand_inputs([raw / "store"])) == [raw / "store"]  # the store alone, by its folder
+    assert list(expand_inputs([raw / "store" / MANIFEST_NAME])) == [raw / "store" / MANIFEST_NAME]
     summary = run([raw], tmp_path / "out", settings, rules_only=True)
     assert summary.counts["articles"] == 2  # the seeds; the fetched pages are the same articles
     assert not [line for line in summary.error_lines if ".gz" in line or "unknown extension" in line]

@@ -81,6 +81,7 @@ class HttpClient:
         try:
             kept = {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers}
             if response.status != 200:
+                _discard(response)
                 return Reply(url, response.status, kept)
             return self._read_body(url, response, kept, html_only, max_bytes)
         finally:
@@ -148,6 +149,19 @@ class HttpClient:
         if isinstance(exc, ProtocolError):
             return f"connection broken ({_first_line(exc)})"
         return f"request failed ({type(exc).__name__}: {_first_line(exc)})"
+
+
+def _discard(response: urllib3.BaseHTTPResponse) -> None:
+    """Drop a body we do not want: read a small one (the connection is kept for the next
+    request: redirects, 404 pages), close on a large or unknown one."""
+    length = response.headers.get("content-length", "")
+    try:
+        if length.isdigit() and int(length) <= 64 * 1024:
+            response.drain_conn()
+        else:
+            response.close()
+    except Exception:  # noqa: BLE001 - a broken error page changes nothing
+        response.close()
 
 
 def _incomplete(exc: BaseException) -> IncompleteRead | None:

@@ -28,7 +28,6 @@ class Fetched:
     body: bytes | None = None
     error: str | None = None
     transient: bool = False
-    robots: bool = False  # refused by robots.txt (not a failure of the site)
 
     @property
     def not_modified(self) -> bool:
@@ -81,8 +80,7 @@ class PoliteFetcher:
             rules = self.robots.rules(current)
             refused = rules.verdict(current, self.settings.user_agent)
             if refused:
-                return Fetched(url, current, error=refused, transient=rules.unavailable is not None,
-                               robots=rules.unavailable is None)
+                return Fetched(url, current, error=refused, transient=rules.unavailable is not None)
             reply = self._exchange(current, headers if current == headers_for else None, html_only, max_bytes)
             if reply.status in REDIRECTS and reply.error is None:
                 location = reply.headers.get("location")
