@@ -18,7 +18,8 @@ from itertools import zip_longest
 from pathlib import Path
 
 from pipeline.errors import ConfigError
-from pipeline.fetch.discover import Discovery, Problem, Target, normalize, read_feed, read_sitemap, read_url_file, unique
+from pipeline.fetch.discover import (Discovery, Problem, Target, normalize, read_feed, read_sitemap, read_url_file,
+                                     unique)
 from pipeline.fetch.fetcher import Fetched, PoliteFetcher
 from pipeline.fetch.politeness import host_key
 from pipeline.fetch.store import ManifestRow, RawStore, now_iso

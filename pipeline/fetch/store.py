@@ -262,7 +262,8 @@ def read_store(store: Path) -> Iterator[RawRecord | ErrorRecord]:
         if row.kind != "page":
             continue
         if reader[row.sha256] != row.url:
-            yield ErrorRecord(row.url, "dedupe", f"same page as {reader[row.sha256]} (same body, sha256 {row.sha256[:12]}…)")
+            yield ErrorRecord(row.url, "dedupe",
+                              f"same page as {reader[row.sha256]} (same body, sha256 {row.sha256[:12]}…)")
             continue
         try:
             body = read_body(store, row.sha256)
