@@ -27,6 +27,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from pipeline.errors import ConfigError, ProvnewsError
+from pipeline.fetch.content import decode_html
 from pipeline.records import ErrorRecord, RawRecord
 
 STORE_DIR = "store"
@@ -242,8 +243,6 @@ def read_body(store: Path, sha256: str) -> bytes:
 def read_store(store: Path) -> Iterator[RawRecord | ErrorRecord]:
     """Raw records of a store, through its manifest: each URL's last state; each stored body
     once (another URL with the same body is reported as the same page); failures as errors."""
-    from pipeline.fetch.content import decode_html
-
     latest, broken = latest_rows(store)
     manifest = store / MANIFEST_NAME
     for number, problem in broken:
