@@ -140,4 +140,5 @@ def clean_record(record: RawRecord, settings: CleanSettings) -> Article:
         published=published,
         language=language,
         text_hash=text_hash(text),
+        fetched_at=record.fetched_at,
     )

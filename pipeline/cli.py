@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
 from pipeline.errors import ProvnewsError
@@ -12,13 +13,28 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="provnews", description="Vietnam's provincial news → Parquet tables.")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="process articles into tables")
-    run.add_argument("inputs", nargs="+", help=".html/.htm, .txt, .jsonl(.gz) files or folders of them")
+    run.add_argument("inputs", nargs="+",
+                     help=".html/.htm, .txt, .jsonl(.gz), .warc(.gz) files, folders of them, raw stores")
     run.add_argument("--out", default="data/processed", help="output folder of the tables (default: data/processed)")
     run.add_argument("--config", type=Path, help="TOML settings file overlaid on the defaults")
     run.add_argument("--rules", type=Path, help="rules folder (default: rules/ of this checkout)")
     run.add_argument("--model", help="spaCy model to load (default from settings)")
     run.add_argument("--rules-only", action="store_true", help="no statistical model: rules and gazetteer only (fast)")
     run.add_argument("--n-process", type=int, help="worker processes for spaCy (0 = one per core)")
+    fetch = sub.add_parser("fetch", help="fetch pages (URL files, feeds, sitemaps) into the raw store, politely")
+    fetch.add_argument("url_files", nargs="*", type=Path, metavar="URLS_FILE",
+                       help="text file of URLs, one a line (# comments and blank lines allowed)")
+    fetch.add_argument("--feed", action="append", default=[], metavar="URL", help="an RSS/Atom feed (repeatable)")
+    fetch.add_argument("--sitemap", action="append", default=[], metavar="URL",
+                       help="a sitemap or sitemap index, gzip'd or not (repeatable)")
+    fetch.add_argument("--raw", type=Path, default=Path("data/raw"),
+                       help="raw folder; the store is RAW/store/ (default: data/raw)")
+    fetch.add_argument("--since", type=_date, metavar="YYYY-MM-DD",
+                       help="only sitemap/feed entries modified on or after this date")
+    fetch.add_argument("--refresh", action="store_true",
+                       help="ask again for pages already stored (conditional GET) and for final failures")
+    fetch.add_argument("--warc", type=Path, metavar="OUT.warc.gz", help="also write the fetched pages as a WARC file")
+    fetch.add_argument("--config", type=Path, help="TOML settings file overlaid on the defaults ([fetch])")
     evaluate = sub.add_parser("evaluate", help="score tables against gold annotations (as ../shared/tools/score.py)")
     evaluate.add_argument("gold_dir", type=Path, help="folder of gold <id>.json files")
     evaluate.add_argument("processed_dir", type=Path, help="tables folder written by `provnews run`")
@@ -32,6 +48,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2025-07-01") from None
+
+
 def _settings(args: argparse.Namespace):
     from pipeline.settings import load_settings
 
@@ -41,7 +64,7 @@ def _settings(args: argparse.Namespace):
     if getattr(args, "n_process", None) is not None:
         nlp["n_process"] = args.n_process
     overrides = {"nlp": nlp} if nlp else {}
-    if args.rules:
+    if getattr(args, "rules", None):
         overrides["rules_dir"] = args.rules
     return load_settings(args.config, **overrides)
 
@@ -54,6 +77,13 @@ def main(argv: list[str] | None = None) -> int:
 
             summary = run(args.inputs, args.out, _settings(args), rules_only=args.rules_only,
                           report=lambda line: print(line, file=sys.stderr))
+            print("\n".join(summary.lines()))
+            return 0
+        if args.command == "fetch":
+            from pipeline.fetch import fetch
+
+            summary = fetch(args.url_files, args.feed, args.sitemap, args.raw, _settings(args), since=args.since,
+                            refresh=args.refresh, warc=args.warc, report=lambda line: print(line, file=sys.stderr))
             print("\n".join(summary.lines()))
             return 0
         if args.command == "evaluate":

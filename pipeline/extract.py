@@ -164,6 +164,7 @@ def article_row(article: Article, doc: Doc, gazetteer: Gazetteer) -> dict[str, A
         "province_code": province.code if province else None, "province_name": province.name if province else None,
         "language": article.language, "text": article.text, "n_chars": len(article.text),
         "text_hash": article.text_hash, "source": article.source,
+        "fetched_at": article.fetched_at,
     }
 
 

@@ -16,6 +16,7 @@ class RawRecord:
     text: str | None = None
     title: str | None = None
     date: str | None = None
+    fetched_at: str | None = None  # ISO 8601 UTC, when it came from the web (raw store, WARC)
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Article:
     published: str | None = None  # ISO date, YYYY-MM-DD
     language: str | None = None
     text_hash: str = ""
+    fetched_at: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Settings: defaults shipped in the package (settings.toml), a user file overlaid, frozen."""
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from importlib import resources
@@ -38,11 +39,30 @@ class TableSettings:
 
 
 @dataclass(frozen=True)
+class FetchSettings:
+    user_agent: str = "provnews"
+    contact: str = ""
+    connect_timeout: float = 5.0
+    read_timeout: float = 10.0
+    total_timeout: float = 60.0
+    delay: float = 1.0
+    max_crawl_delay: float = 60.0
+    per_host: int = 1
+    concurrency: int = 8
+    retries: int = 3
+    backoff: float = 1.0
+    max_retry_wait: float = 120.0
+    max_size_mb: float = 10.0
+    max_redirects: int = 5
+
+
+@dataclass(frozen=True)
 class Settings:
     nlp: NlpSettings = field(default_factory=NlpSettings)
     clean: CleanSettings = field(default_factory=CleanSettings)
     link: LinkSettings = field(default_factory=LinkSettings)
     tables: TableSettings = field(default_factory=TableSettings)
+    fetch: FetchSettings = field(default_factory=FetchSettings)
     rules_dir: Path = field(default_factory=lambda: default_rules_dir())
 
 
@@ -58,6 +78,8 @@ def _overlay(section: Any, values: dict[str, Any], where: str) -> Any:
         if key not in known:
             raise ConfigError(f"{where}: unknown setting {key!r}; allowed: {', '.join(sorted(known))}")
         expected = type(getattr(section, key))
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)  # TOML `delay = 2` means 2.0
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             raise ConfigError(f"{where}.{key}: expected {expected.__name__}, got {value!r}")
         changes[key] = value
@@ -96,4 +118,36 @@ def load_settings(user_file: Path | None = None, **overrides: Any) -> Settings:
                           f"{', '.join(sorted(COMPRESSIONS))}")
     if settings.nlp.batch_size < 1 or settings.nlp.articles_per_part < 1 or settings.nlp.n_process < 0:
         raise ConfigError("[nlp] batch_size and articles_per_part must be >= 1, n_process >= 0")
+    problems = fetch_problems(settings.fetch)
+    if problems:
+        raise ConfigError("[fetch] " + "; ".join(problems))
     return settings
+
+
+_TOKEN = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")  # an HTTP product token (RFC 9110)
+
+
+def fetch_problems(fetch: FetchSettings) -> list[str]:
+    """Every bad [fetch] value, so a crawl never starts with settings that would misbehave."""
+    problems = []
+    if not _TOKEN.match(fetch.user_agent):
+        problems.append(f"user_agent {fetch.user_agent!r} must be one word (letters, digits, -_.), "
+                        "e.g. 'provnews'; robots.txt rules are matched against it")
+    if any(ord(c) < 32 or c in "()" for c in fetch.contact):
+        problems.append(f"contact {fetch.contact!r} must be an e-mail address or URL on one line, without brackets")
+    for name in ("connect_timeout", "read_timeout", "total_timeout"):
+        value = getattr(fetch, name)
+        if not 0 < value <= 600:
+            problems.append(f"{name} must be more than 0 and at most 600 seconds, got {value}")
+    for name in ("delay", "max_crawl_delay", "backoff", "max_retry_wait"):
+        value = getattr(fetch, name)
+        if not 0 <= value <= 3600:
+            problems.append(f"{name} must be between 0 and 3600 seconds, got {value}")
+    for name, low, high in (("per_host", 1, 64), ("concurrency", 1, 256), ("retries", 0, 20),
+                            ("max_redirects", 0, 50)):
+        value = getattr(fetch, name)
+        if not low <= value <= high:
+            problems.append(f"{name} must be between {low} and {high}, got {value}")
+    if not 0 < fetch.max_size_mb <= 1024:
+        problems.append(f"max_size_mb must be more than 0 and at most 1024, got {fetch.max_size_mb}")
+    return problems

@@ -1,4 +1,5 @@
-"""Inputs → raw records: local .html/.htm, .txt, .jsonl (optionally gzipped) files and folders.
+"""Inputs → raw records: local .html/.htm, .txt, .jsonl (optionally gzipped), WARC files,
+folders of them, and raw stores written by `provnews fetch` (read through their manifest).
 
 Every problem becomes an ErrorRecord naming the file (and line) so the batch goes on.
 """
@@ -13,12 +14,14 @@ from typing import IO
 
 from charset_normalizer import from_bytes
 
+from pipeline.fetch.store import MANIFEST_NAME, is_raw_store, read_store
 from pipeline.records import ErrorRecord, RawRecord
 
 HTML_SUFFIXES = (".html", ".htm")
 TEXT_SUFFIXES = (".txt",)
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
-SUPPORTED = HTML_SUFFIXES + TEXT_SUFFIXES + JSONL_SUFFIXES
+WARC_SUFFIXES = (".warc", ".warc.gz")
+SUPPORTED = HTML_SUFFIXES + TEXT_SUFFIXES + JSONL_SUFFIXES + WARC_SUFFIXES
 JSONL_KEYS = {"id", "url", "html", "text", "title", "date", "site"}
 
 
@@ -31,14 +34,17 @@ def _suffix(path: Path) -> str:
 
 
 def expand_inputs(inputs: Iterable[str | Path]) -> Iterator[Path | ErrorRecord]:
-    """Files as given, folders walked in name order (hidden files skipped)."""
+    """Files as given, folders walked in name order (hidden files skipped). A raw store found
+    in a folder is yielded as one item (its folder) and its bodies are not walked as files."""
     for item in inputs:
         path = Path(item)
-        if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                if not any(part.startswith(".") for part in child.relative_to(path).parts):
+        if path.is_dir() and not is_raw_store(path):
+            stores = {m.parent for m in path.rglob(MANIFEST_NAME) if m.is_file()}
+            for child in sorted([*stores, *(p for p in path.rglob("*") if p.is_file())]):
+                inside_store = child not in stores and any(parent in stores for parent in child.parents)
+                if not inside_store and not any(part.startswith(".") for part in child.relative_to(path).parts):
                     yield child
-        elif path.is_file():
+        elif path.is_file() or is_raw_store(path):
             yield path
         else:
             yield ErrorRecord(str(path), "read", "no such file or folder")
@@ -67,6 +73,11 @@ def _read_text(data: bytes, html: bool = False) -> str:
             if guess is not None:
                 return _valid(str(guess))
         raise ValueError(f"not UTF-8 text (invalid byte at offset {exc.start})") from None
+
+
+def decode_html_bytes(data: bytes) -> str:
+    """An HTML page's bytes as text (UTF-8/16 or a detected legacy charset); ValueError if none."""
+    return _read_text(data, html=True)
 
 
 def _valid(text: str) -> str:
@@ -128,7 +139,15 @@ def _jsonl_records(path: Path, stream: IO[bytes]) -> Iterator[RawRecord | ErrorR
 
 def read_file(path: Path) -> Iterator[RawRecord | ErrorRecord]:
     """Raw records of one file; a file that cannot be read yields one ErrorRecord."""
+    if path.is_dir() or path.name == MANIFEST_NAME:  # a raw store
+        yield from read_store(path if path.is_dir() else path.parent)
+        return
     suffix = _suffix(path)
+    if suffix in WARC_SUFFIXES:
+        from pipeline.fetch.warc import read_warc
+
+        yield from read_warc(path)
+        return
     if suffix not in SUPPORTED:
         yield ErrorRecord(
             str(path), "read", f"unknown extension {suffix or '(none)'!r}; supported: {', '.join(SUPPORTED)}"

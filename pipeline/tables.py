@@ -31,6 +31,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("article_id", STR), ("url", STR), ("source_url", STR), ("site", STR), ("title", STR),
         ("published", pa.date32()), ("province_code", STR), ("province_name", STR), ("language", STR),
         ("text", STR), ("n_chars", INT), ("text_hash", STR), ("source", STR),
+        ("fetched_at", pa.timestamp("us", tz="UTC")),
     ]),
     "communes": pa.schema([
         ("article_id", STR), ("mention", STR), ("start_char", INT), ("end_char", INT), ("ward_code", STR),
@@ -70,6 +71,7 @@ def to_arrow(table: str, rows: list[dict[str, Any]]) -> pa.Table:
     columns = {name: [row.get(name) for row in rows] for name in schema.names}
     if table == "articles":
         columns["published"] = [pd.Timestamp(v).date() if v else None for v in columns["published"]]
+        columns["fetched_at"] = [pd.Timestamp(v).to_pydatetime() if v else None for v in columns["fetched_at"]]
     return pa.table(columns, schema=schema)
 
 

@@ -1,0 +1,155 @@
+"""WARC in and out (warcio). In: HTML response records of a crawl become raw records with the
+record's target URI and date; request, metadata and non-HTML records are skipped; a corrupt
+record is one error and reading goes on at the next record. Out: what a fetch stored, as
+response records, so a fetch can be archived and replayed with `provnews run OUT.warc.gz`."""
+from __future__ import annotations
+
+import io
+import os
+import uuid
+import zlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from pipeline import __version__
+from pipeline.errors import ConfigError
+from pipeline.fetch.content import decode_html, is_html
+from pipeline.fetch.store import ManifestRow, read_body
+from pipeline.records import ErrorRecord, RawRecord
+
+MAX_RECORD_BYTES = 50_000_000  # an HTML payload larger than this is no article
+GZIP_MAGIC = b"\x1f\x8b\x08"
+WARC_MAGIC = b"WARC/1."
+# warcio raises all of these on malformed input (AttributeError: a response record without a URI)
+_RECORD_ERRORS = (ArchiveLoadFailed, EOFError, OSError, ValueError, zlib.error, IndexError, KeyError, TypeError,
+                  AttributeError)
+
+
+def _payload_record(record, where: str) -> RawRecord | ErrorRecord | None:
+    """A raw record for an HTML response (or resource), None for anything else."""
+    if record.rec_type not in ("response", "resource"):
+        return None
+    uri = record.rec_headers.get_header("WARC-Target-URI")
+    if record.rec_type == "response":
+        if record.http_headers is None:
+            return None
+        status = (record.http_headers.get_statuscode() or "").strip()
+        if status != "200":
+            return None
+        content_type = record.http_headers.get_header("Content-Type")
+    else:
+        content_type = record.rec_headers.get_header("Content-Type")
+    stream = record.content_stream()
+    head = stream.read(512)
+    if not is_html(content_type, head):
+        return None
+    rest = stream.read(MAX_RECORD_BYTES + 1 - len(head))
+    if len(head) + len(rest) > MAX_RECORD_BYTES:
+        return ErrorRecord(where, "read", f"record of {uri} larger than {MAX_RECORD_BYTES // 1_000_000} MB")
+    try:
+        html = decode_html(head + rest, content_type)
+    except ValueError as exc:
+        return ErrorRecord(where, "read", f"record of {uri}: {exc}")
+    return RawRecord(source=uri or where, url=uri, html=html,
+                     fetched_at=record.rec_headers.get_header("WARC-Date"))
+
+
+def _printable(exc: BaseException) -> str:
+    """The first line of an error, without the binary bytes warcio quotes from a broken record."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if not all(32 <= ord(c) < 127 for c in text):
+        text = text.split(", first line:")[0] + " (binary data where a header should be)"
+    return text if len(text) <= 120 else text[:120] + "…"
+
+
+def _next_start(handle: BinaryIO, after: int, packed: bool) -> int | None:
+    """Offset of the next record (next gzip member, or next `WARC/1.` line) after `after`."""
+    magic = GZIP_MAGIC if packed else b"\n" + WARC_MAGIC
+    handle.seek(after)
+    position, tail = after, b""
+    while True:
+        chunk = handle.read(1 << 20)
+        if not chunk:
+            return None
+        data = tail + chunk
+        found = data.find(magic)
+        if found >= 0:
+            start = position - len(tail) + found
+            return start + 1 if not packed else start
+        tail = data[-(len(magic) - 1):]
+        position += len(chunk)
+
+
+def read_warc(path: Path) -> Iterator[RawRecord | ErrorRecord]:
+    """Raw records of a WARC or WARC.gz file."""
+    try:
+        handle = open(path, "rb")
+    except OSError as exc:
+        yield ErrorRecord(str(path), "read", f"cannot read file ({exc.strerror or exc})")
+        return
+    with handle:
+        packed = handle.read(2) == GZIP_MAGIC[:2]
+        start: int | None = 0
+        while start is not None:
+            handle.seek(start)
+            records = ArchiveIterator(handle)
+            offset = previous = start
+            try:
+                for record in records:
+                    offset = records.offset
+                    if records.err_count:  # warcio found bytes after the previous record
+                        records.err_count = 0
+                        yield ErrorRecord(f"{path}@{previous}", "read", "corrupt WARC record (its Content-Length "
+                                          "does not match its content)")
+                    item = _payload_record(record, f"{path}@{offset}")
+                    if item is not None:
+                        yield item
+                    previous = offset
+                return
+            except _RECORD_ERRORS as exc:
+                offset = max(offset, records.offset)
+                yield ErrorRecord(f"{path}@{offset}", "read", f"corrupt WARC record ({_printable(exc)})")
+                start = _next_start(handle, offset + 1, packed)
+
+
+def write_warc(path: Path, rows: Iterable[ManifestRow], store: Path) -> int:
+    """Response records of stored pages into `path` (written whole, then renamed into place);
+    returns how many."""
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise ConfigError(f"{path}: the folder for the WARC file does not exist")
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    count = 0
+    try:
+        with open(tmp, "wb") as handle:
+            writer = WARCWriter(handle, gzip=path.name.endswith(".gz"))
+            info = writer.create_warcinfo_record(path.name, {"software": f"provnews/{__version__}",
+                                                             "format": "WARC File Format 1.1"})
+            writer.write_record(info)
+            for row in rows:
+                if not row.stored or row.kind != "page":
+                    continue
+                body = read_body(store, row.sha256)
+                headers = [("Content-Type", row.content_type or "text/html"), ("Content-Length", str(len(body)))]
+                headers += [(name, value) for name, value in (("ETag", row.etag), ("Last-Modified", row.last_modified))
+                            if value]
+                record = writer.create_warc_record(
+                    row.final_url or row.url, "response", payload=io.BytesIO(body), length=len(body),
+                    http_headers=StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1"),
+                    warc_headers_dict={"WARC-Date": row.fetched_at} if row.fetched_at else None,
+                )
+                writer.write_record(record)
+                count += 1
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ConfigError(f"{path}: cannot write the WARC file ({exc.strerror or exc})") from None
+    return count
