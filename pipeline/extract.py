@@ -8,6 +8,7 @@ from typing import Any
 from spacy.tokens import Doc, Span
 
 from pipeline.gazetteer import Gazetteer
+from pipeline.offices import OfficeParser
 from pipeline.records import Article
 from pipeline.rules import RuleSet
 from pipeline.textnorm import fold, name_key
@@ -33,6 +34,7 @@ class Categorizer:
     the category listed first, "other" when none matches."""
 
     def __init__(self, rules: RuleSet):
+        self.offices = OfficeParser(rules)  # built with the categories: one pass over the rules per run
         self.patterns = [
             (name, re.compile(r"\b(?:" + "|".join(re.escape(fold(k)) for k in keywords) + r")\b"))
             for name, keywords in (rules.lexicon("categories", "categories") or {}).items()
@@ -66,16 +68,18 @@ def commune_rows(doc: Doc, article_id: str) -> list[dict[str, Any]]:
     return rows
 
 
-def official_rows(doc: Doc, article_id: str) -> list[dict[str, Any]]:
-    """One row per person per article: first mention's offsets, titles from every mention."""
+def official_rows(doc: Doc, article_id: str, offices: OfficeParser) -> list[dict[str, Any]]:
+    """One row per person per article: the full name, first mention's offsets, titles from
+    every mention ("Mr. Quoc" later on is the same person, counted in n_mentions)."""
     people: dict[str, dict[str, Any]] = {}
-    for span in doc.spans.get("officials", []):
+    for span in sorted(doc.spans.get("officials", []), key=lambda s: (s._.provnews_rule == "later-mention", s.start)):
         info = span._.provnews_info or {}
-        key = name_key(span.text)
+        name = info.get("person") or span.text
+        key = name_key(name)
         row = people.get(key)
         if row is None:
             row = people[key] = {
-                "article_id": article_id, "name": span.text, "name_key": key, "honorific": None, "titles": [],
+                "article_id": article_id, "name": name, "name_key": key, "honorific": None, "titles": [],
                 "start_char": span.start_char, "end_char": span.end_char, "rule_id": span._.provnews_rule,
                 "n_mentions": 0,
             }
@@ -83,6 +87,8 @@ def official_rows(doc: Doc, article_id: str) -> list[dict[str, Any]]:
         row["honorific"] = row["honorific"] or info.get("honorific")
         known = {fold(t) for t in row["titles"]}
         row["titles"] += [t for t in info.get("titles", []) if fold(t) not in known]
+    for row in people.values():
+        row["organization"], row["level"] = offices(row["titles"])
     return list(people.values())
 
 
@@ -172,7 +178,7 @@ def doc_to_rows(article: Article, doc: Doc, categorize: Categorizer, gazetteer: 
     rows: Rows = {
         "articles": [article_row(article, doc, gazetteer)],
         "communes": commune_rows(doc, article.article_id),
-        "officials": official_rows(doc, article.article_id),
+        "officials": official_rows(doc, article.article_id, categorize.offices),
     }
     rows.update(statement_rows(doc, article.article_id, categorize))
     return rows

@@ -48,7 +48,8 @@ FILE_SPECS: dict[str, FileSpec] = {
     ),
     "officials": FileSpec(
         labels=frozenset({"TITLE"}),
-        lexicons={"honorifics": list, "surnames": list, "title_inner_words": list,
+        lexicons={"honorifics": list, "office_honorifics": list, "organizations": dict, "levels": dict,
+                  "surnames": list, "title_inner_words": list,
                   "not_name_words": list, "not_officials": list, "org_words": list},
         required_lexicons=frozenset({"honorifics", "surnames"}),
     ),

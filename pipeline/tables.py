@@ -42,7 +42,8 @@ SCHEMAS: dict[str, pa.Schema] = {
     ]),
     "officials": pa.schema([
         ("article_id", STR), ("name", STR), ("name_key", STR), ("honorific", STR), ("titles", pa.list_(STR)),
-        ("start_char", INT), ("end_char", INT), ("rule_id", STR), ("n_mentions", INT),
+        ("start_char", INT), ("end_char", INT), ("rule_id", STR), ("n_mentions", INT), ("organization", STR),
+        ("level", STR),
     ]),
     "difficulties": pa.schema([
         ("article_id", STR), ("text", STR), ("category", STR), ("ward_code", STR), ("sentence", STR),

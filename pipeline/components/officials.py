@@ -29,7 +29,9 @@ PLACE_TYPES = {"commune", "ward", "province", "city", "district", "town", "zone"
 TITLE_VERBS = [("who", "serves", "as"), ("who", "is"), ("who", "was"), ("who", "is", "also"), ("has", "been", "appointed"),
                ("has", "been", "appointed", "as"), ("was", "appointed"), ("was", "appointed", "as"), ("serves", "as"),
                ("currently",), ("who", "currently", "serves", "as"), ("now",)]
-COMMA_CROSSING_WORDS = 4  # an organisation's name with commas ("Culture, Sports and Tourism") is short
+COMMA_CROSSING_WORDS = 4
+ASIDE_WORDS = 10  # an aside after a name ("(born in 1978)") is short
+ASIDE_VERBS = {"residing", "living", "born", "aged"}  # an organisation's name with commas ("Culture, Sports and Tourism") is short
 GROUP_WINDOW = 80  # tokens back from a name to the colon of its group
 MAX_GIVEN_NAMES = 3
 
@@ -41,12 +43,14 @@ class OfficialMention:
     rule_id: str
     honorific: str | None = None
     titles: list[tuple[int, int]] = field(default_factory=list)
+    person: str | None = None  # the full name of the person a short mention ("Mr. Quoc") refers to
 
 
 class OfficialLexicon:
     def __init__(self, rules: RuleSet):
         get = lambda name: rules.lexicon("officials", name, [])  # noqa: E731
         self.honorifics = {fold(h) for h in get("honorifics")}
+        self.office_honorifics = {fold(h) for h in get("office_honorifics")}
         self.surnames = {fold(s) for s in get("surnames")}
         self.not_name = {fold(w) for w in get("not_name_words")}
         self.inner = {w.lower() for w in get("title_inner_words")}
@@ -74,6 +78,15 @@ def split_title(doc: Doc, start: int, end: int, heads: set[int]) -> list[tuple[i
     return parts
 
 
+def _name_continues(doc: Doc, i: int, heads: set[int]) -> bool:
+    """After a comma: Title-case words without an office, then "and" and a Title-case word
+    ("Sports and Tourism"): the comma is inside a name."""
+    j = i
+    while j < len(doc) and j - i < COMMA_CROSSING_WORDS and is_name_token(doc[j]) and j not in heads:
+        j += 1
+    return j > i and j + 1 < len(doc) and doc[j].lower_ == "and" and is_name_token(doc[j + 1]) and j + 1 not in heads
+
+
 def title_forward(doc: Doc, i: int, heads: set[int], lex: OfficialLexicon) -> tuple[int, int] | None:
     """A title phrase starting at token i ("Member of the Provincial Party Standing Committee")."""
     while i < len(doc) and (doc[i].lower_ in ARTICLES or doc[i].lower_ in FORMER):
@@ -92,6 +105,9 @@ def title_forward(doc: Doc, i: int, heads: set[int], lex: OfficialLexicon) -> tu
             depth += 1
         elif token.text == ")" and depth:
             depth -= 1
+        elif depth == 0 and token.text == "," and _name_continues(doc, end + 1, heads):
+            end += 1  # "Department of Culture, Sports and Tourism"
+            continue
         elif depth == 0 and not _is_title_word(token, heads, lex):
             break
         if depth == 0 and token.text in SEPARATORS | {";", ".", ":"}:
@@ -114,9 +130,27 @@ def _after_title_verb(doc: Doc, i: int) -> int:
     return i
 
 
+def _past_asides(doc: Doc, i: int) -> int:
+    """Past "(born in 1978)" and ", residing in Tan Tien ward": asides between a name and its title."""
+    while i < len(doc):
+        if doc[i].text == "(":
+            close = next((j for j in range(i + 1, min(len(doc), i + ASIDE_WORDS)) if doc[j].text == ")"), None)
+            if close is None:
+                return i
+            i = close + 1
+        elif doc[i].text == "," and i + 1 < len(doc) and doc[i + 1].lower_ in ASIDE_VERBS:
+            comma = next((j for j in range(i + 2, min(len(doc), i + ASIDE_WORDS)) if doc[j].text == ","), None)
+            if comma is None:
+                return i
+            i = comma
+        else:
+            return i
+    return i
+
+
 def titles_after(doc: Doc, end: int, heads: set[int], lex: OfficialLexicon) -> list[tuple[int, int]]:
     titles = []
-    i = end
+    i = _past_asides(doc, end)
     if i < len(doc) and doc[i].text not in SEPARATORS:  # "A has been appointed Chairman of ..."
         past = _after_title_verb(doc, i)
         if past > i:
@@ -274,7 +308,45 @@ def find_officials(doc: Doc, heads: set[int], lex: OfficialLexicon, blocked: set
         else:
             continue
         mentions.append(OfficialMention(start, end, rule_id, honorific, before + after))
-    return mentions
+    mentions += later_mentions(doc, mentions, lex)
+    return holding_office(doc, mentions, lex)
+
+
+def later_mentions(doc: Doc, mentions: list[OfficialMention], lex: OfficialLexicon) -> list[OfficialMention]:
+    """"Mr. Quoc", "Comrade Van De": an honorific and the last given name(s) of a person the
+    article names in full elsewhere (diacritics aside) is that person again."""
+    by_suffix: dict[str, str] = {}
+    for mention in mentions:
+        words = fold(doc[mention.start:mention.end].text).split()
+        for k in range(1, len(words)):
+            by_suffix.setdefault(" ".join(words[-k:]), doc[mention.start:mention.end].text)
+    taken = {i for m in mentions for i in range(m.start, m.end)}
+    found = []
+    for token in doc:
+        word = fold(token.text)
+        if word not in lex.honorifics and word + "." not in lex.honorifics:
+            continue
+        start = token.i + 1 + (token.i + 1 < len(doc) and doc[token.i + 1].text == ".")
+        for size in (2, 1):
+            end = start + size
+            if end > len(doc) or taken & set(range(start, end)) or not all(is_name_token(t) for t in doc[start:end]):
+                continue
+            person = by_suffix.get(fold(doc[start:end].text))
+            if person:
+                found.append(OfficialMention(start, end, "later-mention", token.text, [], person))
+                taken |= set(range(start, end))
+                break
+    return found
+
+
+def holding_office(doc: Doc, mentions: list[OfficialMention], lex: OfficialLexicon) -> list[OfficialMention]:
+    """A person with an honorific but no office anywhere in the article ("Mr. Le Vinh Huynh
+    and his wife") is a citizen, not an official; "Comrade" is itself a Party office."""
+    def person(m: OfficialMention) -> str:
+        return fold(m.person or doc[m.start:m.end].text)
+
+    officials = {person(m) for m in mentions if m.titles or fold(m.honorific or "") in lex.office_honorifics}
+    return [m for m in mentions if person(m) in officials]
 
 
 def singular(title: Span) -> str:
@@ -312,6 +384,7 @@ class OfficialRecognizer:
             span = Span(doc, mention.start, mention.end, label="OFFICIAL")
             span._.provnews_rule = mention.rule_id
             span._.provnews_info = {
+                "person": mention.person or span.text,
                 "honorific": mention.honorific,
                 "titles": [singular(doc[a:b]) for s, e in mention.titles for a, b in split_title(doc, s, e, heads)],
             }

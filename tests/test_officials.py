@@ -1,0 +1,64 @@
+"""Official families, one sentence each, with the real model: how names and offices are tied."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline.extract import official_rows
+from pipeline.offices import OfficeParser
+from pipeline.rules import cached_rules
+
+
+def _people(nlp, text: str) -> dict[str, list[str]]:
+    doc = nlp(text)
+    return {span.text: span._.provnews_info["titles"] for span in doc.spans["officials"]}
+
+
+@pytest.mark.parametrize("sentence, name, titles", [
+    # a title ending in "... of X commune" after the name
+    ("Nguyen Hong Lai, Secretary of the Party Committee of Tra Tan commune, said the plan is ready.",
+     "Nguyen Hong Lai", ["Secretary of the Party Committee of Tra Tan commune"]),
+    # "Title of X, Name," without an honorific, when the title names its body
+    ("According to the Chairman of Duc Pho Ward People's Committee, Tran Ngoc Sang, land files are piling up.",
+     "Tran Ngoc Sang", ["Chairman of Duc Pho Ward People's Committee"]),
+    # commas inside an organisation's name, before and after the person
+    ("Director of the Department of Culture, Sports and Tourism Do Thi Dieu Hanh answered questions.",
+     "Do Thi Dieu Hanh", ["Director of the Department of Culture, Sports and Tourism"]),
+    ("Nguyen Hong Lai, Deputy Director of the Department of Culture, Sports and Tourism, moved to the commune.",
+     "Nguyen Hong Lai", ["Deputy Director of the Department of Culture, Sports and Tourism"]),
+    # the title reached through a verb, and an aside before it
+    ("Tran Van Minh, who serves as Head of the Economic Division of Hoa Binh ward, explained the plan.",
+     "Tran Van Minh", ["Head of the Economic Division of Hoa Binh ward"]),
+    ("Do Van Huy (born in 1978), Deputy Head of the Survey Department, was seconded to the commune.",
+     "Do Van Huy", ["Deputy Head of the Survey Department"]),
+    # "The" is a given name (Thế)
+    ("Deputy Secretary of the Provincial Party Committee Ma The Hong inspected the centre.",
+     "Ma The Hong", ["Deputy Secretary of the Provincial Party Committee"]),
+])
+def test_title_shapes(nlp, sentence, name, titles):
+    assert _people(nlp, sentence)[name] == titles
+
+
+def test_a_plural_title_goes_to_each_person_listed(nlp):
+    people = _people(nlp, "Attending were Vice Chairmen of the Provincial People's Committee: Nguyen Van De, "
+                          "Bui Thanh An and Hoang Phu Hien.")
+    assert set(people) == {"Nguyen Van De", "Bui Thanh An", "Hoang Phu Hien"}
+    assert all(titles == ["Vice Chairman of the Provincial People's Committee"] for titles in people.values())
+
+
+def test_citizens_are_not_officials_and_later_mentions_count(nlp, settings):
+    doc = nlp("Mr. Le Vinh Huynh and his wife came to change their marriage certificate. Chairman of the Commune "
+              "People's Committee Nguyen Van Quoc said the centre works well. Mr. Quoc added that staff are short.")
+    rows = official_rows(doc, "a", OfficeParser(cached_rules(str(settings.rules_dir))))
+    assert [(r["name"], r["n_mentions"], r["organization"], r["level"]) for r in rows] == [
+        ("Nguyen Van Quoc", 2, "People's Committee", "commune")]
+
+
+@pytest.mark.parametrize("titles, organization, level", [
+    (["Member of the Party Central Committee", "Secretary of the Provincial Party Committee"],
+     "Party Committee", "province"),
+    (["Deputy Prime Minister"], "Government", "central"),
+    (["Vice Chairwoman of the People’s Committee of Bien Hoa Ward"], "People's Committee", "commune"),
+    (["Deputy Head of the National Assembly Delegation of Can Tho City"], "National Assembly", "central"),
+])
+def test_organization_and_level(settings, titles, organization, level):
+    assert OfficeParser(cached_rules(str(settings.rules_dir)))(titles) == (organization, level)
