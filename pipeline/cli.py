@@ -40,6 +40,14 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("processed_dir", type=Path, help="tables folder written by `provnews run`")
     evaluate.add_argument("--json", action="store_true", help="print the scores as JSON")
     evaluate.add_argument("--show-errors", action="store_true", help="list every miss and extra")
+    gazetteer = sub.add_parser("gazetteer", help="look into the gazetteer the linker uses")
+    gazetteer_sub = gazetteer.add_subparsers(dest="gazetteer_command", required=True)
+    lookup = gazetteer_sub.add_parser("lookup", help="candidates for a commune name and why the winner wins")
+    lookup.add_argument("name", help='a commune/ward name, with or without diacritics ("Loc Binh")')
+    lookup.add_argument("--province", help="the article's province (2025 name or code, or a pre-2025 name)")
+    lookup.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="the article's date (before 2025-07-01: "
+                        "names mean the units of that day)")
+    lookup.add_argument("--config", type=Path, help="TOML settings file overlaid on the defaults ([link])")
     rules = sub.add_parser("rules", help="work with rules/*.yaml")
     rules_sub = rules.add_subparsers(dest="rules_command", required=True)
     check = rules_sub.add_parser("check", help="validate every rule and run its examples")
@@ -96,6 +104,13 @@ def main(argv: list[str] | None = None) -> int:
                 print("\n".join(result.errors))
             print(json.dumps(result.scores, indent=1) if args.json else "\n".join(result.lines()))
             return 0
+        if args.command == "gazetteer":
+            from pipeline.lookup import lookup
+
+            found = lookup(args.name, args.province, args.date.isoformat() if args.date else None,
+                           _settings(args).link)
+            print("\n".join(found.lines()))
+            return 0 if found.link.method != "unresolved" else 1
         if args.command == "rules":
             from pipeline.rules_check import check_rules
 

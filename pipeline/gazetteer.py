@@ -58,6 +58,7 @@ class Gazetteer:
     legacy_by_keyword: dict[str, list[LegacyUnit]] = field(default_factory=dict)
     names_by_province: dict[str, dict[str, set[str]]] = field(default_factory=dict)
     province_by_name: dict[str, str] = field(default_factory=dict)  # folded name → 2025 code
+    districts_by_province: dict[str, set[str]] = field(default_factory=dict)  # 2025 code → folded former districts
 
     def __post_init__(self) -> None:
         by_name: dict[str, set[str]] = defaultdict(set)
@@ -67,11 +68,15 @@ class Gazetteer:
             per_province[unit.province_code][unit.folded].add(unit.code)
         legacy_by_name: dict[str, list[LegacyUnit]] = defaultdict(list)
         legacy_by_keyword: dict[str, list[LegacyUnit]] = defaultdict(list)
+        districts: dict[str, set[str]] = defaultdict(set)
         for old in self.legacy:
+            if old.district:
+                districts[old.new_province_code].add(fold(old.district))
             legacy_by_name[old.folded].append(old)
             for keyword in old.keywords:
                 legacy_by_keyword[keyword].append(old)
         self.legacy_by_keyword = dict(legacy_by_keyword)
+        self.districts_by_province = dict(districts)
         self.by_name = dict(by_name)
         self.names_by_province = {p: dict(names) for p, names in per_province.items()}
         self.legacy_by_name = dict(legacy_by_name)

@@ -77,11 +77,14 @@ def link_mention(
     division_type: str | None = None,
     legacy_hint: bool = False,
     prefer: frozenset[str] = frozenset(),
+    before_merger: bool = False,
 ) -> Link:
     """Resolve one mention (the name only, without 'commune'/'ward').
 
     `prefer`: 2025 codes the article names elsewhere; a former unit that became one of them
     is the likelier of homonymous former units ("Núa Ngam ... merged from Na Tông").
+    `before_merger`: the article predates 1 July 2025, so a name means the unit of its day —
+    the former unit, unless that unit lives on under the same name in 2025.
     """
     key = fold(mention)
     if not key:
@@ -91,7 +94,8 @@ def link_mention(
     for province in provinces:
         in_province = {c for c in exact if gazetteer.units[c].province_code == province}
         old_here = [o for o in legacy if o.new_province_code == province]
-        if old_here and (legacy_hint or not in_province):
+        continues = any(o.new_codes[:1] and o.new_codes[0] in in_province for o in old_here)
+        if old_here and (legacy_hint or not in_province or (before_merger and not continues)):
             link = _legacy_link(old_here, gazetteer, prefer)
             if link:
                 return link
@@ -105,10 +109,15 @@ def link_mention(
             return link
     for province in provinces:
         names = gazetteer.names_by_province.get(province, {})
-        found = process.extract(key, list(names), scorer=fuzz.ratio, score_cutoff=settings.fuzzy_threshold,
+        found = process.extract(key, list(names), scorer=fuzz.ratio, score_cutoff=settings.fuzzy_unique_threshold,
                                 limit=settings.candidates)
-        if found:
-            best_name, best_score, _ = found[0]
+        if not found:
+            continue
+        best_name, best_score, _ = found[0]
+        # Below the main threshold only a long-enough name with no rival in the province is
+        # trusted: a tone mark or a letter off in "Huong Hiep" / "Hương Hiệp".
+        unique = len(found) == 1 and len(key) >= settings.fuzzy_unique_min_chars
+        if best_score >= settings.fuzzy_threshold or unique:
             unit, ambiguous = _pick(names[best_name], gazetteer, division_type)
             tied = any(score == best_score and name != best_name for name, score, _ in found[1:])
             return _from_unit(unit, mention, round(best_score, 1), "fuzzy", ambiguous=ambiguous or tied)

@@ -2,6 +2,8 @@
 runs) plus the provnews rule components."""
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -47,9 +49,7 @@ def build_nlp(settings: Settings, rules_only: bool = False) -> Language:
         if not {"parser", "senter"} & set(nlp.pipe_names):
             nlp.add_pipe("sentencizer", first=True)  # the rules work sentence by sentence
         nlp.add_pipe("provnews_line_breaks", first=True)
-    nlp.add_pipe("provnews_communes", config={"rules_dir": rules_dir,
-                                              "fuzzy_threshold": settings.link.fuzzy_threshold,
-                                              "candidates": settings.link.candidates})
+    nlp.add_pipe("provnews_communes", config={"rules_dir": rules_dir, **asdict(settings.link)})
     nlp.add_pipe("provnews_officials", config={"rules_dir": rules_dir})
     nlp.add_pipe("provnews_statements", config={"rules_dir": rules_dir})
     return nlp

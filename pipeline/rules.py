@@ -41,7 +41,8 @@ STATEMENT_KEYS: dict[str, frozenset[str] | type] = {
 FILE_SPECS: dict[str, FileSpec] = {
     "communes": FileSpec(
         labels=frozenset({"COMMUNE", "NOT_COMMUNE"}),
-        extra_keys={"mode": frozenset({"span", "list_after", "list_before"})},
+        # former: the names a rule finds are pre-merger units ("merged from A and B").
+        extra_keys={"mode": frozenset({"span", "list_after", "list_before"}), "former": bool},
         lexicons={"keywords": dict, "not_commune_after": list, "not_commune_before": list,
                   "legacy_before": list, "legacy_after": list},
         required_lexicons=frozenset({"keywords"}),

@@ -111,6 +111,7 @@ def _extract(nlp: Language, articles: list[Article], settings: Settings, categor
         for article in batch:
             doc = nlp.make_doc(article.text)
             doc._.provnews_hosts = [article.site, host_of(article.url), host_of(article.source_url)]
+            doc._.provnews_published = article.published
             yield doc
 
     try:

@@ -31,6 +31,8 @@ class CleanSettings:
 class LinkSettings:
     fuzzy_threshold: int = 88
     candidates: int = 5
+    fuzzy_unique_threshold: int = 80
+    fuzzy_unique_min_chars: int = 8
 
 
 @dataclass(frozen=True)

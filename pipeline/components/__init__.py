@@ -15,6 +15,7 @@ SPAN_EXTENSIONS = {
 DOC_EXTENSIONS = {
     "provnews_hosts": None,  # hosts the article came from (site, url, Source: url)
     "provnews_provinces": None,  # ordered 2025 province codes, most likely first
+    "provnews_published": None,  # the article's date (ISO): before 1 July 2025 names mean pre-merger units
 }
 
 

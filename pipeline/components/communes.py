@@ -3,7 +3,7 @@ province, each linked to the 2025 gazetteer. Results: `doc.spans["communes"]`.""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
@@ -26,6 +26,10 @@ LEADING_WORDS = frozenset(
     "as under including namely while when after before during since besides also meanwhile".split()
 )
 MAX_NAME_TOKENS = 5
+MERGER_DATE = "2025-07-01"
+# Vietnamese type words as written (with their own diacritics or none at all).
+VIETNAMESE_TYPE_WORDS = {"xa": {"xa", "xã"}, "phuong": {"phuong", "phường"}}
+ROUTE_DASHES = {"-", "–"}  # "Ben Luc–Long Thanh Expressway": a route between two places (an em dash is punctuation)
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,8 @@ def _keyword_at(doc: Doc, i: int, lex: CommuneLexicon) -> tuple[str | None, int]
     if two in lex.keywords:
         return lex.keywords[two], 2
     one = fold(doc[i].text)
+    if one in VIETNAMESE_TYPE_WORDS and doc[i].text.lower() not in VIETNAMESE_TYPE_WORDS[one]:
+        return None, 0  # "Xá Nhè" is a name, not "Xã Nhè"
     return (lex.keywords[one], 1) if one in lex.keywords else (None, 0)
 
 
@@ -164,9 +170,15 @@ def find_rule_mentions(doc: Doc, matcher: Matcher, modes: dict[str, str], lex: C
         if mode == "span":
             if end < len(doc) and doc[end].like_num:
                 continue  # "Hai An Ward 1": a numbered placeholder in a plan, not a unit
+            # "Phuong" and "Xa" are also given names ("Nguyen Thi Phuong Lan", "Photo: Phuong Hang"):
+            # after a name they are part of it, and otherwise the gazetteer must know what follows.
+            vietnamese_type = fold(doc[start].text) in VIETNAMESE_TYPE_WORDS
+            if vietnamese_type and start > 0 and is_name_token(doc[start - 1]):
+                continue
             s, e, division = trim_name(doc, start, end, lex)
             if e > s and e - s <= MAX_NAME_TOKENS:
-                found.append(MentionCandidate(s, e, rule_id, division, _legacy_context(doc, s, e, lex)))
+                found.append(MentionCandidate(s, e, rule_id, division, _legacy_context(doc, s, e, lex),
+                                              needs_gazetteer=vietnamese_type))
             continue
         division, _ = _keyword_at(doc, start, lex)
         if mode == "list_before" and end < len(doc) and doc[end].like_num:
@@ -190,12 +202,21 @@ def find_rule_mentions(doc: Doc, matcher: Matcher, modes: dict[str, str], lex: C
     return found
 
 
+def _on_a_route(doc: Doc, start: int, end: int) -> bool:
+    """"Ben Luc–Long Thanh Expressway": a name joined by a dash to another name."""
+    before = start > 1 and doc[start - 1].text in ROUTE_DASHES and is_name_token(doc[start - 2])
+    after = end + 1 < len(doc) and doc[end].text in ROUTE_DASHES and is_name_token(doc[end + 1])
+    return before or after
+
+
 def find_gazetteer_mentions(doc: Doc, folded: Doc, phrase_matcher: PhraseMatcher, gazetteer: Gazetteer,
                             province: str | None, lex: CommuneLexicon) -> list[MentionCandidate]:
     """Bare names of the article province's units, where the text shows them as a whole name."""
     if province is None:
         return []
     names = gazetteer.names_by_province.get(province, {})
+    old_days = before_merger(doc)
+    districts = gazetteer.districts_by_province.get(province, set())
     found = []
     for _, start, end in phrase_matcher(folded):
         key = fold(doc[start:end].text)
@@ -216,12 +237,22 @@ def find_gazetteer_mentions(doc: Doc, folded: Doc, phrase_matcher: PhraseMatcher
             continue
         if start > 0 and fold(doc[start - 1].text) in lex.not_before:
             continue
+        if _on_a_route(doc, start, end):
+            continue
+        if old_days and not division and key in districts:
+            continue  # "departments of Son Duong, Yen Son": districts in a pre-merger article
         legacy = _legacy_context(doc, start, end, lex)
         in_2025 = key in names
         in_legacy = any(o.new_province_code == province for o in gazetteer.legacy_by_name.get(key, ()))
         if in_2025 or (legacy and in_legacy):
             found.append(MentionCandidate(start, end, GAZETTEER_RULE, division, legacy, needs_gazetteer=True))
     return found
+
+
+def before_merger(doc: Doc) -> bool:
+    """Whether the article is dated before the two-level model (1 July 2025)."""
+    published = doc._.provnews_published
+    return bool(published) and str(published) < MERGER_DATE
 
 
 def province_context(doc: Doc, mentions: list[MentionCandidate], rules: RuleSet, gazetteer: Gazetteer) -> list[str]:
@@ -242,19 +273,22 @@ def province_context(doc: Doc, mentions: list[MentionCandidate], rules: RuleSet,
 class CommuneRecognizer:
     """Finds commune mentions, links them, stores them in `doc.spans[spans_key]`."""
 
-    def __init__(self, nlp: Language, rules_dir: str, spans_key: str, fuzzy_threshold: int, candidates: int):
+    def __init__(self, nlp: Language, rules_dir: str, spans_key: str, link_settings: LinkSettings):
         self.rules = cached_rules(rules_dir)
         self.gazetteer = load_gazetteer()
         self.lexicon = CommuneLexicon(self.rules, {p.folded for p in self.gazetteer.provinces.values()},
                                       set(self.gazetteer.province_by_name))
         self.spans_key = spans_key
-        self.link_settings = LinkSettings(fuzzy_threshold=fuzzy_threshold, candidates=candidates)
+        self.link_settings = link_settings
         self.matcher = Matcher(nlp.vocab, validate=True)
         self.modes: dict[str, str] = {}
         self.not_commune: set[str] = set()
+        self.former: set[str] = set()  # rules whose names are pre-merger units ("merged from A and B")
         for rule in self.rules.for_file("communes"):
             self.matcher.add(rule.id, [rule.token_pattern()])
             self.modes[rule.id] = rule.option("mode", "span")
+            if rule.option("former"):
+                self.former.add(rule.id)
             if rule.label == "NOT_COMMUNE":
                 self.not_commune.add(rule.id)
         self.phrase_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
@@ -270,7 +304,8 @@ class CommuneRecognizer:
         found = find_rule_mentions(doc, self.matcher, self.modes, self.lexicon)
         # NOT_COMMUNE rules name what is something else ("Districts: Hong Bang, Ngo Quyen").
         blocked = {i for m in found if m.rule_id in self.not_commune for i in range(m.start, m.end)}
-        mentions = [m for m in found if m.rule_id not in self.not_commune]
+        mentions = [replace(m, legacy_hint=True) if m.rule_id in self.former else m
+                    for m in found if m.rule_id not in self.not_commune]
         provinces = province_context(doc, mentions, self.rules, self.gazetteer)
         doc._.provnews_provinces = provinces
         bare = find_gazetteer_mentions(doc, folded_doc(doc), self.phrase_matcher, self.gazetteer,
@@ -283,7 +318,9 @@ class CommuneRecognizer:
         """Two passes: 2025 names first, then former names, preferring successors named in the article."""
         def resolve(mention: MentionCandidate, prefer: frozenset[str]) -> Link:
             return link_mention(doc[mention.start:mention.end].text, self.gazetteer, provinces, self.link_settings,
-                                mention.division_type, mention.legacy_hint, prefer)
+                                mention.division_type, mention.legacy_hint, prefer, old_days)
+
+        old_days = before_merger(doc)
 
         first = [(m, resolve(m, frozenset())) for m in mentions]
         named = frozenset(link.ward_code for _, link in first if link.ward_code)
@@ -315,10 +352,12 @@ class CommuneRecognizer:
 @Language.factory(
     "provnews_communes",
     assigns=["doc.spans", "doc._.provnews_provinces"],
-    default_config={"rules_dir": None, "spans_key": "communes", "fuzzy_threshold": 88, "candidates": 5},
+    default_config={"rules_dir": None, "spans_key": "communes", **asdict(LinkSettings())},
 )
 def make_commune_recognizer(nlp: Language, name: str, *, rules_dir: str | None, spans_key: str,
-                            fuzzy_threshold: int, candidates: int) -> CommuneRecognizer:
+                            fuzzy_threshold: int, candidates: int, fuzzy_unique_threshold: int,
+                            fuzzy_unique_min_chars: int) -> CommuneRecognizer:
     from pipeline.settings import default_rules_dir
 
-    return CommuneRecognizer(nlp, str(rules_dir or default_rules_dir()), spans_key, fuzzy_threshold, candidates)
+    link = LinkSettings(fuzzy_threshold, candidates, fuzzy_unique_threshold, fuzzy_unique_min_chars)
+    return CommuneRecognizer(nlp, str(rules_dir or default_rules_dir()), spans_key, link)

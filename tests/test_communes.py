@@ -1,0 +1,89 @@
+"""Commune families with the real gazetteer: what is a commune, what is something else, and
+how dates and spelling change the link."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline.cli import main
+from pipeline.gazetteer import load_gazetteer
+from pipeline.linking import link_mention
+from pipeline.lookup import lookup
+from pipeline.settings import LinkSettings
+
+
+def _communes(nlp, text: str, hosts=(), published=None) -> dict[str, dict]:
+    doc = nlp.make_doc(text)
+    doc._.provnews_hosts = list(hosts)
+    doc._.provnews_published = published
+    doc = nlp(doc)
+    return {span.text: span._.provnews_link for span in doc.spans["communes"]}
+
+
+def test_roads_companies_and_schools_named_after_communes_are_not_communes(nlp):
+    found = _communes(nlp, "Residents of Binh Khanh commune hope the city will speed up the Ben Luc–Long Thanh "
+                           "Expressway and help Can Gio Fisheries Company and Can Thanh Primary School.",
+                      ["en.sggp.org.vn"])
+    assert list(found) == ["Binh Khanh"]
+
+
+def test_the_parts_of_a_merger_are_former_units(nlp):
+    found = _communes(nlp, "Tua Thang commune, merged from Tua Thang and Huoi So of the former Tua Chua district, "
+                           "has 60 staff.", ["en.baodienbienphu.com.vn"])
+    assert found["Huoi So"]["method"] == "legacy" and found["Huoi So"]["ward_code"] is None
+    assert found["Huoi So"]["becomes_name"] == "Tủa Thàng"
+
+
+def test_given_names_are_not_vietnamese_type_words(nlp):
+    found = _communes(nlp, "Vice Chairwoman Nguyen Thi Phuong Lan spoke at the session. Photo: Phuong Hang",
+                      ["baodongnai.com.vn"])
+    assert found == {}
+
+
+def test_a_pre_merger_article_names_districts_and_units_of_its_day(nlp):
+    text = ("Tan Binh town (Yen Son district) will become a part of Doi Can commune. The provincial People's "
+            "Committee assigned departments of Son Duong, Yen Son and Tuyen Quang city to the project.")
+    before = _communes(nlp, text, ["english.tuyenquang.gov.vn"], published="2019-08-15")
+    assert "Yen Son" not in before and "Son Duong" not in before
+    after = _communes(nlp, text, ["english.tuyenquang.gov.vn"], published="2025-10-01")
+    assert after["Son Duong"]["ward_code"] == "02536"
+
+
+def test_date_decides_between_the_former_unit_and_a_namesake(settings):
+    gazetteer = load_gazetteer()
+    province = gazetteer.province_by_name["tay ninh"]
+    # Vĩnh Thạnh (Tân Hưng, Long An) went into unit 27721; the 2025 Vĩnh Thạnh is another commune.
+    late = link_mention("Vinh Thanh", gazetteer, [province], settings.link)
+    assert late.ward_code == "27736" and late.method == "folded"
+    early = link_mention("Vinh Thanh", gazetteer, [province], settings.link, before_merger=True)
+    assert (early.method, early.ward_code, early.becomes_code) == ("legacy", None, "27721")
+    # Tân Thanh (Sơn Dương, Tuyên Quang) lived on as the 2025 Tân Thanh: same unit either way.
+    kept = link_mention("Tan Thanh", gazetteer, [gazetteer.province_by_name["tuyen quang"]], settings.link,
+                        before_merger=True)
+    assert kept.ward_code == "02578"
+
+
+def test_a_garbled_long_name_links_only_without_a_rival(settings):
+    gazetteer = load_gazetteer()
+    quang_tri = gazetteer.province_by_name["quang tri"]
+    link = link_mention("Huong Hiepp", gazetteer, [quang_tri], settings.link)
+    assert (link.ward_code, link.method) == ("19555", "fuzzy")
+    strict = LinkSettings(fuzzy_threshold=88, candidates=5, fuzzy_unique_threshold=88, fuzzy_unique_min_chars=8)
+    assert link_mention("Huong Hiepx Xa", gazetteer, [quang_tri], strict).method == "unresolved"
+
+
+def test_gazetteer_lookup_explains_the_winner(capsys):
+    found = lookup("Tan An")
+    assert found.link.method == "unresolved" and found.link.ambiguous
+    assert len([line for line in found.candidates if line.startswith("2025")]) >= 11
+    assert main(["gazetteer", "lookup", "Loc Binh", "--province", "Lang Son"]) == 0
+    out = capsys.readouterr().out
+    assert "winner: 06529 xã Lộc Bình (Lạng Sơn)" in out and "why:" in out
+    assert main(["gazetteer", "lookup", "Loc Binh", "--province", "Atlantis"]) == 2
+    assert "unknown province 'Atlantis'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("mention", ["Provincial"])
+def test_body_words_are_not_commune_names(nlp, mention):
+    found = _communes(nlp, "The 2019-2021 Provincial Commune Rearrangement Project was approved.",
+                      ["english.tuyenquang.gov.vn"])
+    assert mention not in found
