@@ -125,3 +125,10 @@ def test_per_rule_counts_add_up_to_the_scores(fresh_rules_only):
         assert sum(r.near_misses for r in rows) == scores["gold"] - scores["tp"]
     ranked = [r for r in counts if r.rule_id != NO_RULE]
     assert [r.wrong for r in ranked] == sorted((r.wrong for r in ranked), reverse=True)
+
+
+def test_missing_tables_folder_is_one_line(seed, tmp_path, capsys):
+    gold, out = seed
+    assert main(["evaluate", str(gold), str(out), "--baseline", str(tmp_path / "nowhere")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"provnews: error: {tmp_path / 'nowhere'}: no such tables folder"]
