@@ -37,7 +37,8 @@ class Item:
     gold: str | None  # the gold item as scored (ward_code, name_key or text); None for an extra
     predicted: str | None  # the prediction as scored; None for a miss
     shown: str  # what a reader recognises: "06529 Lộc Bình ('Loc Binh')", the item text, ...
-    rule_id: str | None  # the rule that fired; for a miss, the rule of the nearest unmatched prediction
+    rule_id: str | None  # the rule that fired (communes, officials: at the first mention);
+    # for a miss, the rule of the nearest unmatched prediction
     sentence: str | None
     nearest: str | None = None  # for a miss: the nearest unmatched prediction, as shown
 
@@ -105,7 +106,7 @@ def sentence_of(text: str, phrase: str) -> str | None:
 
 def _opt(value: object) -> str | None:
     """A table cell as text, None when missing (pandas gives NaN or None)."""
-    return None if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    return None if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)) else str(value)
 
 
 def _place_words(*names: str | None) -> frozenset[str]:
