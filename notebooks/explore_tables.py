@@ -146,13 +146,15 @@ places.sort_values(["articles", "mentions"], ascending=False).head(15)
 # An official and a commune named in the same article: most articles report a visit, a
 # working session or a meeting with voters there, so this is where they went (read the
 # article before quoting one pair: some name a commune only as the subject of a report).
+# `level` and `organization` are those of the person's most local office.
 
 # %%
-officials = tables["officials"][["article_id", "name", "name_key", "titles"]]
+officials = tables["officials"][["article_id", "name", "name_key", "titles", "organization", "level"]]
 resolved = communes[communes["method"] != "unresolved"]
 visits = officials.merge(resolved[["article_id", "place"]].drop_duplicates(), on="article_id")
 visited = visits.groupby("name_key").agg(
-    name=("name", "first"), articles=("article_id", "nunique"), communes=("place", "nunique"),
+    name=("name", "first"), level=("level", "first"), organization=("organization", "first"),
+    articles=("article_id", "nunique"), communes=("place", "nunique"),
     named_with=("place", lambda p: ", ".join(sorted(set(p))[:6]) + (" ..." if p.nunique() > 6 else "")),
 )
 first_title = officials.drop_duplicates("name_key").set_index("name_key")["titles"].map(
