@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test rules-check clean
+.PHONY: run test rules-check notebook clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,23 @@ test: $(STAMP)
 
 rules-check: $(STAMP)
 	$(BIN)/provnews rules check
+
+# The analysis notebook, executed on the sample inputs (the seeds and the 60 fresh articles).
+notebook: $(STAMP)
+	rm -rf build/sample
+	$(BIN)/provnews run data/raw tests/corpus/fresh/articles.jsonl --out build/sample
+	$(BIN)/jupytext --sync notebooks/explore_tables.py
+	PROVNEWS_TABLES=build/sample $(BIN)/python -c "$$EXECUTE_NOTEBOOK" notebooks/explore_tables.ipynb
+
+# nbclient without timing metadata, so an executed notebook's diff shows only what changed.
+define EXECUTE_NOTEBOOK
+import sys, nbformat, nbclient
+path = sys.argv[1]
+notebook = nbformat.read(path, as_version=4)
+nbclient.NotebookClient(notebook, record_timing=False, resources={"metadata": {"path": "notebooks"}}).execute()
+nbformat.write(notebook, path)
+endef
+export EXECUTE_NOTEBOOK
 
 clean:
 	rm -rf data/processed/*/ $(VENV)

@@ -39,7 +39,10 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("gold_dir", type=Path, help="folder of gold <id>.json files")
     evaluate.add_argument("processed_dir", type=Path, help="tables folder written by `provnews run`")
     evaluate.add_argument("--json", action="store_true", help="print the scores as JSON")
-    evaluate.add_argument("--show-errors", action="store_true", help="list every miss and extra")
+    evaluate.add_argument("--errors", "--show-errors", dest="errors", action="store_true",
+                          help="list every miss and extra with its sentence and the rule that fired")
+    evaluate.add_argument("--baseline", type=Path, metavar="OTHER_TABLES_DIR",
+                          help="another run's tables: print what changed (items gained, lost, F1 per table)")
     gazetteer = sub.add_parser("gazetteer", help="look into the gazetteer the linker uses")
     gazetteer_sub = gazetteer.add_subparsers(dest="gazetteer_command", required=True)
     lookup = gazetteer_sub.add_parser("lookup", help="candidates for a commune name and why the winner wins")
@@ -95,14 +98,10 @@ def main(argv: list[str] | None = None) -> int:
             print("\n".join(summary.lines()))
             return 0
         if args.command == "evaluate":
-            import json
+            from pipeline.evaluate import report
 
-            from pipeline.evaluate import evaluate
-
-            result = evaluate(args.gold_dir, args.processed_dir)
-            if args.show_errors:
-                print("\n".join(result.errors))
-            print(json.dumps(result.scores, indent=1) if args.json else "\n".join(result.lines()))
+            print(report(args.gold_dir, args.processed_dir, baseline=args.baseline, errors=args.errors,
+                         as_json=args.json))
             return 0
         if args.command == "gazetteer":
             from pipeline.lookup import lookup

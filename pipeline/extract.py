@@ -7,7 +7,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Span
 
-from pipeline.gazetteer import Gazetteer
+from pipeline.gazetteer import Gazetteer, load_gazetteer
 from pipeline.offices import OfficeParser
 from pipeline.records import Article
 from pipeline.rules import RuleSet
@@ -52,9 +52,11 @@ def _sentence(span: Span) -> Span:
 
 
 def commune_rows(doc: Doc, article_id: str) -> list[dict[str, Any]]:
+    gazetteer = load_gazetteer()  # cached: the same object the linker used
     rows = []
     for span in doc.spans.get("communes", []):
         link = span._.provnews_link or {}
+        latitude, longitude = gazetteer.coordinates(link.get("ward_code"), link.get("legacy_code"))
         rows.append({
             "article_id": article_id, "mention": span.text, "start_char": span.start_char, "end_char": span.end_char,
             "ward_code": link.get("ward_code"), "ward_name": link.get("ward_name"),
@@ -63,7 +65,7 @@ def commune_rows(doc: Doc, article_id: str) -> list[dict[str, Any]]:
             "method": link.get("method", "unresolved"), "legacy_name": link.get("legacy_name"),
             "legacy_code": link.get("legacy_code"), "becomes_code": link.get("becomes_code"),
             "becomes_name": link.get("becomes_name"), "ambiguous": bool(link.get("ambiguous", False)),
-            "rule_id": span._.provnews_rule,
+            "rule_id": span._.provnews_rule, "latitude": latitude, "longitude": longitude,
         })
     return rows
 

@@ -1,5 +1,6 @@
 """The official gazetteer: 2025 units (34 provinces, 3,321 communes/wards/special zones) and
-the 10,040 legacy units with their conversion to 2025, read from `vietnamadminunits`' SQLite.
+the 10,040 legacy units with their conversion to 2025, read from `vietnamadminunits`' SQLite,
+each with the package's point coordinates (latitude/longitude) for maps.
 
 Indexes map a folded name to a *set* of codes: names repeat across provinces (eleven Tân An).
 """
@@ -25,6 +26,8 @@ class Unit:
     province_code: str
     province_name: str  # "Lạng Sơn"
     folded: str
+    latitude: float | None = None  # the package's point for the unit (WGS 84 degrees)
+    longitude: float | None = None
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,8 @@ class LegacyUnit:
     new_codes: tuple[str, ...]  # the 2025 unit(s) it went to, the default one first
     folded: str
     keywords: tuple[str, ...] = ()  # the package's spelling variants and aliases, folded, no spaces
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,7 @@ class Gazetteer:
     names_by_province: dict[str, dict[str, set[str]]] = field(default_factory=dict)
     province_by_name: dict[str, str] = field(default_factory=dict)  # folded name → 2025 code
     districts_by_province: dict[str, set[str]] = field(default_factory=dict)  # 2025 code → folded former districts
+    legacy_by_code: dict[str, LegacyUnit] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         by_name: dict[str, set[str]] = defaultdict(set)
@@ -77,6 +83,7 @@ class Gazetteer:
                 legacy_by_keyword[keyword].append(old)
         self.legacy_by_keyword = dict(legacy_by_keyword)
         self.districts_by_province = dict(districts)
+        self.legacy_by_code = {old.code: old for old in self.legacy}
         self.by_name = dict(by_name)
         self.names_by_province = {p: dict(names) for p, names in per_province.items()}
         self.legacy_by_name = dict(legacy_by_name)
@@ -84,6 +91,12 @@ class Gazetteer:
             self.province_by_name[province.folded] = province.code
             for old_name in province.legacy_names:
                 self.province_by_name.setdefault(fold(old_name), province.code)
+
+    def coordinates(self, ward_code: str | None, legacy_code: str | None = None) -> tuple[float | None, float | None]:
+        """Where a commune row points on a map: the 2025 unit, else the former unit itself
+        (the place the article names; its successor may lie kilometres away)."""
+        unit = self.units.get(ward_code or "") or self.legacy_by_code.get(legacy_code or "")
+        return (unit.latitude, unit.longitude) if unit else (None, None)
 
     def all_names(self) -> set[str]:
         """Every folded name a commune-level unit had, in 2025 or before."""
@@ -117,12 +130,12 @@ def load_gazetteer() -> Gazetteer:
     """Read once per process; about 0.3 s."""
     with _connect() as conn:
         rows = conn.execute(
-            "SELECT wardCode, wardShort, wardType, provinceCode, provinceShort, provinceKey, wardKey "
+            "SELECT wardCode, wardShort, wardType, provinceCode, provinceShort, provinceKey, wardKey, wardLat, wardLon "
             "FROM admin_units"
         ).fetchall()
         legacy_rows = conn.execute(
             "SELECT wardCode, wardShort, wardType, districtShort, provinceShort, provinceKey, districtKey, "
-            "wardKey, wardKeywords FROM admin_units_legacy WHERE wardCode IS NOT NULL AND wardShort IS NOT NULL"
+            "wardKey, wardKeywords, wardLat, wardLon FROM admin_units_legacy WHERE wardCode IS NOT NULL AND wardShort IS NOT NULL"
         ).fetchall()
     units: dict[str, Unit] = {}
     code_by_key: dict[tuple[str, str], str] = {}
@@ -135,6 +148,8 @@ def load_gazetteer() -> Gazetteer:
             province_code=r["provinceCode"],
             province_name=r["provinceShort"],
             folded=fold(r["wardShort"]),
+            latitude=r["wardLat"],
+            longitude=r["wardLon"],
         )
         code_by_key[(r["provinceKey"], r["wardKey"])] = r["wardCode"]
         province_codes[r["provinceKey"]] = (r["provinceCode"], r["provinceShort"])
@@ -173,6 +188,8 @@ def load_gazetteer() -> Gazetteer:
                 new_codes=tuple(new_codes),
                 folded=fold(r["wardShort"]),
                 keywords=_short_keywords(r["wardKeywords"], r["wardType"]),
+                latitude=r["wardLat"],
+                longitude=r["wardLon"],
             )
         )
     provinces = {

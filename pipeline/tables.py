@@ -39,6 +39,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("score", FLOAT), ("method", STR), ("legacy_name", STR), ("legacy_code", STR), ("becomes_code", STR),
         ("becomes_name", STR), ("ambiguous", BOOL),
         ("rule_id", STR),
+        ("latitude", FLOAT), ("longitude", FLOAT),
     ]),
     "officials": pa.schema([
         ("article_id", STR), ("name", STR), ("name_key", STR), ("honorific", STR), ("titles", pa.list_(STR)),

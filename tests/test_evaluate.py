@@ -1,0 +1,134 @@
+"""`provnews evaluate`: the reference scorer's numbers, per-rule counts, each miss and extra
+with its rule and sentence, two runs compared."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from pipeline.cli import main
+from pipeline.errors import ConfigError
+from pipeline.evaluate import NO_RULE, compare, evaluate, per_rule, report
+from pipeline.run import run
+from pipeline.tables import load_tables
+
+from conftest import FRESH, RAW
+
+ARTICLE = "seed-lamdong-truong-xuan"
+# Gold for one seed article, written so that each outcome occurs: matched items, an item the
+# pipeline came near ("deforestation, especially pine forests, still occurs": Dice 0.18),
+# and items nothing came near.
+HITS = {"uneven quality of staff": "uneven quality of staff",
+        "degraded headquarters": "degraded headquarters and working equipment",
+        "software errors happen often": "electronic software often has errors"}
+NEAR = "illegal deforestation by outsiders and lack of forest rangers"
+FAR = "floods cut the road to the village"
+GOLD = {
+    "id": ARTICLE,
+    "communes": [{"mention": "Truong Xuan", "ward_code": "24730", "ward_name": "Trường Xuân"},
+                 {"mention": "Loc Binh", "ward_code": "06529", "ward_name": "Lộc Bình"}],
+    "officials": [{"name": "Ha Thi Hanh", "titles": ["member of the Provincial Party Standing Committee"]},
+                  {"name": "Nguyen Van Tam", "titles": []}],
+    "difficulties": [*HITS, NEAR, FAR],
+    "recommendations": [],
+}
+
+
+@pytest.fixture(scope="module")
+def seed(tmp_path_factory, settings):
+    out = tmp_path_factory.mktemp("seed-run")
+    run([RAW / "01-seeds.jsonl"], out, settings, rules_only=True)
+    gold = tmp_path_factory.mktemp("seed-gold")
+    (gold / f"{ARTICLE}.json").write_text(json.dumps(GOLD), "utf-8")
+    return gold, out
+
+
+def test_per_rule_counts_each_outcome(seed):
+    gold, out = seed
+    rows = load_tables(out)["difficulties"]
+    rows = rows[rows["article_id"] == ARTICLE]
+    expected: Counter = Counter()
+    for text, rule in zip(rows["text"], rows["rule_id"]):
+        expected[(rule, "tp" if text in HITS.values() else "fp")] += 1
+    near_rule = rows.loc[rows["text"].str.startswith("deforestation"), "rule_id"].item()
+    expected[(near_rule, "near")] += 1
+    expected[(NO_RULE, "near")] += 1
+
+    counts = [r for r in per_rule(evaluate(gold, out).items) if r.table == "difficulties"]
+    got = Counter({(r.rule_id, what): n for r in counts
+                   for what, n in (("tp", r.tp), ("fp", r.fp), ("near", r.near_misses)) if n})
+    assert got == expected
+    assert counts[-1].rule_id == NO_RULE  # the misses no rule came near come last
+
+
+def test_errors_name_the_rule_and_the_sentence(seed):
+    gold, out = seed
+    lines = report(gold, out, errors=True).splitlines()
+    rule = load_tables(out)["difficulties"].query("text.str.startswith('deforestation')")["rule_id"].iloc[0]
+    near = lines.index(f"difficulties: {ARTICLE}: missed {NEAR!r} "
+                       f"(nearest 'deforestation, especially pine forests, still occurs' [{rule}])")
+    assert "pine forests" in lines[near + 1] and lines[near + 1].startswith("    sentence: ")
+    far = lines.index(f"difficulties: {ARTICLE}: missed {FAR!r} (no prediction came near)")
+    assert lines[far + 1] == "    sentence: (not found in the article text)"
+    extra = next(i for i, line in enumerate(lines) if line.startswith(f"difficulties: {ARTICLE}: extra 'small area"))
+    assert lines[extra].endswith(f"[{rule}]") and "small area that does not meet working needs" in lines[extra + 1]
+    assert f"communes: {ARTICLE}: missed \"06529 Lộc Bình ('Loc Binh')\" (no prediction came near)" in lines
+    assert f"officials: {ARTICLE}: missed 'Nguyen Van Tam' (no prediction came near)" in lines
+
+
+def test_cli_errors_alias_and_json(seed, capsys):
+    gold, out = seed
+    assert main(["evaluate", str(gold), str(out), "--errors"]) == 0
+    with_errors = capsys.readouterr().out
+    assert main(["evaluate", str(gold), str(out), "--show-errors"]) == 0
+    assert capsys.readouterr().out == with_errors
+    assert main(["evaluate", str(gold), str(out), "--json", "--errors"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["difficulties"]["tp"] == len(HITS) and data["difficulties"]["gold"] == len(GOLD["difficulties"])
+    assert {e["gold"] for e in data["errors"] if e["outcome"] == "missed" and e["table"] == "difficulties"} == {NEAR, FAR}
+    assert sum(r["tp"] for r in data["per_rule"] if r["table"] == "difficulties") == len(HITS)
+
+
+def test_a_run_against_itself_changes_nothing(seed):
+    gold, out = seed
+    ours = evaluate(gold, out)
+    for change in compare(ours, ours):
+        assert change.f1_change == 0
+        assert not (change.gained or change.lost or change.new_extras or change.gone_extras)
+
+
+def test_runs_scored_on_different_gold_are_not_compared(seed, tmp_path):
+    gold, out = seed
+    other = tmp_path / "gold"
+    other.mkdir()
+    (other / "x.json").write_text(json.dumps({**GOLD, "id": "seed-langson-survey"}), "utf-8")
+    with pytest.raises(ConfigError, match="different gold"):
+        compare(evaluate(gold, out), evaluate(other, out))
+
+
+def test_fresh_set_numbers_are_the_reference_scorers(fresh_rules_only, reference_scorer):
+    reference, reference_errors = reference_scorer.score(reference_scorer.load_gold(FRESH / "gold"), fresh_rules_only)
+    ours = evaluate(FRESH / "gold", fresh_rules_only)
+    assert ours.scores == reference
+    assert ours.errors == reference_errors
+
+
+def test_per_rule_counts_add_up_to_the_scores(fresh_rules_only):
+    ours = evaluate(FRESH / "gold", fresh_rules_only)
+    counts = per_rule(ours.items)
+    for table in ("communes", "officials", "difficulties", "recommendations"):
+        rows = [r for r in counts if r.table == table]
+        scores = ours.scores[table]
+        assert sum(r.tp for r in rows) == scores["tp"]
+        assert sum(r.tp + r.fp for r in rows) == scores["predicted"]
+        assert sum(r.near_misses for r in rows) == scores["gold"] - scores["tp"]
+    ranked = [r for r in counts if r.rule_id != NO_RULE]
+    assert [r.wrong for r in ranked] == sorted((r.wrong for r in ranked), reverse=True)
+
+
+def test_missing_tables_folder_is_one_line(seed, tmp_path, capsys):
+    gold, out = seed
+    assert main(["evaluate", str(gold), str(out), "--baseline", str(tmp_path / "nowhere")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"provnews: error: {tmp_path / 'nowhere'}: no such tables folder"]
