@@ -1,4 +1,11 @@
-"""Command line: parses arguments, calls the library, turns expected failures into one line."""
+"""Command line: parses arguments, calls the library, turns expected failures into one line.
+
+Exit status of `provnews run`: 0 every input was processed (or was already in the tables, or
+a duplicate); 1 some inputs failed (each has a line on stderr and a row in `errors`); 2 usage
+error, nothing written (arguments, settings, rules, model, an --out that cannot be used);
+3 a batch could not be written (disk full, I/O error), the batches committed before it are
+kept; 130 interrupted.
+"""
 from __future__ import annotations
 
 import argparse
@@ -6,7 +13,9 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from pipeline.errors import ProvnewsError
+from pipeline.errors import ProvnewsError, WriteError
+
+EXIT_OK, EXIT_INPUTS_FAILED, EXIT_USAGE, EXIT_WRITE_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -89,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
             summary = run(args.inputs, args.out, _settings(args), rules_only=args.rules_only,
                           report=lambda line: print(line, file=sys.stderr))
             print("\n".join(summary.lines()))
-            return 0
+            return EXIT_INPUTS_FAILED if summary.failed else EXIT_OK
         if args.command == "fetch":
             from pipeline.fetch import fetch
 
@@ -120,8 +129,8 @@ def main(argv: list[str] | None = None) -> int:
             return 1 if problems else 0
     except ProvnewsError as exc:
         print(f"provnews: error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_WRITE_FAILED if isinstance(exc, WriteError) else EXIT_USAGE
     except KeyboardInterrupt:
         print("provnews: interrupted; committed batches are kept, re-run to continue", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     return 0

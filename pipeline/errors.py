@@ -29,3 +29,12 @@ class InputError(ProvnewsError):
 
 class ModelError(ProvnewsError):
     """The configured spaCy model is not installed."""
+
+
+class OutputError(ConfigError):
+    """The --out folder cannot hold the tables (someone else's files, read-only, in use, altered by hand).
+    Raised before anything is written."""
+
+
+class WriteError(ProvnewsError):
+    """A batch could not be written (disk full, I/O error); the batches committed before it are intact."""

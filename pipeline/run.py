@@ -5,15 +5,17 @@ a re-run on the same input writes nothing and an interrupted run continues where
 """
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from spacy.language import Language
 
+from pipeline import store
+from pipeline.chunks import merge_pieces, text_pieces
 from pipeline.clean import CleanError, clean_record, host_of
 from pipeline.dedupe import DuplicateIndex
-from pipeline.errors import ConfigError
 from pipeline.extract import Categorizer, Rows, doc_to_rows
 from pipeline.gazetteer import Gazetteer, load_gazetteer
 from pipeline.nlp import build_nlp
@@ -21,7 +23,7 @@ from pipeline.records import Article, ErrorRecord, RawRecord
 from pipeline.rules import cached_rules
 from pipeline.settings import Settings, load_settings
 from pipeline.sources import iter_records
-from pipeline.tables import TABLES, exclusive, read_columns, recover, scan_columns, write_batch
+from pipeline.tables import TABLES, exclusive, read_columns, scan_columns, write_batch
 
 Reporter = Callable[[str], None]
 
@@ -32,6 +34,7 @@ class RunSummary:
     counts: dict[str, int] = field(default_factory=lambda: {t: 0 for t in TABLES})
     skipped_known: int = 0
     duplicates: int = 0
+    failed: int = 0  # inputs this run could not use (also those already in `errors`): exit status 1
     error_lines: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
@@ -41,7 +44,7 @@ class RunSummary:
             f"  articles: {c['articles']} new ({self.skipped_known} already processed, {self.duplicates} duplicates kept once)",
             f"  communes: {c['communes']}  officials: {c['officials']}  difficulties: {c['difficulties']}  "
             f"recommendations: {c['recommendations']}  directions: {c['directions']}",
-            f"  errors: {c['errors']}",
+            f"  errors: {c['errors']} new rows; inputs that failed in this run: {self.failed}",
         ]
 
 
@@ -66,15 +69,18 @@ def clean_stream(records: Iterable[RawRecord | ErrorRecord], settings: Settings,
     """Clean each record; drop known articles and duplicates (same words) with a reason."""
     for record in records:
         if isinstance(record, ErrorRecord):
+            summary.failed += 1
             yield record
             continue
         try:
             article = clean_record(record, settings.clean)
         except CleanError as exc:
+            summary.failed += 1
             yield ErrorRecord(record.source, "clean", str(exc))
             continue
         if article.article_id in known_ids:
             if known_ids[article.article_id] != article.text_hash:
+                summary.failed += 1
                 yield ErrorRecord(record.source, "dedupe", f"id collision: article id {article.article_id!r} is "
                                   "already used by an article with another text; give records unique ids")
             else:
@@ -90,11 +96,11 @@ def clean_stream(records: Iterable[RawRecord | ErrorRecord], settings: Settings,
         yield article
 
 
-def _known_articles(out: Path) -> tuple[dict[str, str], DuplicateIndex]:
+def _known_articles(out: Path, snapshot: store.Snapshot) -> tuple[dict[str, str], DuplicateIndex]:
     """Ids (with their text hash) and paragraphs of the articles already in the tables."""
     known_ids: dict[str, str] = {}
     seen = DuplicateIndex()
-    for batch in scan_columns(out, "articles", ["article_id", "text_hash", "text"]):
+    for batch in scan_columns(out, "articles", ["article_id", "text_hash", "text"], snapshot):
         for article_id, text_hash, text in zip(*(batch.column(i).to_pylist() for i in range(3))):
             known_ids[article_id] = text_hash
             seen.add(article_id, text_hash, text)
@@ -103,26 +109,38 @@ def _known_articles(out: Path) -> tuple[dict[str, str], DuplicateIndex]:
 
 def _extract(nlp: Language, articles: list[Article], settings: Settings, categorize: Categorizer,
              gazetteer: Gazetteer) -> tuple[Rows, list[ErrorRecord]]:
-    """Rows of a batch; an article the pipeline cannot process becomes an error, not a crash."""
+    """Rows of a batch; an article the pipeline cannot process becomes an error, not a crash.
+    A long article goes through the model in pieces (`pipeline.chunks`), so no text is too long."""
     rows: Rows = {t: [] for t in TABLES}
     errors: list[ErrorRecord] = []
+    limit = min(settings.nlp.chunk_chars, nlp.max_length)
+    plan = [(index, start, end) for index, article in enumerate(articles)
+            for start, end in text_pieces(article.text, limit)]
 
-    def docs(batch: list[Article]):
-        for article in batch:
-            doc = nlp.make_doc(article.text)
-            doc._.provnews_hosts = [article.site, host_of(article.url), host_of(article.source_url)]
-            doc._.provnews_published = article.published
-            yield doc
+    def doc(index: int, start: int, end: int):
+        article = articles[index]
+        piece = nlp.make_doc(article.text[start:end])
+        piece._.provnews_hosts = [article.site, host_of(article.url), host_of(article.source_url)]
+        piece._.provnews_published = article.published
+        return piece
+
+    def rows_of(index: int, done: list) -> Rows:
+        return merge_pieces([(start, doc_to_rows(articles[index], piece, categorize, gazetteer))
+                             for (_, start, _), piece in done])
 
     try:
         n_process = settings.nlp.n_process or -1
-        done = nlp.pipe(docs(articles), batch_size=settings.nlp.batch_size, n_process=n_process)
-        per_article = [doc_to_rows(a, d, categorize, gazetteer) for a, d in zip(articles, done)]
+        done = nlp.pipe((doc(*step) for step in plan), batch_size=settings.nlp.batch_size, n_process=n_process)
+        by_article: dict[int, list] = defaultdict(list)
+        for step, piece in zip(plan, done):
+            by_article[step[0]].append((step, piece))
+        per_article = [rows_of(index, by_article[index]) for index in range(len(articles))]
     except Exception:  # one bad article must not sink the batch: redo it one article at a time
         per_article = []
-        for article in articles:
+        for index, article in enumerate(articles):
             try:
-                per_article.append(doc_to_rows(article, nlp(next(docs([article]))), categorize, gazetteer))
+                steps = [step for step in plan if step[0] == index]
+                per_article.append(rows_of(index, [(step, nlp(doc(*step))) for step in steps]))
             except Exception as exc:
                 errors.append(ErrorRecord(article.source, "extract", f"{type(exc).__name__}: {exc}"))
     for article_rows in per_article:
@@ -136,20 +154,20 @@ def run(inputs: Iterable[str | Path], out: str | Path, settings: Settings | None
     """Process inputs into the tables under `out`; return what was written."""
     settings = settings or load_settings()
     out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise ConfigError(f"{out}: --out must be a folder, and this is a file")
-    summary = RunSummary(out=out)
     rules = cached_rules(str(settings.rules_dir))
+    store.check_usable(out, TABLES)  # a wrong --out is refused before the model loads
+    summary = RunSummary(out=out)
     nlp = build_nlp(settings, rules_only=rules_only)
     gazetteer = load_gazetteer()
     categorize = Categorizer(rules)
-    with exclusive(out):
-        recover(out)
-        known_ids, seen = _known_articles(out)
-        seen_errors = {tuple(r) for r in zip(*read_columns(out, "errors", ["source", "stage", "message"]).to_pydict().values())}
+    with exclusive(out) as snapshot:
+        known_ids, seen = _known_articles(out, snapshot)
+        errors_seen = read_columns(out, "errors", ["source", "stage", "message"], snapshot).to_pydict().values()
+        seen_errors = {tuple(r) for r in zip(*errors_seen)}
         stream = clean_stream(iter_records(inputs), settings, known_ids, seen, summary)
         for articles, errors in _batches(stream, settings.nlp.articles_per_part):
             rows, failed = _extract(nlp, articles, settings, categorize, gazetteer)
+            summary.failed += len(failed)
             errors = [e for e in errors + failed if (e.source, e.stage, e.message) not in seen_errors]
             seen_errors |= {(e.source, e.stage, e.message) for e in errors}
             rows["errors"] = _error_rows(errors)

@@ -20,6 +20,7 @@ class NlpSettings:
     batch_size: int = 64
     articles_per_part: int = 500
     n_process: int = 1
+    chunk_chars: int = 50_000
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,8 @@ def load_settings(user_file: Path | None = None, **overrides: Any) -> Settings:
     problems = fetch_problems(settings.fetch)
     if problems:
         raise ConfigError("[fetch] " + "; ".join(problems))
+    if settings.nlp.chunk_chars < 1000:
+        raise ConfigError(f"[nlp] chunk_chars must be >= 1000, got {settings.nlp.chunk_chars}")
     return settings
 
 

@@ -16,6 +16,7 @@ from charset_normalizer import from_bytes
 
 from pipeline.fetch.store import MANIFEST_NAME, is_raw_store, read_store
 from pipeline.records import ErrorRecord, RawRecord
+from pipeline.walk import walk_folder
 
 HTML_SUFFIXES = (".html", ".htm")
 TEXT_SUFFIXES = (".txt",)
@@ -34,16 +35,12 @@ def _suffix(path: Path) -> str:
 
 
 def expand_inputs(inputs: Iterable[str | Path]) -> Iterator[Path | ErrorRecord]:
-    """Files as given, folders walked in name order (hidden files skipped). A raw store found
-    in a folder is yielded as one item (its folder) and its bodies are not walked as files."""
+    """Files as given, folders walked in name order (hidden files skipped, links followed). A
+    raw store found in a folder is yielded as one item (its folder) and its bodies are not walked."""
     for item in inputs:
         path = Path(item)
         if path.is_dir() and not is_raw_store(path):
-            stores = {m.parent for m in path.rglob(MANIFEST_NAME) if m.is_file()}
-            for child in sorted([*stores, *(p for p in path.rglob("*") if p.is_file())]):
-                inside_store = child not in stores and any(parent in stores for parent in child.parents)
-                if not inside_store and not any(part.startswith(".") for part in child.relative_to(path).parts):
-                    yield child
+            yield from walk_folder(path, read_whole=is_raw_store)
         elif path.is_file() or is_raw_store(path):
             yield path
         else:

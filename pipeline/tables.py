@@ -1,17 +1,13 @@
 """Parquet tables: one folder per table (`DIR/<table>/part-*.parquet`), read with
-`pandas.read_parquet(DIR / "communes")` or `pyarrow.dataset.dataset(DIR / "communes")`.
+`pandas.read_parquet(DIR / "communes")`, DuckDB `read_parquet('DIR/communes/*.parquet')`,
+Polars or `pyarrow.dataset.dataset(DIR / "communes")`.
 
-Each batch writes one part file per table under the same name, the `articles` part last: it
-is the commit marker. A part in another table without its `articles` twin is the leftover of
-a crash and is removed before the next run, so a crash never leaves half a batch behind.
-Every file is written to a temporary name, flushed, and renamed into place (atomic on POSIX);
-readers (`load_tables`) only see committed batches, and a lock keeps a second run out.
+Each batch adds one part file to every table, committed all at once (see `pipeline.store`):
+whatever reads the folder, even after a crash, sees whole committed batches and nothing else.
 """
 from __future__ import annotations
 
-import fcntl
 import os
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,8 +18,8 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from pipeline import __version__
-from pipeline.errors import ConfigError
+from pipeline import __version__, store
+from pipeline.errors import OutputError
 
 STR, INT, FLOAT, BOOL = pa.string(), pa.int64(), pa.float64(), pa.bool_()
 SCHEMAS: dict[str, pa.Schema] = {
@@ -77,87 +73,67 @@ def to_arrow(table: str, rows: list[dict[str, Any]]) -> pa.Table:
     return pa.table(columns, schema=schema)
 
 
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _write_atomic(table: pa.Table, path: Path, compression: str) -> None:
-    """Temporary file, flushed to disk, renamed into place: a reader sees all of it or nothing."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    with open(tmp, "wb") as handle:
+def _write_part(table: pa.Table, path: Path, compression: str) -> None:
+    with open(path, "wb") as handle:
         pq.write_table(table, handle, compression=compression)
         handle.flush()
         os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
 
 
 @contextmanager
-def exclusive(out: Path) -> Iterator[None]:
-    """One writer per output folder: a second `provnews run` on it fails at once, clearly."""
-    out.mkdir(parents=True, exist_ok=True)
-    with open(out / ".lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise ConfigError(f"{out}: another provnews run is writing these tables; wait for it to finish") from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+def exclusive(out: str | Path) -> Iterator[store.Snapshot]:
+    """Own the output folder for one run: one writer, crash leftovers removed, the state checked."""
+    with store.writing(Path(out), TABLES) as snapshot:
+        yield snapshot
 
 
-def new_part_name() -> str:
-    return f"part-{uuid.uuid4().hex[:16]}.parquet"
+def write_batch(out: str | Path, rows: dict[str, list[dict[str, Any]]], compression: str = "zstd") -> str:
+    """Commit one batch to every table at once (inside `exclusive`); return its part name."""
+    arrays = {table: to_arrow(table, rows.get(table, [])) for table in TABLES}
+    snapshot = store.commit(Path(out), TABLES, lambda table, path: _write_part(arrays[table], path, compression))
+    return f"part-{snapshot.sequence:08d}.parquet"
 
 
-def write_batch(out: Path, rows: dict[str, list[dict[str, Any]]], compression: str = "zstd") -> str:
-    """Write one batch to every table; `articles` last, as the commit marker."""
-    name = new_part_name()
-    for table in (*[t for t in TABLES if t != COMMIT_TABLE], COMMIT_TABLE):
-        _write_atomic(to_arrow(table, rows.get(table, [])), Path(out) / table / name, compression)
-    return name
+def _dataset(paths: list[Path], table: str) -> ds.Dataset:
+    return ds.dataset([str(p) for p in paths], format="parquet", schema=_schema(table))
 
 
-def recover(out: Path) -> list[Path]:
-    """Remove temporary files and parts of batches that never committed; return what went."""
-    out = Path(out)
-    committed = {p.name for p in (out / COMMIT_TABLE).glob("part-*.parquet")}
-    removed = []
-    for table in TABLES:
-        folder = out / table
-        for path in list(folder.glob(".*.tmp")) + [p for p in folder.glob("part-*.parquet")
-                                                    if table != COMMIT_TABLE and p.name not in committed]:
-            path.unlink(missing_ok=True)
-            removed.append(path)
-    return removed
+def committed_parts(out: str | Path, table: str, snapshot: store.Snapshot | None = None) -> list[Path]:
+    """Part files of the committed batches: exactly what readers of `DIR/<table>` see."""
+    snapshot = snapshot or store.committed(Path(out))
+    return snapshot.part_paths(table) if snapshot else []
 
 
-def committed_parts(out: Path, table: str) -> list[Path]:
-    """Part files of batches that committed (their `articles` part exists): what readers see."""
-    committed = {p.name for p in (Path(out) / COMMIT_TABLE).glob("part-*.parquet")}
-    return sorted(p for p in (Path(out) / table).glob("part-*.parquet") if p.name in committed)
+def _read_error(out: Path, table: str, exc: Exception) -> OutputError:
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return OutputError(f"{Path(out) / table}: a committed part cannot be read ({reason}); "
+                       "write the tables again into a new --out")
 
 
-def scan_columns(out: Path, table: str, columns: list[str]) -> Iterator[pa.RecordBatch]:
+def scan_columns(out: str | Path, table: str, columns: list[str],
+                 snapshot: store.Snapshot | None = None) -> Iterator[pa.RecordBatch]:
     """Committed rows in record batches, so start-up memory does not grow with the archive."""
-    parts = committed_parts(out, table)
+    parts = committed_parts(out, table, snapshot)
     if parts:
-        yield from ds.dataset([str(p) for p in parts], format="parquet", schema=_schema(table)).to_batches(columns=columns)
+        try:
+            yield from _dataset(parts, table).to_batches(columns=columns)
+        except (pa.ArrowException, OSError) as exc:
+            raise _read_error(Path(out), table, exc) from None
 
 
-def read_columns(out: Path, table: str, columns: list[str]) -> pa.Table:
-    parts = committed_parts(out, table)
+def read_columns(out: str | Path, table: str, columns: list[str],
+                 snapshot: store.Snapshot | None = None) -> pa.Table:
+    parts = committed_parts(out, table, snapshot)
     if not parts:
         return _schema(table).empty_table().select(columns)
-    return ds.dataset([str(p) for p in parts], format="parquet", schema=_schema(table)).to_table(columns=columns)
+    try:
+        return _dataset(parts, table).to_table(columns=columns)
+    except (pa.ArrowException, OSError) as exc:
+        raise _read_error(Path(out), table, exc) from None
 
 
 def load_tables(out: str | Path, tables: tuple[str, ...] = TABLES) -> dict[str, pd.DataFrame]:
-    """Every table as a pandas DataFrame (empty, with its columns, when nothing was written)."""
-    return {t: read_columns(Path(out), t, _schema(t).names).to_pandas() for t in tables}
+    """Every table as a pandas DataFrame (empty, with its columns, when nothing was written),
+    all from the same committed state even while a run is writing."""
+    snapshot = store.committed(Path(out))
+    return {t: read_columns(out, t, _schema(t).names, snapshot).to_pandas() for t in tables}

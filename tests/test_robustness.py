@@ -11,7 +11,6 @@ import pytest
 from pipeline.errors import ConfigError
 from pipeline.run import run
 from pipeline.settings import load_settings
-from pipeline.tables import exclusive, load_tables, write_batch
 
 from conftest import RAW, ROOT
 
@@ -36,26 +35,6 @@ def test_bad_records_do_not_sink_the_batch(tmp_path, settings, seed_record):
     assert "in.jsonl:2: unreadable JSON line" in messages
     assert "in.jsonl:4: id collision" in messages
     assert "fake.jsonl.gz: cannot read file" in messages
-
-
-def test_readers_only_see_committed_batches(tmp_path, settings, seed_record):
-    (tmp_path / "in.jsonl").write_text(json.dumps(seed_record, ensure_ascii=False) + "\n", encoding="utf-8")
-    run([tmp_path / "in.jsonl"], tmp_path, settings)
-    before = load_tables(tmp_path)
-    # A crash after writing communes but before the articles part (the commit marker):
-    write_batch(tmp_path, {"communes": [{"article_id": "x", "mention": "Loc Binh"}]})
-    articles_part = sorted((tmp_path / "articles").glob("part-*"), key=lambda p: p.stat().st_mtime)[-1]
-    articles_part.unlink()
-    after = load_tables(tmp_path)
-    assert len(after["communes"]) == len(before["communes"])
-    run([tmp_path / "in.jsonl"], tmp_path, settings)  # recovery removes the orphans
-    assert len(list((tmp_path / "communes").glob("part-*"))) == 1
-
-
-def test_one_writer_per_output_folder(tmp_path, settings):
-    with exclusive(tmp_path):
-        with pytest.raises(ConfigError, match="another provnews run"):
-            run([RAW / "01-seeds.jsonl"], tmp_path, settings)
 
 
 def test_bad_settings_are_config_errors(tmp_path):
