@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import date
+from itertools import islice
 from urllib.parse import urlsplit
 
 import trafilatura
@@ -44,7 +45,7 @@ def strip_trailers(text: str) -> tuple[str, str | None]:
 
 def detect_language(text: str) -> str:
     """'en', 'vi' or 'unknown': enough to route an article, not a general language identifier."""
-    words = re.findall(r"\w+", text.lower())[:2000]
+    words = [m.group(0) for m in islice(re.finditer(r"\w+", text[:30_000].lower()), 2000)]
     if not words:
         return "unknown"
     english = sum(w in FUNCTION_WORDS for w in words) / len(words)
@@ -102,6 +103,13 @@ def make_article_id(record: RawRecord, text: str) -> str:
     return "t" + text_hash(text)
 
 
+def _check_length(text: str, settings: CleanSettings) -> None:
+    """Refuse a dump early, before cleaning and the model cost time and memory."""
+    if len(text) > settings.max_chars:
+        raise CleanError(f"too long to be an article ({len(text):,} characters > [clean] max_chars "
+                         f"{settings.max_chars:,}); raise max_chars in a settings file to process it in pieces")
+
+
 def clean_record(record: RawRecord, settings: CleanSettings) -> Article:
     """One raw record → one Article, or CleanError saying why there is no article."""
     title, published, url, site = record.title, iso_date(record.date), record.url, None
@@ -121,6 +129,7 @@ def clean_record(record: RawRecord, settings: CleanSettings) -> Article:
         site = doc.hostname
     else:
         text = record.text or ""
+    _check_length(text, settings)
     text, source_url = strip_trailers(nfc(text).replace("\r\n", "\n").replace("\r", "\n"))
     if len(text) < settings.min_chars and record.html is not None:
         raise CleanError(f"no article text found in the HTML page (only {len(text)} characters of text)")

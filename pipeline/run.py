@@ -124,23 +124,24 @@ def _extract(nlp: Language, articles: list[Article], settings: Settings, categor
         piece._.provnews_published = article.published
         return piece
 
-    def rows_of(index: int, done: list) -> Rows:
-        return merge_pieces([(start, doc_to_rows(articles[index], piece, categorize, gazetteer))
-                             for (_, start, _), piece in done])
+    def piece_rows(step: tuple[int, int, int], piece) -> tuple[int, Rows]:
+        return step[1], doc_to_rows(articles[step[0]], piece, categorize, gazetteer)
 
+    longest = max((end - start for _, start, end in plan), default=1)
+    batch_size = max(1, min(settings.nlp.batch_size, settings.nlp.batch_chars // longest))  # bounds memory
     try:
         n_process = settings.nlp.n_process or -1
-        done = nlp.pipe((doc(*step) for step in plan), batch_size=settings.nlp.batch_size, n_process=n_process)
-        by_article: dict[int, list] = defaultdict(list)
-        for step, piece in zip(plan, done):
-            by_article[step[0]].append((step, piece))
-        per_article = [rows_of(index, by_article[index]) for index in range(len(articles))]
+        done = nlp.pipe((doc(*step) for step in plan), batch_size=batch_size, n_process=n_process)
+        by_article: dict[int, list[tuple[int, Rows]]] = defaultdict(list)
+        for step, piece in zip(plan, done):  # rows at once: no more than a batch of Docs is held
+            by_article[step[0]].append(piece_rows(step, piece))
+        per_article = [merge_pieces(by_article[index]) for index in range(len(articles))]
     except Exception:  # one bad article must not sink the batch: redo it one article at a time
         per_article = []
         for index, article in enumerate(articles):
             try:
-                steps = [step for step in plan if step[0] == index]
-                per_article.append(rows_of(index, [(step, nlp(doc(*step))) for step in steps]))
+                per_article.append(merge_pieces([piece_rows(step, nlp(doc(*step))) for step in plan
+                                                 if step[0] == index]))
             except Exception as exc:
                 errors.append(ErrorRecord(article.source, "extract", f"{type(exc).__name__}: {exc}"))
     for article_rows in per_article:

@@ -20,12 +20,14 @@ class NlpSettings:
     batch_size: int = 64
     articles_per_part: int = 500
     n_process: int = 1
-    chunk_chars: int = 50_000
+    chunk_chars: int = 20_000
+    batch_chars: int = 300_000
 
 
 @dataclass(frozen=True)
 class CleanSettings:
     min_chars: int = 200
+    max_chars: int = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -124,8 +126,9 @@ def load_settings(user_file: Path | None = None, **overrides: Any) -> Settings:
     problems = fetch_problems(settings.fetch)
     if problems:
         raise ConfigError("[fetch] " + "; ".join(problems))
-    if settings.nlp.chunk_chars < 1000:
-        raise ConfigError(f"[nlp] chunk_chars must be >= 1000, got {settings.nlp.chunk_chars}")
+    if settings.nlp.chunk_chars < 1000 or settings.nlp.batch_chars < settings.nlp.chunk_chars:
+        raise ConfigError(f"[nlp] chunk_chars must be >= 1000 and batch_chars >= chunk_chars, got "
+                          f"{settings.nlp.chunk_chars} and {settings.nlp.batch_chars}")
     return settings
 
 

@@ -1,0 +1,84 @@
+"""Real runs killed (SIGKILL) at random moments: before any re-run, pandas and DuckDB reading the
+folder see whole committed batches only; after a re-run the tables equal a clean run's."""
+from __future__ import annotations
+
+import os
+import random
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline.run import run
+from pipeline.settings import load_settings
+from pipeline.tables import TABLES
+
+from readers import KEY, duckdb_view, only_committed_articles, pandas_view, rows
+
+KILLS = 20
+SEED = 8
+
+
+def _start(inputs: list[Path], out: Path, settings) -> int:
+    """A run in a forked process (the model and gazetteer already loaded: kills come quickly)."""
+    pid = os.fork()
+    if pid == 0:  # the child never returns into pytest
+        code = 0
+        try:
+            run(inputs, out, settings, rules_only=True)
+        except BaseException:
+            code = 1
+        os._exit(code)
+    return pid
+
+
+def _finish(pid: int) -> int:
+    _, status = os.waitpid(pid, 0)
+    return -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+
+
+def _committed_part_of(clean: dict[str, list[tuple]], articles: set[str]) -> dict[str, list[tuple]]:
+    """The clean run's rows of these articles: what a whole set of committed batches holds."""
+    def belongs(row: tuple, table: str) -> bool:
+        return dict(row)[KEY.get(table, "article_id")] in articles or table in KEY
+    return {t: [r for r in clean[t] if belongs(r, t)] for t in TABLES if t not in KEY}
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_kills_at_random_moments(corpus_path, tmp_path):
+    inputs = tmp_path / "some.jsonl"
+    inputs.write_text("".join(corpus_path.read_text("utf-8").splitlines(keepends=True)[:6]), encoding="utf-8")
+    settings = load_settings(nlp={"articles_per_part": 1})
+    run([inputs], tmp_path / "clean", settings, rules_only=True)
+    clean = {t: rows(tmp_path / "clean", t) for t in TABLES}
+    started = time.monotonic()
+    assert _finish(_start([inputs], tmp_path / "timed", settings)) == 0
+    duration = time.monotonic() - started
+
+    rng = random.Random(SEED)
+    folders: list[Path] = []
+    kills = committed_seen = 0
+    out = None
+    while kills < KILLS:
+        if out is None:
+            out = tmp_path / f"killed{len(folders)}"
+            folders.append(out)
+        pid = _start([inputs], out, settings)
+        time.sleep(rng.uniform(0, duration))
+        os.kill(pid, signal.SIGKILL)
+        if _finish(pid) != -signal.SIGKILL:
+            out = None  # the run ended before the kill: the next kills go to a new folder
+            continue
+        kills += 1
+        view = pandas_view(out)
+        assert view == duckdb_view(out), kills
+        assert only_committed_articles(view), (kills, view)
+        committed = set(view["articles"])
+        committed_seen = max(committed_seen, len(committed))
+        whole = _committed_part_of(clean, committed)
+        assert {t: rows(out, t) for t in whole} == whole, kills  # whole batches: every row of them
+    assert committed_seen >= 2  # some kills came after commits, not all during start-up
+    for out in folders:
+        assert _finish(_start([inputs], out, settings)) == 0
+        assert {t: rows(out, t) for t in TABLES} == clean, out
