@@ -39,4 +39,4 @@ endef
 export EXECUTE_NOTEBOOK
 
 clean:
-	rm -rf data/processed/*/ $(VENV)
+	rm -rf data/processed/* data/processed/.provnews $(VENV)
