@@ -12,7 +12,7 @@ from pathlib import Path
 
 from spacy.language import Language
 
-from pipeline import store
+from pipeline import commits
 from pipeline.chunks import merge_pieces, text_pieces
 from pipeline.clean import CleanError, clean_record, host_of
 from pipeline.dedupe import DuplicateIndex
@@ -96,7 +96,7 @@ def clean_stream(records: Iterable[RawRecord | ErrorRecord], settings: Settings,
         yield article
 
 
-def _known_articles(out: Path, snapshot: store.Snapshot) -> tuple[dict[str, str], DuplicateIndex]:
+def _known_articles(out: Path, snapshot: commits.Snapshot) -> tuple[dict[str, str], DuplicateIndex]:
     """Ids (with their text hash) and paragraphs of the articles already in the tables."""
     known_ids: dict[str, str] = {}
     seen = DuplicateIndex()
@@ -156,7 +156,7 @@ def run(inputs: Iterable[str | Path], out: str | Path, settings: Settings | None
     settings = settings or load_settings()
     out = Path(out)
     rules = cached_rules(str(settings.rules_dir))
-    store.check_usable(out, TABLES)  # a wrong --out is refused before the model loads
+    commits.check_usable(out, TABLES)  # a wrong --out is refused before the model loads
     summary = RunSummary(out=out)
     nlp = build_nlp(settings, rules_only=rules_only)
     gazetteer = load_gazetteer()

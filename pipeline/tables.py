@@ -2,7 +2,7 @@
 `pandas.read_parquet(DIR / "communes")`, DuckDB `read_parquet('DIR/communes/*.parquet')`,
 Polars or `pyarrow.dataset.dataset(DIR / "communes")`.
 
-Each batch adds one part file to every table, committed all at once (see `pipeline.store`):
+Each batch adds one part file to every table, committed all at once (see `pipeline.commits`):
 whatever reads the folder, even after a crash, sees whole committed batches and nothing else.
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from pipeline import __version__, store
+from pipeline import __version__, commits
 from pipeline.errors import OutputError
 
 STR, INT, FLOAT, BOOL = pa.string(), pa.int64(), pa.float64(), pa.bool_()
@@ -81,16 +81,16 @@ def _write_part(table: pa.Table, path: Path, compression: str) -> None:
 
 
 @contextmanager
-def exclusive(out: str | Path) -> Iterator[store.Snapshot]:
+def exclusive(out: str | Path) -> Iterator[commits.Snapshot]:
     """Own the output folder for one run: one writer, crash leftovers removed, the state checked."""
-    with store.writing(Path(out), TABLES) as snapshot:
+    with commits.writing(Path(out), TABLES) as snapshot:
         yield snapshot
 
 
 def write_batch(out: str | Path, rows: dict[str, list[dict[str, Any]]], compression: str = "zstd") -> str:
     """Commit one batch to every table at once (inside `exclusive`); return its part name."""
     arrays = {table: to_arrow(table, rows.get(table, [])) for table in TABLES}
-    snapshot = store.commit(Path(out), TABLES, lambda table, path: _write_part(arrays[table], path, compression))
+    snapshot = commits.commit(Path(out), TABLES, lambda table, path: _write_part(arrays[table], path, compression))
     return f"part-{snapshot.sequence:08d}.parquet"
 
 
@@ -98,9 +98,9 @@ def _dataset(paths: list[Path], table: str) -> ds.Dataset:
     return ds.dataset([str(p) for p in paths], format="parquet", schema=_schema(table))
 
 
-def committed_parts(out: str | Path, table: str, snapshot: store.Snapshot | None = None) -> list[Path]:
+def committed_parts(out: str | Path, table: str, snapshot: commits.Snapshot | None = None) -> list[Path]:
     """Part files of the committed batches: exactly what readers of `DIR/<table>` see."""
-    snapshot = snapshot or store.committed(Path(out))
+    snapshot = snapshot or commits.committed(Path(out))
     return snapshot.part_paths(table) if snapshot else []
 
 
@@ -111,7 +111,7 @@ def _read_error(out: Path, table: str, exc: Exception) -> OutputError:
 
 
 def scan_columns(out: str | Path, table: str, columns: list[str],
-                 snapshot: store.Snapshot | None = None) -> Iterator[pa.RecordBatch]:
+                 snapshot: commits.Snapshot | None = None) -> Iterator[pa.RecordBatch]:
     """Committed rows in record batches, so start-up memory does not grow with the archive."""
     parts = committed_parts(out, table, snapshot)
     if parts:
@@ -122,7 +122,7 @@ def scan_columns(out: str | Path, table: str, columns: list[str],
 
 
 def read_columns(out: str | Path, table: str, columns: list[str],
-                 snapshot: store.Snapshot | None = None) -> pa.Table:
+                 snapshot: commits.Snapshot | None = None) -> pa.Table:
     parts = committed_parts(out, table, snapshot)
     if not parts:
         return _schema(table).empty_table().select(columns)
@@ -135,5 +135,5 @@ def read_columns(out: str | Path, table: str, columns: list[str],
 def load_tables(out: str | Path, tables: tuple[str, ...] = TABLES) -> dict[str, pd.DataFrame]:
     """Every table as a pandas DataFrame (empty, with its columns, when nothing was written),
     all from the same committed state even while a run is writing."""
-    snapshot = store.committed(Path(out))
+    snapshot = commits.committed(Path(out))
     return {t: read_columns(out, t, _schema(t).names, snapshot).to_pandas() for t in tables}

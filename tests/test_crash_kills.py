@@ -17,6 +17,7 @@ from pipeline.tables import TABLES
 from readers import KEY, duckdb_view, only_committed_articles, pandas_view, rows
 
 KILLS = 20
+KILLS_PER_FOLDER = 3  # then a fresh folder: a nearly finished run would end before its kill
 SEED = 8
 
 
@@ -38,6 +39,18 @@ def _finish(pid: int) -> int:
     return -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
 
 
+def _timings(inputs: list[Path], out: Path, settings) -> tuple[float, float]:
+    """Seconds until a run's first commit and until its end (start-up differs between machines)."""
+    started = time.monotonic()
+    pid = _start(inputs, out, settings)
+    first = out / ".provnews" / "snapshots" / "00000001"
+    while not first.exists():
+        time.sleep(0.002)
+    first_commit = time.monotonic() - started
+    assert _finish(pid) == 0
+    return first_commit, time.monotonic() - started
+
+
 def _committed_part_of(clean: dict[str, list[tuple]], articles: set[str]) -> dict[str, list[tuple]]:
     """The clean run's rows of these articles: what a whole set of committed batches holds."""
     def belongs(row: tuple, table: str) -> bool:
@@ -52,25 +65,24 @@ def test_kills_at_random_moments(corpus_path, tmp_path):
     settings = load_settings(nlp={"articles_per_part": 1})
     run([inputs], tmp_path / "clean", settings, rules_only=True)
     clean = {t: rows(tmp_path / "clean", t) for t in TABLES}
-    started = time.monotonic()
-    assert _finish(_start([inputs], tmp_path / "timed", settings)) == 0
-    duration = time.monotonic() - started
+    first_commit, duration = _timings([inputs], tmp_path / "timed", settings)
 
     rng = random.Random(SEED)
     folders: list[Path] = []
-    kills = committed_seen = 0
+    kills = committed_seen = in_folder = 0
     out = None
     while kills < KILLS:
-        if out is None:
-            out = tmp_path / f"killed{len(folders)}"
+        if out is None or in_folder == KILLS_PER_FOLDER:
+            out, in_folder = tmp_path / f"killed{len(folders)}", 0
             folders.append(out)
         pid = _start([inputs], out, settings)
-        time.sleep(rng.uniform(0, duration))
+        time.sleep(rng.uniform(0.8 * first_commit, duration))  # mostly while batches commit
         os.kill(pid, signal.SIGKILL)
         if _finish(pid) != -signal.SIGKILL:
             out = None  # the run ended before the kill: the next kills go to a new folder
             continue
         kills += 1
+        in_folder += 1
         view = pandas_view(out)
         assert view == duckdb_view(out), kills
         assert only_committed_articles(view), (kills, view)

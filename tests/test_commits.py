@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline import cli, store
+from pipeline import cli, commits
 from pipeline.errors import OutputError
 from pipeline.run import run
 from pipeline.tables import SCHEMAS, TABLES, exclusive, read_columns, write_batch
@@ -49,7 +49,7 @@ def _cli(argv: list[str], capsys) -> tuple[int, list[str]]:
 
 def test_hidden_files_are_left_alone(seeds_out):
     assert (seeds_out / ".gitkeep").exists()
-    assert store.is_own(seeds_out)
+    assert commits.is_own(seeds_out)
     assert pandas_view(seeds_out) == duckdb_view(seeds_out)
     assert sorted(set(pandas_view(seeds_out)["articles"])) == ["seed-lamdong-truong-xuan", "seed-langson-survey"]
 

@@ -170,7 +170,15 @@ def _switch(meta: Path, sequence: int) -> None:
         staged.unlink()
     os.symlink(f"snapshots/{sequence:08d}", staged)
     os.replace(staged, meta / "current")
-    _fsync(meta)
+
+
+def _flush_switch(meta: Path) -> None:
+    """Make the switch durable. Should this fail, the commit is still made and visible; after a
+    power loss the previous snapshot would be current, whole as well."""
+    try:
+        _fsync(meta)
+    except OSError:
+        pass
 
 
 def _link_tables(out: Path, tables: tuple[str, ...]) -> None:
@@ -197,6 +205,7 @@ def _initialise(out: Path, tables: tuple[str, ...]) -> None:
             (first / table).mkdir(parents=True, exist_ok=True)
         _write_manifest(first, 0, {table: {} for table in tables})
         _switch(meta, 0)
+        _flush_switch(meta)
 
 
 def _remove_snapshot(folder: Path, tables: tuple[str, ...]) -> None:
@@ -286,12 +295,13 @@ def commit(out: Path, tables: tuple[str, ...], write_part: PartWriter) -> Snapsh
             _fsync(staged / table)
         _write_manifest(staged, sequence, parts)
         _fsync(staged)
-        _switch(out / META, sequence)
+        _switch(out / META, sequence)  # nothing after this in the `try`: a failure here means not committed
     except OSError as exc:
         _remove_snapshot(staged, tables)
         raise WriteError(f"{out}: writing a batch failed ({_reason(exc)}); the tables keep the "
                          f"{previous.sequence} batches committed before it: fix the cause and run again "
                          "to continue") from None
+    _flush_switch(out / META)
     try:  # the previous snapshot stays for readers that resolved it a moment ago
         for old in (out / META / "snapshots").iterdir():
             number = _sequence(old.name)
