@@ -8,6 +8,10 @@ Layout (what `DIR` holds once provnews has used it):
     DIR/.provnews/current -> snapshots/00000007     the committed state: one symbolic link
     DIR/.provnews/snapshots/00000007/manifest.json  every part of every table, with sizes
     DIR/.provnews/snapshots/00000007/<table>/part-00000001.parquet ...
+    DIR/.provnews/snapshots/00000007/_minhash/part-00000001.parquet   state: no reader link
+
+A table whose name starts with `_` is provnews's own state (the duplicate index's signatures):
+committed in the same snapshot as the tables, so the two never disagree, but not linked for readers.
 
 A commit builds the next snapshot beside the current one (hard links to the committed parts
 plus the batch's new parts, invisible to readers), then replaces the `current` link in one
@@ -131,12 +135,13 @@ def verify(out: Path, tables: tuple[str, ...]) -> Snapshot:
         folder = snapshot.folder / table
         listed = snapshot.parts.get(table, {})
         present = _visible(folder) if folder.is_dir() else []
+        shown = out / table if table in readable(tables) else folder  # the path a user can open
         for name in present:
             if name not in listed:
-                raise OutputError(f"{out / table / name}: a file provnews did not write is among the committed "
+                raise OutputError(f"{shown / name}: a file provnews did not write is among the committed "
                                   "parts (readers of the folder would see its rows); move it out of the folder")
         for name, size in listed.items():
-            path = out / table / name
+            path = shown / name
             if name not in present:
                 raise OutputError(f"{path}: a committed part is missing (removed by hand?); the table is "
                                   "incomplete: restore the file or write the tables again into a new --out")
@@ -181,9 +186,14 @@ def _flush_switch(meta: Path) -> None:
         pass
 
 
+def readable(tables: tuple[str, ...]) -> tuple[str, ...]:
+    """The tables readers see (state tables, named `_...`, have no link)."""
+    return tuple(table for table in tables if not table.startswith("_"))
+
+
 def _link_tables(out: Path, tables: tuple[str, ...]) -> None:
     """`DIR/<table>` -> `.provnews/current/<table>`: the paths readers use never change."""
-    for table in tables:
+    for table in readable(tables):
         link, target = out / table, f"{META}/current/{table}"
         if link.is_symlink() and os.readlink(link) == target:
             continue

@@ -42,3 +42,16 @@ class ErrorRecord:
     stage: str
     message: str
     at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+
+@dataclass(frozen=True)
+class DuplicateRecord:
+    """An input skipped as a copy of an article the tables keep: a row of `duplicates`."""
+
+    source: str
+    url: str | None
+    skipped_id: str  # the id the copy would have had
+    kept_article_id: str
+    similarity: float  # 1.0 for the same text; the MinHash estimate for a near copy
+    reason: str  # "same text", "near copy" or "same record"
+    at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))

@@ -1,7 +1,8 @@
 """The main job: inputs → clean articles → spaCy → rows → Parquet, in committed batches.
 
-Resumable and incremental: articles already in the output (by id or by text) are skipped, so
-a re-run on the same input writes nothing and an interrupted run continues where it stopped.
+Resumable and incremental: articles already in the output (by id) are skipped, so a re-run on
+the same input writes nothing and an interrupted run continues where it stopped. Copies of an
+article kept (same text, near copies) are skipped too, each with a row in `duplicates`.
 """
 from __future__ import annotations
 
@@ -15,15 +16,15 @@ from spacy.language import Language
 from pipeline import commits
 from pipeline.chunks import merge_pieces, text_pieces
 from pipeline.clean import CleanError, clean_record, host_of
-from pipeline.dedupe import DuplicateIndex
+from pipeline.dedupe.known import KnownArticles, load_known
 from pipeline.extract import Categorizer, Rows, doc_to_rows
 from pipeline.gazetteer import Gazetteer, load_gazetteer
 from pipeline.nlp import build_nlp
-from pipeline.records import Article, ErrorRecord, RawRecord
+from pipeline.records import Article, DuplicateRecord, ErrorRecord, RawRecord
 from pipeline.rules import cached_rules
 from pipeline.settings import Settings, load_settings
 from pipeline.sources import iter_records
-from pipeline.tables import TABLES, exclusive, read_columns, scan_columns, write_batch
+from pipeline.tables import COMMITTED, TABLES, exclusive, read_columns, write_batch
 
 Reporter = Callable[[str], None]
 
@@ -33,18 +34,21 @@ class RunSummary:
     out: Path
     counts: dict[str, int] = field(default_factory=lambda: {t: 0 for t in TABLES})
     skipped_known: int = 0
-    duplicates: int = 0
-    failed: int = 0  # inputs this run could not use (also those already in `errors`): exit status 1
+    duplicates: int = 0  # copies this run skipped (rows in `duplicates`, written now or by an earlier run)
+    failed: int = 0  # inputs this run could not use (rows in `errors`, now or earlier): exit status 1
     error_lines: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
+        """What this run saw: a re-run with a broken input or a copy still there says so again."""
         c = self.counts
         return [
             f"provnews: wrote {self.out}",
-            f"  articles: {c['articles']} new ({self.skipped_known} already processed, {self.duplicates} duplicates kept once)",
+            f"  articles: {c['articles']} new, {self.skipped_known} already in the tables",
+            f"  duplicates skipped: {self.duplicates} ({c['duplicates']} new rows in duplicates, "
+            f"{self.duplicates - c['duplicates']} recorded before)",
+            f"  inputs failed: {self.failed} ({c['errors']} new rows in errors, {self.failed - c['errors']} recorded before)",
             f"  communes: {c['communes']}  officials: {c['officials']}  difficulties: {c['difficulties']}  "
             f"recommendations: {c['recommendations']}  directions: {c['directions']}",
-            f"  errors: {c['errors']} new rows; inputs that failed in this run: {self.failed}",
         ]
 
 
@@ -52,21 +56,29 @@ def _error_rows(errors: list[ErrorRecord]) -> list[dict]:
     return [{"source": e.source, "stage": e.stage, "message": e.message, "at": e.at} for e in errors]
 
 
-def _batches(items: Iterator[Article | ErrorRecord], size: int) -> Iterator[tuple[list[Article], list[ErrorRecord]]]:
+def _duplicate_rows(copies: list[DuplicateRecord]) -> list[dict]:
+    return [{"source": d.source, "url": d.url, "skipped_id": d.skipped_id, "kept_article_id": d.kept_article_id,
+             "similarity": d.similarity, "reason": d.reason, "at": d.at} for d in copies]
+
+
+Skipped = ErrorRecord | DuplicateRecord
+
+
+def _batches(items: Iterator[Article | Skipped], size: int) -> Iterator[tuple[list[Article], list[Skipped]]]:
     articles: list[Article] = []
-    errors: list[ErrorRecord] = []
+    skipped: list[Skipped] = []
     for item in items:
-        (errors if isinstance(item, ErrorRecord) else articles).append(item)
-        if len(articles) >= size or len(errors) >= size * 10:
-            yield articles, errors
-            articles, errors = [], []
-    if articles or errors:
-        yield articles, errors
+        (articles if isinstance(item, Article) else skipped).append(item)
+        if len(articles) >= size or len(skipped) >= size * 10:
+            yield articles, skipped
+            articles, skipped = [], []
+    if articles or skipped:
+        yield articles, skipped
 
 
-def clean_stream(records: Iterable[RawRecord | ErrorRecord], settings: Settings, known_ids: dict[str, str],
-                 seen: DuplicateIndex, summary: RunSummary) -> Iterator[Article | ErrorRecord]:
-    """Clean each record; drop known articles and duplicates (same words) with a reason."""
+def clean_stream(records: Iterable[RawRecord | ErrorRecord], settings: Settings, known: KnownArticles,
+                 summary: RunSummary) -> Iterator[Article | Skipped]:
+    """Clean each record; skip known articles, and copies (with their duplicates row)."""
     for record in records:
         if isinstance(record, ErrorRecord):
             summary.failed += 1
@@ -78,33 +90,40 @@ def clean_stream(records: Iterable[RawRecord | ErrorRecord], settings: Settings,
             summary.failed += 1
             yield ErrorRecord(record.source, "clean", str(exc))
             continue
-        if article.article_id in known_ids:
-            if known_ids[article.article_id] != article.text_hash:
-                summary.failed += 1
-                yield ErrorRecord(record.source, "dedupe", f"id collision: article id {article.article_id!r} is "
-                                  "already used by an article with another text; give records unique ids")
-            else:
-                summary.skipped_known += 1
-            continue
-        duplicate = seen.duplicate_of(article.text_hash, article.text)
-        if duplicate is not None:
+        verdict = known.see(article)
+        if verdict.kind == "collision":
+            summary.failed += 1
+            yield ErrorRecord(record.source, "dedupe", f"id collision: article id {article.article_id!r} is "
+                              "already used by an article with another text; give records unique ids")
+        elif verdict.kind == "known":
+            summary.skipped_known += 1
+        elif verdict.copy is not None:
             summary.duplicates += 1
-            yield ErrorRecord(record.source, "dedupe", f"duplicate of article {duplicate[0]} ({duplicate[1]})")
-            continue
-        known_ids[article.article_id] = article.text_hash
-        seen.add(article.article_id, article.text_hash, article.text)
-        yield article
+            yield verdict.copy
+        else:
+            yield article
 
 
-def _known_articles(out: Path, snapshot: commits.Snapshot) -> tuple[dict[str, str], DuplicateIndex]:
-    """Ids (with their text hash) and paragraphs of the articles already in the tables."""
-    known_ids: dict[str, str] = {}
-    seen = DuplicateIndex()
-    for batch in scan_columns(out, "articles", ["article_id", "text_hash", "text"], snapshot):
-        for article_id, text_hash, text in zip(*(batch.column(i).to_pylist() for i in range(3))):
-            known_ids[article_id] = text_hash
-            seen.add(article_id, text_hash, text)
-    return known_ids, seen
+def _settle_batch(articles: list[Article], rows: Rows, skipped: list[Skipped], known: KnownArticles,
+                  summary: RunSummary) -> tuple[list[ErrorRecord], list[DuplicateRecord]]:
+    """The batch's errors and new duplicates rows, once extraction has said which articles made it:
+    one that failed is forgotten, and a copy of it is an input that failed as well."""
+    written = {row["article_id"] for row in rows["articles"]}
+    lost = {article.article_id for article in articles} - written
+    for article in articles:
+        if article.article_id in lost:
+            known.forget(article)
+    errors = [item for item in skipped if isinstance(item, ErrorRecord)]
+    copies = []
+    for copy in (item for item in skipped if isinstance(item, DuplicateRecord)):
+        if copy.kept_article_id in lost:
+            summary.duplicates -= 1
+            summary.failed += 1
+            errors.append(ErrorRecord(copy.source, "extract", f"a copy of article {copy.kept_article_id}, which "
+                                      "could not be processed (see its own errors row)"))
+        elif not known.is_recorded(copy):
+            copies.append(copy)
+    return errors, copies
 
 
 def _extract(nlp: Language, articles: list[Article], settings: Settings, categorize: Categorizer,
@@ -156,31 +175,36 @@ def run(inputs: Iterable[str | Path], out: str | Path, settings: Settings | None
     settings = settings or load_settings()
     out = Path(out)
     rules = cached_rules(str(settings.rules_dir))
-    commits.check_usable(out, TABLES)  # a wrong --out is refused before the model loads
+    commits.check_usable(out, COMMITTED)  # a wrong --out is refused before the model loads
     summary = RunSummary(out=out)
     nlp = build_nlp(settings, rules_only=rules_only)
     gazetteer = load_gazetteer()
     categorize = Categorizer(rules)
     with exclusive(out) as snapshot:
-        known_ids, seen = _known_articles(out, snapshot)
+        known = load_known(out, snapshot, settings.dedupe.threshold)
         errors_seen = read_columns(out, "errors", ["source", "stage", "message"], snapshot).to_pydict().values()
         seen_errors = {tuple(r) for r in zip(*errors_seen)}
-        stream = clean_stream(iter_records(inputs), settings, known_ids, seen, summary)
-        for articles, errors in _batches(stream, settings.nlp.articles_per_part):
+        stream = clean_stream(iter_records(inputs), settings, known, summary)
+        for articles, skipped in _batches(stream, settings.nlp.articles_per_part):
             rows, failed = _extract(nlp, articles, settings, categorize, gazetteer)
             summary.failed += len(failed)
-            errors = [e for e in errors + failed if (e.source, e.stage, e.message) not in seen_errors]
-            seen_errors |= {(e.source, e.stage, e.message) for e in errors}
-            rows["errors"] = _error_rows(errors)
-            for error in errors:
+            errors, copies = _settle_batch(articles, rows, skipped, known, summary)
+            for error in errors + failed:
                 summary.error_lines.append(f"{error.source}: {error.message}")
                 if report:
                     report(f"skipped {error.source}: {error.message}")
-            if not articles and not errors:
+            errors = [e for e in errors + failed if (e.source, e.stage, e.message) not in seen_errors]
+            seen_errors |= {(e.source, e.stage, e.message) for e in errors}
+            rows["errors"] = _error_rows(errors)
+            rows["duplicates"] = _duplicate_rows(copies)
+            rows["_minhash"] = known.signature_rows([row["article_id"] for row in rows["articles"]])
+            if not any(rows.values()):
                 continue
             write_batch(out, rows, settings.tables.compression)
             for table in TABLES:
                 summary.counts[table] += len(rows[table])
-            if report and articles:
-                report(f"committed {len(articles)} articles ({summary.counts['articles']} so far)")
+            if report and rows["articles"]:
+                report(f"committed {len(rows['articles'])} articles ({summary.counts['articles']} so far)")
+        if known.has_unstored_signatures:  # signatures made at start-up, and nothing else was committed
+            write_batch(out, {"_minhash": known.signature_rows([])}, settings.tables.compression)
     return summary

@@ -39,6 +39,11 @@ class LinkSettings:
 
 
 @dataclass(frozen=True)
+class DedupeSettings:
+    threshold: float = 0.7
+
+
+@dataclass(frozen=True)
 class TableSettings:
     compression: str = "zstd"
 
@@ -66,6 +71,7 @@ class Settings:
     nlp: NlpSettings = field(default_factory=NlpSettings)
     clean: CleanSettings = field(default_factory=CleanSettings)
     link: LinkSettings = field(default_factory=LinkSettings)
+    dedupe: DedupeSettings = field(default_factory=DedupeSettings)
     tables: TableSettings = field(default_factory=TableSettings)
     fetch: FetchSettings = field(default_factory=FetchSettings)
     rules_dir: Path = field(default_factory=lambda: default_rules_dir())
@@ -123,6 +129,9 @@ def load_settings(user_file: Path | None = None, **overrides: Any) -> Settings:
                           f"{', '.join(sorted(COMPRESSIONS))}")
     if settings.nlp.batch_size < 1 or settings.nlp.articles_per_part < 1 or settings.nlp.n_process < 0:
         raise ConfigError("[nlp] batch_size and articles_per_part must be >= 1, n_process >= 0")
+    if not 0 < settings.dedupe.threshold <= 1:
+        raise ConfigError(f"[dedupe] threshold must be more than 0 and at most 1 (a Jaccard similarity), got "
+                          f"{settings.dedupe.threshold}")
     problems = fetch_problems(settings.fetch)
     if problems:
         raise ConfigError("[fetch] " + "; ".join(problems))

@@ -13,12 +13,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from pipeline import __version__, commits
+from pipeline.dedupe.minhash import FINGERPRINT, NUM_PERM
 from pipeline.errors import OutputError
 
 STR, INT, FLOAT, BOOL = pa.string(), pa.int64(), pa.float64(), pa.bool_()
@@ -55,17 +57,34 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("rule_id", STR),
     ]),
     "errors": pa.schema([("source", STR), ("stage", STR), ("message", STR), ("at", pa.timestamp("us", tz="UTC"))]),
+    "duplicates": pa.schema([
+        ("source", STR), ("url", STR), ("skipped_id", STR), ("kept_article_id", STR), ("similarity", FLOAT),
+        ("reason", STR), ("at", pa.timestamp("us", tz="UTC")),
+    ]),
 }
 TABLES = tuple(SCHEMAS)
+# provnews's own state, committed with every batch but given no reader link (`commits.readable`):
+# the MinHash signature of every article kept, so the duplicate index is never rebuilt from texts.
+STATE_SCHEMAS: dict[str, pa.Schema] = {
+    "_minhash": pa.schema([("article_id", STR), ("signature", pa.list_(pa.uint32(), NUM_PERM))]),
+}
+COMMITTED = TABLES + tuple(STATE_SCHEMAS)
 COMMIT_TABLE = "articles"
 
 
 def _schema(table: str) -> pa.Schema:
+    if table in STATE_SCHEMAS:
+        return STATE_SCHEMAS[table].with_metadata({"provnews_version": __version__, "provnews_table": table,
+                                                   "provnews_minhash": FINGERPRINT})
     return SCHEMAS[table].with_metadata({"provnews_version": __version__, "provnews_table": table})
 
 
 def to_arrow(table: str, rows: list[dict[str, Any]]) -> pa.Table:
     schema = _schema(table)
+    if table == "_minhash":
+        values = pa.array(np.concatenate([row["signature"] for row in rows]) if rows else [], pa.uint32())
+        signatures = pa.FixedSizeListArray.from_arrays(values, NUM_PERM)
+        return pa.table([pa.array([row["article_id"] for row in rows], STR), signatures], schema=schema)
     columns = {name: [row.get(name) for row in rows] for name in schema.names}
     if table == "articles":
         columns["published"] = [pd.Timestamp(v).date() if v else None for v in columns["published"]]
@@ -83,14 +102,14 @@ def _write_part(table: pa.Table, path: Path, compression: str) -> None:
 @contextmanager
 def exclusive(out: str | Path) -> Iterator[commits.Snapshot]:
     """Own the output folder for one run: one writer, crash leftovers removed, the state checked."""
-    with commits.writing(Path(out), TABLES) as snapshot:
+    with commits.writing(Path(out), COMMITTED) as snapshot:
         yield snapshot
 
 
 def write_batch(out: str | Path, rows: dict[str, list[dict[str, Any]]], compression: str = "zstd") -> str:
-    """Commit one batch to every table at once (inside `exclusive`); return its part name."""
-    arrays = {table: to_arrow(table, rows.get(table, [])) for table in TABLES}
-    snapshot = commits.commit(Path(out), TABLES, lambda table, path: _write_part(arrays[table], path, compression))
+    """Commit one batch to every table (and the state) at once (inside `exclusive`); return its part name."""
+    arrays = {table: to_arrow(table, rows.get(table, [])) for table in COMMITTED}
+    snapshot = commits.commit(Path(out), COMMITTED, lambda table, path: _write_part(arrays[table], path, compression))
     return f"part-{snapshot.sequence:08d}.parquet"
 
 
@@ -130,6 +149,21 @@ def read_columns(out: str | Path, table: str, columns: list[str],
         return _dataset(parts, table).to_table(columns=columns)
     except (pa.ArrowException, OSError) as exc:
         raise _read_error(Path(out), table, exc) from None
+
+
+def read_signatures(out: str | Path, snapshot: commits.Snapshot | None) -> Iterator[tuple[list[str], np.ndarray]]:
+    """The stored MinHash signatures, part by part: (article ids, one signature a row). A part
+    made with other MinHash settings (see its `provnews_minhash`) is skipped: its articles are
+    signed again from their text."""
+    for path in committed_parts(out, "_minhash", snapshot):
+        try:
+            part = pq.read_table(path)
+        except (pa.ArrowException, OSError) as exc:
+            raise _read_error(Path(out), "_minhash", exc) from None
+        if (part.schema.metadata or {}).get(b"provnews_minhash") != FINGERPRINT.encode():
+            continue
+        values = part.column("signature").combine_chunks().flatten().to_numpy()
+        yield part.column("article_id").to_pylist(), values.reshape(-1, NUM_PERM)
 
 
 def load_tables(out: str | Path, tables: tuple[str, ...] = TABLES) -> dict[str, pd.DataFrame]:

@@ -76,9 +76,11 @@ def test_fetch_failures_are_error_rows(fetched):
     # without --since the 2019 sitemap entries are asked for too; the server has no such pages
     assert fetch_errors[base + "/news/2019-story.html"] == fetch_errors[base + "/news/2019-other.html"] == "HTTP 404"
     assert len(fetch_errors) == 5
-    same = errors[errors.stage == "dedupe"]
-    assert list(same["source"]) == [base + "/news/moved"]  # redirected to a page already read: read once
-    assert "same page as " + base + "/news/langson-survey.html" in same.iloc[0]["message"]
+    assert "dedupe" not in set(errors.stage)
+    copies = tables["duplicates"]  # redirected to a page already read: kept once, the copy recorded
+    assert list(copies["source"]) == [base + "/news/moved"]
+    langson = tables["articles"].set_index("url").loc[base + "/news/langson-survey.html", "article_id"]
+    assert list(copies["kept_article_id"]) == [langson] and list(copies["reason"]) == ["same record"]
 
 
 def test_a_warc_written_by_fetch_gives_the_same_articles(fetched):

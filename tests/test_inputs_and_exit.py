@@ -44,18 +44,19 @@ def test_linked_folders_are_followed_once_and_broken_links_reported(linked_input
 def test_a_run_through_links_reads_the_articles_and_exits_1_for_the_broken_one(linked_inputs, tmp_path, capsys):
     code, out, err = _cli(["run", str(linked_inputs), "--out", str(tmp_path / "out"), "--rules-only"], capsys)
     assert code == 1
-    assert "articles: 2 new" in out and "inputs that failed in this run: 1" in out
+    assert "articles: 2 new" in out and "inputs failed: 1 (1 new rows in errors" in out
     assert f"skipped {linked_inputs / 'gone.txt'}: broken symbolic link" in err
     (linked_inputs / "gone.txt").unlink()
     code, out, err = _cli(["run", str(linked_inputs), "--out", str(tmp_path / "out"), "--rules-only"], capsys)
     assert code == 0, err  # everything is in the tables already
-    assert "articles: 0 new (2 already processed" in out
+    assert "articles: 0 new, 2 already in the tables" in out
 
 
 def test_exit_0_when_every_input_was_processed_or_a_duplicate(tmp_path, capsys):
     code, out, err = _cli(["run", str(RAW), "--out", str(tmp_path / "out"), "--rules-only"], capsys)
     assert code == 0, err
-    assert "2 new (0 already processed, 4 duplicates kept once)" in out
+    assert "articles: 2 new, 0 already in the tables" in out
+    assert "duplicates skipped: 4 (4 new rows in duplicates" in out and "inputs failed: 0" in out
 
 
 def test_exit_1_when_an_input_is_missing_or_every_input_failed(tmp_path, capsys):
@@ -70,16 +71,17 @@ def test_exit_1_when_an_input_is_missing_or_every_input_failed(tmp_path, capsys)
                            "--rules-only"], capsys)
     assert code == 1
     assert f"skipped {tmp_path / 'empty'}: the folder holds no input files" in err
-    assert "articles: 0 new" in out and "inputs that failed in this run: 2" in out
+    assert "articles: 0 new" in out and "inputs failed: 2" in out
 
 
 def test_a_known_failure_still_fails_the_rerun(tmp_path, capsys):
     """A re-run with the broken input still there is not a success, though its error row exists."""
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "empty.txt").write_text("")
-    for _ in range(2):
-        code, out, _ = _cli(["run", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--rules-only"], capsys)
-        assert code == 1 and "inputs that failed in this run: 1" in out
+    for new, before in ((1, 0), (0, 1)):
+        code, out, err = _cli(["run", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--rules-only"], capsys)
+        assert code == 1 and f"inputs failed: 1 ({new} new rows in errors, {before} recorded before)" in out
+        assert f"skipped {tmp_path / 'in' / 'empty.txt'}: empty file" in err  # said again, though recorded
 
 
 def test_exit_2_for_usage_errors(tmp_path, capsys):

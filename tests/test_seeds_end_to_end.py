@@ -28,7 +28,15 @@ def test_every_input_format_comes_through_once(tables):
     out, summary, t = tables
     assert sorted(t["articles"]["article_id"]) == ["seed-lamdong-truong-xuan", "seed-langson-survey"]
     assert summary.duplicates == 4  # the .txt and .html copies are recognised as the same articles
-    assert set(t["errors"]["stage"]) == {"dedupe"}
+    assert t["errors"].empty and summary.failed == 0  # skipped copies are not errors
+    copies = t["duplicates"].set_index("source")
+    assert sorted(copies.index) == sorted(str(RAW / name) for name in (
+        "02-lamdong-truong-xuan.txt", "03-langson-survey.txt", "04-lamdong-truong-xuan.html", "05-langson-survey.html"))
+    assert copies.loc[str(RAW / "03-langson-survey.txt"), "kept_article_id"] == "seed-langson-survey"
+    assert copies.loc[str(RAW / "03-langson-survey.txt"), "reason"] == "same text"
+    page = copies.loc[str(RAW / "05-langson-survey.html")]  # trafilatura's text of the page adds a line
+    assert page["kept_article_id"] == "seed-langson-survey" and page["reason"] == "near copy"
+    assert 0.9 < page["similarity"] < 1 and page["skipped_id"].startswith("t")
 
 
 def test_langson_communes_and_official(tables):
@@ -106,7 +114,8 @@ def test_rerun_changes_nothing(tables, settings):
     out = tables[0]
     before = {p.name for p in out.rglob("*.parquet")}
     summary = run([RAW], out, settings)
-    assert summary.counts["articles"] == 0 and summary.counts["errors"] == 0
+    assert summary.counts["articles"] == 0 and summary.counts["errors"] == summary.counts["duplicates"] == 0
+    assert summary.duplicates == 4 and summary.skipped_known == 2  # what this run saw, though nothing is new
     assert {p.name for p in out.rglob("*.parquet")} == before
 
 

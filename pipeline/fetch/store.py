@@ -241,40 +241,42 @@ def read_body(store: Path, sha256: str) -> bytes:
 
 
 def read_store(store: Path) -> Iterator[RawRecord | ErrorRecord]:
-    """Raw records of a store, through its manifest: each URL's last state; each stored body
-    once (another URL with the same body is reported as the same page); failures as errors."""
+    """Raw records of a store, through its manifest: each URL's last state, failures as errors.
+    A body stored for several URLs is read for each, the preferred URL first and the others
+    after every other page, so the dedupe stage keeps the preferred one and records the others
+    as its copies."""
     latest, broken = latest_rows(store)
     manifest = store / MANIFEST_NAME
     for number, problem in broken:
         yield ErrorRecord(f"{manifest}:{number}", "read", problem)
-    # One URL per body reads it: the one not redirected if any (then the first in URL order),
+    # One URL per body is read first: the one not redirected if any (then the first in URL order),
     # so the choice does not depend on which thread finished first.
     reader: dict[str, str] = {}
     for row in sorted((r for r in latest.values() if r.stored and r.kind == "page"),
                       key=lambda r: (r.url != r.final_url, r.url)):
         reader.setdefault(row.sha256, row.url)
+    copies = []
     for row in latest.values():
         if not row.stored:
             if row.error is not None:
                 yield ErrorRecord(row.url, "fetch", row.error)
-            continue
-        if row.kind != "page":
-            continue
-        if reader[row.sha256] != row.url:
-            yield ErrorRecord(row.url, "dedupe",
-                              f"same page as {reader[row.sha256]} (same body, sha256 {row.sha256[:12]}…)")
-            continue
-        try:
-            body = read_body(store, row.sha256)
-        except FileNotFoundError:
-            yield ErrorRecord(row.url, "read", f"stored body {body_path(store, row.sha256)} is missing")
-            continue
-        except (OSError, EOFError, zlib.error) as exc:
-            yield ErrorRecord(row.url, "read", f"stored body {body_path(store, row.sha256)} cannot be read ({exc})")
-            continue
-        try:
-            html = decode_html(body, row.content_type)
-        except ValueError as exc:
-            yield ErrorRecord(row.url, "read", str(exc))
-            continue
-        yield RawRecord(source=row.url, url=row.final_url or row.url, html=html, fetched_at=row.fetched_at or None)
+        elif row.kind == "page" and reader[row.sha256] != row.url:
+            copies.append(row)
+        elif row.kind == "page":
+            yield _page(store, row)
+    for row in copies:
+        yield _page(store, row)
+
+
+def _page(store: Path, row: ManifestRow) -> RawRecord | ErrorRecord:
+    try:
+        body = read_body(store, row.sha256)
+    except FileNotFoundError:
+        return ErrorRecord(row.url, "read", f"stored body {body_path(store, row.sha256)} is missing")
+    except (OSError, EOFError, zlib.error) as exc:
+        return ErrorRecord(row.url, "read", f"stored body {body_path(store, row.sha256)} cannot be read ({exc})")
+    try:
+        html = decode_html(body, row.content_type)
+    except ValueError as exc:
+        return ErrorRecord(row.url, "read", str(exc))
+    return RawRecord(source=row.url, url=row.final_url or row.url, html=html, fetched_at=row.fetched_at or None)
