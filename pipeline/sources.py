@@ -86,24 +86,35 @@ def _valid(text: str) -> str:
     return text
 
 
+JSON_TYPES = {dict: "an object", list: "an array", str: "a string", bool: "true/false", int: "a number",
+              float: "a number", type(None): "null"}
+
+
+def _field(obj: dict, key: str) -> str | None:
+    """A JSONL field as text: a string (blank means absent), or for `id` also an integer; a value of
+    another type raises ValueError naming the field, rather than becoming its Python repr."""
+    value = obj.get(key)
+    if key == "id" and isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        allowed = "a string or an integer" if key == "id" else "a string"
+        got = JSON_TYPES.get(type(value), type(value).__name__) + (f" ({value!r})" if isinstance(value, float) else "")
+        raise ValueError(f"field {key!r} must be {allowed}, got {got}")
+    return _valid(value)
+
+
 def _record(obj: object, where: str) -> RawRecord | ErrorRecord:
     if not isinstance(obj, dict):
-        return ErrorRecord(where, "read", f"a JSONL record must be an object, got {type(obj).__name__}")
-    body_html, body_text = obj.get("html"), obj.get("text")
-    has_html = isinstance(body_html, str) and bool(body_html.strip())
-    has_text = isinstance(body_text, str) and bool(body_text.strip())
-    if not has_html and not has_text:
-        return ErrorRecord(where, "read", "record has neither 'html' nor 'text'")
-    fields = {key: obj.get(key) for key in ("id", "url", "title", "date")}
-    clean = {k: (str(v) if v not in (None, "") else None) for k, v in fields.items()}
+        return ErrorRecord(where, "read", f"a JSONL record must be an object, got {JSON_TYPES.get(type(obj), 'a value')}")
     try:
-        for value in [*clean.values(), body_html if has_html else "", body_text if has_text else ""]:
-            if value:
-                _valid(value)
+        fields = {key: _field(obj, key) for key in ("id", "url", "title", "date", "html", "text")}
     except ValueError as exc:
         return ErrorRecord(where, "read", str(exc))
-    return RawRecord(source=where, html=body_html if has_html else None, text=body_text if has_text else None,
-                     **clean)
+    if fields["html"] is None and fields["text"] is None:
+        return ErrorRecord(where, "read", "record has neither 'html' nor 'text'")
+    return RawRecord(source=where, **fields)
 
 
 def _jsonl_records(path: Path, stream: IO[bytes]) -> Iterator[RawRecord | ErrorRecord]:
@@ -126,8 +137,11 @@ def _jsonl_records(path: Path, stream: IO[bytes]) -> Iterator[RawRecord | ErrorR
         except json.JSONDecodeError as exc:
             yield ErrorRecord(where, "read", f"broken JSON line ({exc.msg} at column {exc.colno})")
             continue
-        except (RecursionError, ValueError) as exc:
-            yield ErrorRecord(where, "read", f"unreadable JSON line ({type(exc).__name__})")
+        except RecursionError:
+            yield ErrorRecord(where, "read", "unreadable JSON line (nested too deeply)")
+            continue
+        except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+            yield ErrorRecord(where, "read", f"unreadable JSON line ({str(exc).split(';')[0]})")
             continue
         yield _record(obj, where)
     if not seen_any:
@@ -143,7 +157,13 @@ def read_file(path: Path) -> Iterator[RawRecord | ErrorRecord]:
     if suffix in WARC_SUFFIXES:
         from pipeline.fetch.warc import read_warc
 
-        yield from read_warc(path)
+        found = False
+        for item in read_warc(path):
+            found = True
+            yield item
+        if not found:  # a file with no page must not pass unnoticed
+            yield ErrorRecord(str(path), "read", "no HTML page in the WARC file (empty, or only requests, "
+                              "metadata, revisits and non-HTML records)")
         return
     if suffix not in SUPPORTED:
         yield ErrorRecord(
