@@ -13,6 +13,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from pipeline import __version__
 from pipeline.errors import ProvnewsError, WriteError
 
 EXIT_OK, EXIT_INPUTS_FAILED, EXIT_USAGE, EXIT_WRITE_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -20,6 +21,7 @@ EXIT_OK, EXIT_INPUTS_FAILED, EXIT_USAGE, EXIT_WRITE_FAILED, EXIT_INTERRUPTED = 0
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="provnews", description="Vietnam's provincial news → Parquet tables.")
+    parser.add_argument("--version", action="version", version=f"provnews {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="process articles into tables")
     run.add_argument("inputs", nargs="+",

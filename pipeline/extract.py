@@ -11,7 +11,7 @@ from pipeline.gazetteer import Gazetteer, load_gazetteer
 from pipeline.offices import OfficeParser
 from pipeline.records import Article
 from pipeline.rules import RuleSet
-from pipeline.textnorm import fold, name_key
+from pipeline.textnorm import canonical_honorific, fold, name_key
 
 Rows = dict[str, list[dict[str, Any]]]
 ADDRESSEE = re.compile(
@@ -86,7 +86,7 @@ def official_rows(doc: Doc, article_id: str, offices: OfficeParser) -> list[dict
                 "n_mentions": 0,
             }
         row["n_mentions"] += 1
-        row["honorific"] = row["honorific"] or info.get("honorific")
+        row["honorific"] = row["honorific"] or canonical_honorific(info.get("honorific"))
         known = {fold(t) for t in row["titles"]}
         row["titles"] += [t for t in info.get("titles", []) if fold(t) not in known]
     for row in people.values():

@@ -7,6 +7,7 @@ and the few keys its concern allows (e.g. `mode`).
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -80,6 +81,7 @@ class Rule:
     options: dict[str, Any] = field(default_factory=dict)
     match_examples: tuple[str, ...] = ()
     no_match_examples: tuple[str, ...] = ()
+    path: str = ""  # the file it comes from, as messages name it (see `shown_path`)
 
     def option(self, key: str, default: Any = None) -> Any:
         return self.options.get(key, default)
@@ -106,8 +108,17 @@ class RuleSet:
         return self.lexicons.get(stem, {}).get(name, default)
 
 
-def _check_rule(raw: Any, index: int, stem: str, spec: FileSpec, problems: list[str]) -> Rule | None:
-    where = f"rules/{stem}.yaml"
+def shown_path(path: Path) -> str:
+    """A rules file as a message names it: relative to the working folder when inside it
+    (`rules/officials.yaml`, `my-rules/officials.yaml`), else absolute, so it can be opened."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return str(absolute.relative_to(Path.cwd()))
+    except ValueError:
+        return str(absolute)
+
+
+def _check_rule(raw: Any, index: int, stem: str, spec: FileSpec, problems: list[str], where: str) -> Rule | None:
     if not isinstance(raw, dict):
         problems.append(f"[{where}: rule #{index + 1}] must be a mapping with id, label, pattern")
         return None
@@ -166,7 +177,7 @@ def _check_rule(raw: Any, index: int, stem: str, spec: FileSpec, problems: list[
     if not ok:
         return None
     return Rule(id=rule_id, label=label, pattern=pattern, file=stem, note=str(raw.get("note") or ""),
-                options=options, match_examples=lists["match"], no_match_examples=lists["no_match"])
+                options=options, match_examples=lists["match"], no_match_examples=lists["no_match"], path=where)
 
 
 def load_rules(directory: Path) -> RuleSet:
@@ -176,10 +187,10 @@ def load_rules(directory: Path) -> RuleSet:
     rules: list[Rule] = []
     lexicons: dict[str, dict[str, Any]] = {}
     if not directory.is_dir():
-        raise RuleError([f"[{directory}] rules folder not found; pass --rules DIR or restore rules/"])
+        raise RuleError([f"[{shown_path(directory)}] rules folder not found; pass --rules DIR or restore rules/"])
     for stem, spec in FILE_SPECS.items():
         path = directory / f"{stem}.yaml"
-        where = f"rules/{stem}.yaml"
+        where = shown_path(path)
         if not path.exists():
             problems.append(f"[{where}] file missing")
             continue
@@ -219,14 +230,14 @@ def load_rules(directory: Path) -> RuleSet:
             problems.append(f"[{where}] 'rules' must be a list")
             continue
         for index, raw in enumerate(raw_rules):
-            rule = _check_rule(raw, index, stem, spec, problems)
+            rule = _check_rule(raw, index, stem, spec, problems, where)
             if rule is not None:
                 rules.append(rule)
     seen: dict[str, str] = {}
     for rule in rules:
         if rule.id in seen:
-            problems.append(f"[rules/{rule.file}.yaml: rule {rule.id!r}] duplicate id (also in rules/{seen[rule.id]}.yaml)")
-        seen.setdefault(rule.id, rule.file)
+            problems.append(f"[{rule.path}: rule {rule.id!r}] duplicate id (also in {seen[rule.id]})")
+        seen.setdefault(rule.id, rule.path)
     if problems:
         raise RuleError(problems)
     return RuleSet(directory=directory, rules=tuple(rules), lexicons=lexicons)

@@ -20,7 +20,7 @@ def check_rules(settings: Settings) -> list[str]:
     for rule in rules.rules:
         matcher = Matcher(nlp.vocab)
         matcher.add(rule.id, [rule.token_pattern()])
-        where = f"[rules/{rule.file}.yaml: rule {rule.id!r}]"
+        where = f"[{rule.path}: rule {rule.id!r}]"
         for sentence in rule.match_examples:
             if not matcher(nlp(sentence)):
                 problems.append(f"{where} does not match its example: {sentence!r}")

@@ -13,6 +13,10 @@ FUNCTION_WORDS = frozenset(
     "might must need needs".split()
 )
 _WORD = re.compile(r"[a-z0-9]+")
+# One spelling per honorific in the tables, whatever case, stop or plural the article used
+# ("comrade", "Comrades", "MR" are "Comrade", "Comrade", "Mr."): counting by honorific must work.
+CANONICAL_HONORIFICS = {"comrade": "Comrade", "comrades": "Comrade", "mr": "Mr.", "mister": "Mr.", "mrs": "Mrs.",
+                        "ms": "Ms.", "miss": "Miss", "dr": "Dr.", "madam": "Madam", "sir": "Sir"}
 
 
 def nfc(text: str) -> str:
@@ -60,3 +64,11 @@ def name_key(name: str) -> str:
     while words and words[0] in HONORIFICS:
         words = words[1:]
     return " ".join(words)
+
+
+def canonical_honorific(honorific: str | None) -> str | None:
+    """The table's spelling of an honorific; one outside the list gets a capital first letter."""
+    if not honorific or not honorific.strip():
+        return None
+    written = honorific.strip()
+    return CANONICAL_HONORIFICS.get(fold(written), written[:1].upper() + written[1:])

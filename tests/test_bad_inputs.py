@@ -55,6 +55,17 @@ def test_missing_input_and_bad_rules_are_one_line(tmp_path):
     result = subprocess.run([sys.executable, "-m", "pipeline", "run", str(RAW), "--out", str(tmp_path / "o"),
                              "--rules", str(rules)], capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert result.returncode == 2
-    assert "[rules/officials.yaml: rule 'prime-minister'] unknown key 'lable'" in result.stderr
+    # the file of the rules folder in use, not the shipped rules/officials.yaml
+    assert f"[{rules / 'officials.yaml'}: rule 'prime-minister'] unknown key 'lable'" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "o" / "articles").exists()
+
+
+def test_rules_check_names_the_files_of_the_folder_it_checks(tmp_path):
+    (tmp_path / "my-rules").mkdir()
+    for f in (ROOT / "rules").glob("*.yaml"):
+        (tmp_path / "my-rules" / f.name).write_text(f.read_text("utf-8"), encoding="utf-8")
+    (tmp_path / "my-rules" / "sources.yaml").unlink()
+    result = subprocess.run([sys.executable, "-m", "pipeline", "rules", "check", "--rules", "my-rules"],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert result.returncode == 1 and "[my-rules/sources.yaml] file missing" in result.stdout

@@ -94,3 +94,11 @@ def test_exit_2_for_usage_errors(tmp_path, capsys):
     assert code == 2 and err.strip().splitlines() == [
         "provnews: error: [nlp] batch_size and articles_per_part must be >= 1, n_process >= 0"]
     assert not os.path.exists(tmp_path / "o")
+
+
+def test_version(capsys):
+    from pipeline import __version__
+
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["--version"])
+    assert exited.value.code == 0 and capsys.readouterr().out == f"provnews {__version__}\n"

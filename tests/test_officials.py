@@ -62,3 +62,15 @@ def test_citizens_are_not_officials_and_later_mentions_count(nlp, settings):
 ])
 def test_organization_and_level(settings, titles, organization, level):
     assert OfficeParser(cached_rules(str(settings.rules_dir)))(titles) == (organization, level)
+
+
+def test_honorifics_have_one_spelling_in_the_table(nlp, settings):
+    """'comrade', 'Comrades', 'Mr' and 'MS.' as written; one form each in the officials table."""
+    offices = OfficeParser(cached_rules(str(settings.rules_dir)))
+    doc = nlp("The delegation was led by comrade Nguyen Van Thanh, Secretary of the Party Committee of Tra Tan "
+              "commune. Comrades Le Van Hai and Tran Thi Mai attended. Mr Nguyen Hong Lai, Secretary of the Party "
+              "Committee of Duc Pho ward, said so. MS. Do Thi Ha, Chairwoman of the Tra Tan Commune People's "
+              "Committee, agreed.")
+    honorifics = {row["name"]: row["honorific"] for row in official_rows(doc, "a", offices)}
+    assert honorifics["Nguyen Van Thanh"] == honorifics["Le Van Hai"] == "Comrade"
+    assert honorifics["Nguyen Hong Lai"] == "Mr." and honorifics["Do Thi Ha"] == "Ms."
