@@ -203,8 +203,9 @@ def run(inputs: Iterable[str | Path], out: str | Path, settings: Settings | None
             write_batch(out, rows, settings.tables.compression)
             for table in TABLES:
                 summary.counts[table] += len(rows[table])
-            if report and rows["articles"]:
-                report(f"committed {len(rows['articles'])} articles ({summary.counts['articles']} so far)")
+            if report and rows["articles"]:  # the rows committed, not the articles tried (some may fail)
+                n = len(rows["articles"])
+                report(f"committed {n} article{'s' if n != 1 else ''} ({summary.counts['articles']} so far)")
         if known.has_unstored_signatures:  # signatures made at start-up, and nothing else was committed
             write_batch(out, {"_minhash": known.signature_rows([])}, settings.tables.compression)
     return summary

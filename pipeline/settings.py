@@ -40,7 +40,7 @@ class LinkSettings:
 
 @dataclass(frozen=True)
 class DedupeSettings:
-    threshold: float = 0.7
+    threshold: float = 0.6
 
 
 @dataclass(frozen=True)
