@@ -129,8 +129,8 @@ def load_settings(user_file: Path | None = None, **overrides: Any) -> Settings:
                           f"{', '.join(sorted(COMPRESSIONS))}")
     if settings.nlp.batch_size < 1 or settings.nlp.articles_per_part < 1 or settings.nlp.n_process < 0:
         raise ConfigError("[nlp] batch_size and articles_per_part must be >= 1, n_process >= 0")
-    if not 0 < settings.dedupe.threshold <= 1:
-        raise ConfigError(f"[dedupe] threshold must be more than 0 and at most 1 (a Jaccard similarity), got "
+    if not 0 < settings.dedupe.threshold <= 0.98:  # above, datasketch's LSH has fewer than two bands
+        raise ConfigError(f"[dedupe] threshold must be more than 0 and at most 0.98 (a Jaccard similarity), got "
                           f"{settings.dedupe.threshold}")
     problems = fetch_problems(settings.fetch)
     if problems:

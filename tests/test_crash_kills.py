@@ -12,7 +12,8 @@ import pytest
 
 from pipeline.run import run
 from pipeline.settings import load_settings
-from pipeline.tables import TABLES
+from pipeline import commits
+from pipeline.tables import TABLES, read_signatures
 
 from readers import KEY, duckdb_view, only_committed_articles, pandas_view, rows
 
@@ -87,6 +88,8 @@ def test_kills_at_random_moments(corpus_path, tmp_path):
         assert view == duckdb_view(out), kills
         assert only_committed_articles(view), (kills, view)
         committed = set(view["articles"])
+        signed = {i for ids, _ in read_signatures(out, commits.committed(out)) for i in ids}
+        assert signed == committed, kills  # the stored duplicate index and the tables never disagree
         committed_seen = max(committed_seen, len(committed))
         whole = _committed_part_of(clean, committed)
         assert {t: rows(out, t) for t in whole} == whole, kills  # whole batches: every row of them

@@ -1,0 +1,105 @@
+"""Duplicates: copies are skipped inputs with a row each in `duplicates` (not errors), found by
+MinHash LSH with the [dedupe] threshold, whose index is stored with the tables."""
+from __future__ import annotations
+
+import importlib.util
+import json
+
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline import commits
+from pipeline.dedupe import known as known_module
+from pipeline.dedupe.known import load_known
+from pipeline.dedupe.minhash import signature
+from pipeline.errors import ConfigError
+from pipeline.run import run
+from pipeline.settings import load_settings
+from pipeline.tables import (COMMITTED, SCHEMAS, TABLES, load_tables, read_columns, read_signatures,
+                             to_arrow)
+
+from conftest import FRESH, RAW, ROOT
+
+
+def _quality_benchmark():
+    spec = importlib.util.spec_from_file_location("dedupe_quality", ROOT / "benchmarks" / "dedupe_quality.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_copies_are_caught_and_different_articles_are_not(settings):
+    """The README's figures, on the 60 fresh articles at the default threshold."""
+    quality = _quality_benchmark()
+    texts = quality.load([FRESH / "articles.jsonl"])
+    counts = quality.measure(texts)[settings.dedupe.threshold]
+    for kind in ("headline", "caption", "word edits"):
+        assert counts[kind] == (60, 60), kind
+    assert counts["last paragraph dropped"][0] >= 57
+    for kind in quality.NEGATIVES:
+        assert counts[kind] == (0, 60), kind
+    assert quality.closest_pair(texts)[0] < 0.1
+
+
+def test_the_index_is_stored_with_the_tables_and_read_without_texts(fresh_rules_only, settings, monkeypatch):
+    out = fresh_rules_only
+    snapshot = commits.committed(out)
+    stored = {i: row for ids, matrix in read_signatures(out, snapshot) for i, row in zip(ids, matrix)}
+    articles = load_tables(out)["articles"]
+    assert set(stored) == set(articles["article_id"])
+    for article_id, text in zip(articles["article_id"][:5], articles["text"][:5]):
+        assert (stored[article_id] == signature(text)).all()
+    columns_read = []
+
+    def spy(out, table, columns, snapshot=None):  # the real reader, noting what is asked of it
+        columns_read.append((table, tuple(columns)))
+        return scan_columns(out, table, columns, snapshot)
+
+    scan_columns = known_module.scan_columns
+    monkeypatch.setattr(known_module, "scan_columns", spy)
+    known = load_known(out, snapshot, settings.dedupe.threshold)
+    assert columns_read == [("articles", ("article_id", "text_hash"))]  # no text read
+    assert len(known.index) == len(known.ids) == len(articles) and not known.unstored
+
+
+def test_a_folder_without_signatures_gets_them_once(tmp_path, settings):
+    """Tables written before signatures were kept: the next run signs their articles (reading
+    their texts once) and commits the signatures; the run after reads them back."""
+    seeds = [json.loads(line) for line in (RAW / "01-seeds.jsonl").read_text("utf-8").splitlines()]
+    run([RAW / "01-seeds.jsonl"], tmp_path / "full", settings, rules_only=True)
+    articles = read_columns(tmp_path / "full", "articles", list(SCHEMAS["articles"].names)).to_pylist()
+    old = tmp_path / "old"
+    rows = {"articles": [a for a in articles if a["article_id"] == seeds[0]["id"]]}
+    with commits.writing(old, TABLES):  # as provnews wrote tables before `_minhash` existed
+        commits.commit(old, TABLES, lambda table, path: pq.write_table(to_arrow(table, rows.get(table, [])), path))
+    assert "_minhash" not in commits.committed(old).parts
+    summary = run([RAW], old, settings, rules_only=True)  # the other seed is new; the copies are copies
+    assert summary.counts["articles"] == 1 and summary.duplicates == 4
+    signed = {i for ids, _ in read_signatures(old, commits.committed(old)) for i in ids}
+    assert signed == {seeds[0]["id"], seeds[1]["id"]}
+    known = load_known(old, commits.verify(old, COMMITTED), settings.dedupe.threshold)
+    assert not known.unstored and len(known.index) == 2
+
+
+def test_the_threshold_is_a_setting(tmp_path):
+    strict = tmp_path / "strict.toml"
+    strict.write_text("[dedupe]\nthreshold = 0.98\n")
+    summary = run([RAW], tmp_path / "out", load_settings(strict), rules_only=True)
+    copies = load_tables(tmp_path / "out")["duplicates"]
+    assert summary.counts["articles"] == 3  # the HTML page of similarity 0.96 is an article now
+    assert sorted(copies["reason"]) == ["near copy", "same text", "same text"]
+    strict.write_text("[dedupe]\nthreshold = 1.5\n")
+    with pytest.raises(ConfigError, match=r"\[dedupe\] threshold must be more than 0 and at most 0.98"):
+        load_settings(strict)
+
+
+def test_a_record_given_twice_is_a_copy_and_progress_counts_what_was_committed(tmp_path):
+    line = (RAW / "01-seeds.jsonl").read_text("utf-8").splitlines()
+    (tmp_path / "in.jsonl").write_text("\n".join([line[0], line[1], line[0]]) + "\n", encoding="utf-8")
+    progress: list[str] = []
+    settings = load_settings(nlp={"articles_per_part": 1})
+    summary = run([tmp_path / "in.jsonl"], tmp_path / "out", settings, rules_only=True, report=progress.append)
+    assert progress == ["committed 1 article (1 so far)", "committed 1 article (2 so far)"]
+    copies = load_tables(tmp_path / "out")["duplicates"]
+    assert list(copies["source"]) == [f"{tmp_path / 'in.jsonl'}:3"] and list(copies["reason"]) == ["same record"]
+    assert summary.duplicates == 1 and summary.failed == 0
