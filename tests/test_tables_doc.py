@@ -75,5 +75,6 @@ def test_every_reader_gives_the_same_rows(sample_run, table):
     with_pandas = pd.read_parquet(sample_run / table)
     with_polars = pl.read_parquet(sample_run / table / "*.parquet")
     ((with_duckdb,),) = duckdb.sql(f"SELECT count(*) FROM read_parquet('{sample_run}/{table}/*.parquet')").fetchall()
-    assert len(loaded) == len(with_pandas) == with_polars.height == with_duckdb > 0
+    assert len(loaded) == len(with_pandas) == with_polars.height == with_duckdb
+    assert len(loaded) > 0 or table == "errors"  # the sample inputs all give articles or copies
     assert with_polars.columns == list(with_pandas.columns) == SCHEMAS[table].names
