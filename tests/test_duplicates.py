@@ -103,3 +103,30 @@ def test_a_record_given_twice_is_a_copy_and_progress_counts_what_was_committed(t
     copies = load_tables(tmp_path / "out")["duplicates"]
     assert list(copies["source"]) == [f"{tmp_path / 'in.jsonl'}:3"] and list(copies["reason"]) == ["same record"]
     assert summary.duplicates == 1 and summary.failed == 0
+
+
+def test_an_article_that_fails_extraction_is_not_counted_nor_kept_for_its_copies(tmp_path, monkeypatch):
+    """An extraction crash (injected: no real text is known to crash it since long texts go in
+    pieces) leaves that article out of the committed count, of the index and of the copies."""
+    import pipeline.run as run_module
+
+    real = run_module.doc_to_rows
+
+    def crashing(article, doc, categorize, gazetteer):
+        if article.article_id == "seed-langson-survey":
+            raise RuntimeError("a component crashed")
+        return real(article, doc, categorize, gazetteer)
+
+    monkeypatch.setattr(run_module, "doc_to_rows", crashing)
+    progress: list[str] = []
+    summary = run([RAW], tmp_path / "out", load_settings(), rules_only=True, report=progress.append)
+    assert "committed 1 article (1 so far)" in progress  # 2 tried, 1 committed
+    tables = load_tables(tmp_path / "out")
+    assert list(tables["articles"]["article_id"]) == ["seed-lamdong-truong-xuan"]
+    assert set(tables["duplicates"]["kept_article_id"]) == {"seed-lamdong-truong-xuan"}
+    errors = dict(zip(tables["errors"]["source"], tables["errors"]["message"]))
+    assert errors[f"{RAW / '01-seeds.jsonl'}:2"] == "RuntimeError: a component crashed"
+    assert errors[str(RAW / "03-langson-survey.txt")].startswith("a copy of article seed-langson-survey, which")
+    assert summary.failed == 3 and summary.duplicates == 2  # the article and its two copies failed
+    signed = {i for ids, _ in read_signatures(tmp_path / "out", commits.committed(tmp_path / "out")) for i in ids}
+    assert signed == {"seed-lamdong-truong-xuan"}
