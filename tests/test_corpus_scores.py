@@ -68,3 +68,20 @@ def fresh_scores(tmp_path_factory, settings):
 @pytest.mark.parametrize("table", sorted(FRESH_FLOORS))
 def test_fresh_set_f1_floor(fresh_scores, table):
     assert fresh_scores[table]["f1"] >= FRESH_FLOORS[table], fresh_scores[table]
+
+
+HOLDOUT = ROOT / "tests" / "corpus" / "holdout"
+# Measured on the 20 holdout articles (tests/corpus/holdout; see its README for what they may still tell).
+HOLDOUT_FLOORS = {"communes": 0.93, "officials": 0.88, "difficulties": 0.55, "recommendations": 0.65}
+
+
+@pytest.fixture(scope="module")
+def holdout_scores(tmp_path_factory, settings):
+    out = tmp_path_factory.mktemp("holdout")
+    run([HOLDOUT / "articles.jsonl"], out, settings)
+    return evaluate(HOLDOUT / "gold", out).scores
+
+
+@pytest.mark.parametrize("table", sorted(HOLDOUT_FLOORS))
+def test_holdout_set_f1_floor(holdout_scores, table):
+    assert holdout_scores[table]["f1"] >= HOLDOUT_FLOORS[table], holdout_scores[table]
