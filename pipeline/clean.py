@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import date
+from datetime import date, datetime, timezone
 from itertools import islice
 from urllib.parse import urlsplit
 
@@ -67,6 +67,20 @@ def iso_date(value: str | None) -> str | None:
         return date(*map(int, match.groups())).isoformat()
     except ValueError:
         return None
+
+
+def utc_timestamp(value: str | None) -> str | None:
+    """An ISO 8601 UTC timestamp from a crawl's date header, or None: a WARC written by another
+    tool may carry anything in `WARC-Date`, and a bad one must not sink the batch."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat()
 
 
 def host_of(url: str | None) -> str | None:
@@ -149,5 +163,5 @@ def clean_record(record: RawRecord, settings: CleanSettings) -> Article:
         published=published,
         language=language,
         text_hash=text_hash(text),
-        fetched_at=record.fetched_at,
+        fetched_at=utc_timestamp(record.fetched_at),
     )

@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -163,6 +164,23 @@ def test_a_crawl_warc_runs_into_tables(tmp_path, settings):
     assert sorted(tables["articles"]["site"]) == ["baolamdong.vn", "baolangson.vn"]
     assert set(tables["articles"]["province_name"]) == {"Lâm Đồng", "Lạng Sơn"}
     assert summary.counts["errors"] == 1
+
+
+def test_a_bad_warc_date_is_no_date_and_the_batch_goes_on(tmp_path, settings):
+    path = tmp_path / "odd.warc.gz"
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=True)
+    for uri, body, when in (("https://baolamdong.vn/a-400506.html", LAMDONG, "not-a-date"),
+                            ("https://baolangson.vn/k-5054962.html", LANGSON, "2025-08-04T10:00:00Z")):
+        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(uri, "response", payload=io.BytesIO(body), length=len(body),
+                                                      http_headers=http, warc_headers_dict={"WARC-Date": when}))
+    path.write_bytes(buffer.getvalue())
+    summary = run([path], tmp_path / "out", settings, rules_only=True)
+    articles = load_tables(tmp_path / "out")["articles"].set_index("site")
+    assert summary.counts["articles"] == 2
+    assert pd.isna(articles.loc["baolamdong.vn", "fetched_at"])
+    assert str(articles.loc["baolangson.vn", "fetched_at"]).startswith("2025-08-04 10:00:00")
 
 
 def _store_state(raw: Path) -> tuple[dict[str, bytes], dict[str, dict]]:

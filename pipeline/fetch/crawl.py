@@ -205,7 +205,7 @@ def fetch(url_files: Iterable[str | Path] = (), feeds: Iterable[str] = (), sitem
                 progress.close()
             if warc is not None:
                 rows = [store.latest[t.url] for t in found.targets if t.url in store.latest]
-                summary.warc_records = write_warc(warc, rows, store.root)
+                summary.warc_records = write_warc(warc, rows, store.root, report)
         finally:
             fetcher.close()
     summary.seconds = time.monotonic() - started

@@ -268,13 +268,21 @@ def read_store(store: Path) -> Iterator[RawRecord | ErrorRecord]:
         yield _page(store, row)
 
 
-def _page(store: Path, row: ManifestRow) -> RawRecord | ErrorRecord:
+def stored_body(store: Path, sha256: str) -> tuple[bytes | None, str | None]:
+    """The body stored under `sha256`, or None and why not (naming the file): a body lost or
+    damaged on disk is one page's problem, never the whole run's."""
     try:
-        body = read_body(store, row.sha256)
+        return read_body(store, sha256), None
     except FileNotFoundError:
-        return ErrorRecord(row.url, "read", f"stored body {body_path(store, row.sha256)} is missing")
+        return None, f"stored body {body_path(store, sha256)} is missing"
     except (OSError, EOFError, zlib.error) as exc:
-        return ErrorRecord(row.url, "read", f"stored body {body_path(store, row.sha256)} cannot be read ({exc})")
+        return None, f"stored body {body_path(store, sha256)} cannot be read ({exc})"
+
+
+def _page(store: Path, row: ManifestRow) -> RawRecord | ErrorRecord:
+    body, problem = stored_body(store, row.sha256)
+    if body is None:
+        return ErrorRecord(row.url, "read", problem or "stored body unreadable")
     try:
         html = decode_html(body, row.content_type)
     except ValueError as exc:

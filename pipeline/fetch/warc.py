@@ -8,7 +8,7 @@ import io
 import os
 import uuid
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -20,7 +20,7 @@ from warcio.warcwriter import WARCWriter
 from pipeline import __version__
 from pipeline.errors import ConfigError
 from pipeline.fetch.content import decode_html, is_html
-from pipeline.fetch.store import ManifestRow, read_body
+from pipeline.fetch.store import ManifestRow, stored_body
 from pipeline.records import ErrorRecord, RawRecord
 
 MAX_RECORD_BYTES = 50_000_000  # an HTML payload larger than this is no article
@@ -118,9 +118,10 @@ def read_warc(path: Path) -> Iterator[RawRecord | ErrorRecord]:
                 start = _next_start(handle, offset + 1, packed)
 
 
-def write_warc(path: Path, rows: Iterable[ManifestRow], store: Path) -> int:
+def write_warc(path: Path, rows: Iterable[ManifestRow], store: Path,
+               report: Callable[[str], None] | None = None) -> int:
     """Response records of stored pages into `path` (written whole, then renamed into place);
-    returns how many."""
+    returns how many. A stored body that cannot be read is left out and reported by name."""
     path = Path(path)
     if not path.parent.is_dir():
         raise ConfigError(f"{path}: the folder for the WARC file does not exist")
@@ -135,7 +136,11 @@ def write_warc(path: Path, rows: Iterable[ManifestRow], store: Path) -> int:
             for row in rows:
                 if not row.stored or row.kind != "page":
                     continue
-                body = read_body(store, row.sha256)
+                body, problem = stored_body(store, row.sha256)
+                if body is None:
+                    if report:
+                        report(f"left out of {path.name}: {row.url}: {problem}")
+                    continue
                 headers = [("Content-Type", row.content_type or "text/html"), ("Content-Length", str(len(body)))]
                 headers += [(name, value) for name, value in (("ETag", row.etag), ("Last-Modified", row.last_modified))
                             if value]
