@@ -103,12 +103,17 @@ def _ward_for(span: Span, communes: list[Span], only_code: str | None) -> str | 
     return only_code
 
 
+def _person(official: Span) -> str:
+    """The full name of the person an official mention refers to ("Mr. Quoc" → "Nguyen Van Quoc")."""
+    return (official._.provnews_info or {}).get("person") or official.text
+
+
 def _proposer(before: str, officials: list[Span], item: Span) -> str | None:
     """A named official before the request, else the nearest group that asks ("Local voters")."""
     sentence = _sentence(item)
     named = [o for o in officials if sentence.start <= o.start and o.end_char <= sentence.start_char + len(before)]
     if named:
-        return named[-1].text
+        return _person(named[-1])
     groups = PROPOSER.findall(before)
     return groups[-1].strip() if groups else None
 
@@ -157,7 +162,7 @@ def statement_rows(doc: Doc, article_id: str, categorize: Categorizer) -> Rows:
         speaker = officials[index] if index >= 0 else (officials[0] if officials else None)
         rows["directions"].append({
             "article_id": article_id, "text": span.text,
-            "official_name_key": name_key(speaker.text) if speaker is not None else None,
+            "official_name_key": name_key(_person(speaker)) if speaker is not None else None,
             "start_char": span.start_char, "end_char": span.end_char, "rule_id": span._.provnews_rule,
         })
     return rows
