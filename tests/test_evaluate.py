@@ -132,3 +132,15 @@ def test_missing_tables_folder_is_one_line(seed, tmp_path, capsys):
     assert main(["evaluate", str(gold), str(out), "--baseline", str(tmp_path / "nowhere")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"provnews: error: {tmp_path / 'nowhere'}: no such tables folder"]
+
+
+def test_evaluate_refuses_a_folder_provnews_did_not_write_and_a_gold_file_of_the_wrong_shape(tmp_path):
+    gold = tmp_path / "gold"
+    gold.mkdir()
+    (gold / "a.json").write_text('{"id": "a", "communes": []}', encoding="utf-8")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ConfigError, match="not a tables folder written by `provnews run`"):
+        evaluate(gold, tmp_path / "empty")
+    (gold / "b.json").write_text("[1, 2]", encoding="utf-8")
+    with pytest.raises(ConfigError, match="b.json: not a gold annotation file"):
+        evaluate(gold, tmp_path / "empty")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.commits import committed
 from pipeline.errors import ConfigError
 from pipeline.evaluate.matching import TEXT_TABLES, Counts, content_words, dice, match_items
 from pipeline.tables import load_tables
@@ -76,8 +77,10 @@ def load_gold(gold_dir: Path) -> dict[str, dict]:
     for path in sorted(Path(gold_dir).glob("*.json")):
         try:
             record = json.loads(path.read_text("utf-8"))
+            if not isinstance(record, dict):
+                raise TypeError(f"a JSON object with 'id' is expected, got {type(record).__name__}")
             gold[str(record["id"])] = record
-        except (json.JSONDecodeError, KeyError, UnicodeDecodeError) as exc:
+        except (json.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: not a gold annotation file ({type(exc).__name__}: {exc})") from None
     if not gold:
         raise ConfigError(f"{gold_dir}: no gold *.json files")
@@ -228,6 +231,8 @@ def evaluate(gold_dir: str | Path, processed: str | Path) -> Evaluation:
     gold = load_gold(Path(gold_dir))
     if not Path(processed).is_dir():
         raise ConfigError(f"{processed}: no such tables folder")
+    if committed(Path(processed)) is None:
+        raise ConfigError(f"{processed}: not a tables folder written by `provnews run` (nothing committed in it)")
     tables = load_tables(processed)
     ids = set(gold)
     result = Evaluation(gold_ids=frozenset(ids))
