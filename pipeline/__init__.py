@@ -1,21 +1,22 @@
-"""provnews: Vietnam's provincial news about communes, wards and special zones, as tables."""
+"""provnews: Vietnam's provincial news about communes, wards and special zones, as tables.
+
+In Python: `pipeline.load_tables(DIR)` reads the tables; `from pipeline.run import run` runs
+the pipeline (`pipeline.run` is also the module's name, so it is not re-exported here).
+"""
 from __future__ import annotations
+
+from typing import Any
 
 __version__ = "0.1.0"
 
 
-def run(*args, **kwargs):
-    """`pipeline.run.run`: inputs → tables (imported lazily: spaCy is slow to import)."""
-    from pipeline.run import run as _run
+def __getattr__(name: str) -> Any:
+    """`load_tables` on first use (PEP 562): importing the package stays light."""
+    if name == "load_tables":
+        from pipeline.tables import load_tables
 
-    return _run(*args, **kwargs)
-
-
-def load_tables(*args, **kwargs):
-    """`pipeline.tables.load_tables`: the tables of an output folder as DataFrames."""
-    from pipeline.tables import load_tables as _load
-
-    return _load(*args, **kwargs)
+        return load_tables
+    raise AttributeError(f"module 'pipeline' has no attribute {name!r}")
 
 
-__all__ = ["__version__", "load_tables", "run"]
+__all__ = ["__version__", "load_tables"]

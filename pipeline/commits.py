@@ -288,7 +288,7 @@ def commit(out: Path, tables: tuple[str, ...], write_part: PartWriter) -> Snapsh
     Call inside `writing(out, ...)`. A failure before the switch (disk full, I/O error) removes
     the staged snapshot and raises WriteError: the tables keep every batch committed before.
     """
-    previous = verify(out, tables)
+    previous = current(out)  # verified once by `writing`; the lock keeps others out since
     sequence = previous.sequence + 1
     staged = out / META / "snapshots" / f"{sequence:08d}"
     name = f"part-{sequence:08d}.parquet"

@@ -18,15 +18,6 @@ class RuleError(ProvnewsError):
         super().__init__("\n".join(problems))
 
 
-class InputError(ProvnewsError):
-    """An input file or record cannot be read; the batch goes on without it."""
-
-    def __init__(self, source: str, reason: str):
-        self.source = source
-        self.reason = reason
-        super().__init__(f"{source}: {reason}")
-
-
 class ModelError(ProvnewsError):
     """The configured spaCy model is not installed."""
 

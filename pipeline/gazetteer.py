@@ -64,6 +64,7 @@ class Gazetteer:
     names_by_province: dict[str, dict[str, set[str]]] = field(default_factory=dict)
     province_by_name: dict[str, str] = field(default_factory=dict)  # folded name → 2025 code
     districts_by_province: dict[str, set[str]] = field(default_factory=dict)  # 2025 code → folded former districts
+    name_lists: dict[str, list[str]] = field(default_factory=dict)  # 2025 code → its folded names, for rapidfuzz
     legacy_by_code: dict[str, LegacyUnit] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -86,6 +87,7 @@ class Gazetteer:
         self.legacy_by_code = {old.code: old for old in self.legacy}
         self.by_name = dict(by_name)
         self.names_by_province = {p: dict(names) for p, names in per_province.items()}
+        self.name_lists = {p: list(names) for p, names in self.names_by_province.items()}
         self.legacy_by_name = dict(legacy_by_name)
         for province in self.provinces.values():
             self.province_by_name[province.folded] = province.code

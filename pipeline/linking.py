@@ -109,7 +109,8 @@ def link_mention(
             return link
     for province in provinces:
         names = gazetteer.names_by_province.get(province, {})
-        found = process.extract(key, list(names), scorer=fuzz.ratio, score_cutoff=settings.fuzzy_unique_threshold,
+        found = process.extract(key, gazetteer.name_lists.get(province, []), scorer=fuzz.ratio,
+                                score_cutoff=settings.fuzzy_unique_threshold,
                                 limit=settings.candidates)
         if not found:
             continue

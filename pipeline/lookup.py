@@ -76,7 +76,7 @@ def _candidates(name: str, gazetteer: Gazetteer, province: str | None, settings:
     if elsewhere:
         lines.append(f"(and {elsewhere} unit(s) of this name in other provinces)")
     if province:
-        names = list(gazetteer.names_by_province.get(province, {}))
+        names = gazetteer.name_lists.get(province, [])
         for found, score, _ in process.extract(key, names, scorer=fuzz.ratio, limit=settings.candidates,
                                                score_cutoff=settings.fuzzy_unique_threshold):
             if found != key:
@@ -108,5 +108,7 @@ def _why(link: Link, province: str | None, before_merger: bool) -> str:
         return "no 2025 unit of this name in the province; a former unit of that name became the winner"
     if link.method == "fuzzy":
         return "no exact name; the closest name in the province above the fuzzy threshold"
-    return ("several provinces have this name: give the province" if link.ambiguous and not province
-            else "nothing close enough in the province, in 2025 or before")
+    if link.ambiguous and not province:
+        return "several provinces have this name: give the province"
+    return ("nothing close enough in the province, in 2025 or before" if province
+            else "no unit of this name in the country; give the province to allow near spellings")

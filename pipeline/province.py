@@ -22,19 +22,31 @@ _PROVINCE_BEFORE = re.compile(r"\b(?:province|city) of\s+$")
 _NOT_PROVINCE_AFTER = re.compile(r"\s+(?:commune|ward|town|market|district|village|lake|street)\b")
 
 
-def host_provinces(hosts: Iterable[str | None], rules: RuleSet, gazetteer: Gazetteer) -> list[str]:
-    """Province codes of known newspaper hosts (a host matches its subdomains too)."""
-    table = {h.lower().lstrip("."): p for h, p in (rules.lexicon("sources", "hosts") or {}).items()}
+@lru_cache(maxsize=8)
+def _host_table(rules_dir: str) -> dict[str, str]:
+    """Known newspaper host → 2025 province code, built once per rules folder."""
+    gazetteer = load_gazetteer()
+    table = {}
+    for host, province in (cached_rules(rules_dir).lexicon("sources", "hosts") or {}).items():
+        code = gazetteer.province_by_name.get(fold(province))
+        if code:
+            table[host.lower().lstrip(".")] = code
+    return table
+
+
+def host_provinces(hosts: Iterable[str | None], rules: RuleSet) -> list[str]:
+    """Province codes of known newspaper hosts (a host matches its subdomains too: the host
+    and each parent domain are looked up)."""
+    table = _host_table(str(rules.directory))
     codes = []
     for host in hosts:
         if not host:
             continue
-        host = host.lower()
-        for known, province in table.items():
-            if host == known or host.endswith("." + known):
-                code = gazetteer.province_by_name.get(fold(province))
-                if code and code not in codes:
-                    codes.append(code)
+        labels = host.lower().split(".")
+        for start in range(len(labels) - 1):
+            code = table.get(".".join(labels[start:]))
+            if code and code not in codes:
+                codes.append(code)
     return codes
 
 
@@ -72,6 +84,6 @@ def text_province_scores(text: str, rules: RuleSet) -> Counter[str]:
 def article_provinces(text: str, hosts: Iterable[str | None], rules: RuleSet, gazetteer: Gazetteer) -> list[str]:
     """Ordered province context: known hosts first, then provinces named in the text."""
     scores = text_province_scores(text, rules)
-    for code in host_provinces(hosts, rules, gazetteer):
+    for code in host_provinces(hosts, rules):
         scores[code] += HOST_WEIGHT
     return [code for code, _ in scores.most_common()]

@@ -39,6 +39,8 @@ STATEMENT_KEYS: dict[str, frozenset[str] | type] = {
     "greedy": frozenset({"LONGEST", "FIRST"}),
     "split": SPLIT_MODES,
 }
+STATEMENT_LEXICONS: dict[str, type] = {"cancel_before": list, "cancel_just_before": list, "generic_words": list,
+                                       "not_item_start": list}
 FILE_SPECS: dict[str, FileSpec] = {
     "communes": FileSpec(
         labels=frozenset({"COMMUNE", "NOT_COMMUNE"}),
@@ -56,14 +58,13 @@ FILE_SPECS: dict[str, FileSpec] = {
         required_lexicons=frozenset({"honorifics", "surnames"}),
     ),
     "difficulties": FileSpec(labels=frozenset({"DIFFICULTY"}), extra_keys=STATEMENT_KEYS,
-                             lexicons={"cancel_before": list, "cancel_just_before": list, "generic_words": list, "not_item_start": list,
-                                           "leader_words": list, "local_words": list, "pronouns": list}),
+                             lexicons=STATEMENT_LEXICONS),
+    # Who speaks decides between a recommendation and a direction: read from this file only.
     "recommendations": FileSpec(labels=frozenset({"RECOMMENDATION"}), extra_keys=STATEMENT_KEYS,
-                                 lexicons={"cancel_before": list, "cancel_just_before": list, "generic_words": list, "not_item_start": list,
-                                           "leader_words": list, "local_words": list, "pronouns": list}),
+                                lexicons={**STATEMENT_LEXICONS, "leader_words": list, "local_words": list,
+                                          "pronouns": list}),
     "directions": FileSpec(labels=frozenset({"DIRECTION"}), extra_keys=STATEMENT_KEYS,
-                            lexicons={"cancel_before": list, "cancel_just_before": list, "generic_words": list, "not_item_start": list,
-                                           "leader_words": list, "local_words": list, "pronouns": list}),
+                           lexicons=STATEMENT_LEXICONS),
     "categories": FileSpec(labels=frozenset(), lexicons={"categories": dict},
                            required_lexicons=frozenset({"categories"})),
     "sources": FileSpec(labels=frozenset(), lexicons={"hosts": dict, "province_aliases": dict},

@@ -69,7 +69,6 @@ STATE_SCHEMAS: dict[str, pa.Schema] = {
     "_minhash": pa.schema([("article_id", STR), ("signature", pa.list_(pa.uint32(), NUM_PERM))]),
 }
 COMMITTED = TABLES + tuple(STATE_SCHEMAS)
-COMMIT_TABLE = "articles"
 
 
 def _schema(table: str) -> pa.Schema:

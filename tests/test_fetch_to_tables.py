@@ -211,10 +211,11 @@ def test_a_killed_fetch_resumes_to_the_same_store(tmp_path):
         manifest = (tmp_path / "killed" / "store" / MANIFEST_NAME).read_bytes()
         assert 0 < manifest.count(b'"kind":"page"') < 20  # killed midway
         result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
-        assert result.returncode == 0, result.stderr
+        assert result.returncode == 1, result.stderr  # the site's 404 and PDF pages failed for good
         clean = subprocess.run([*command[:6], str(tmp_path / "clean"), *command[7:]], cwd=ROOT,
                                capture_output=True, text=True, timeout=120)
-        assert clean.returncode == 0, clean.stderr
+        assert clean.returncode == 1, clean.stderr
+        assert "HTTP 404" in clean.stderr and "not HTML: application/pdf" in clean.stderr
     resumed_bodies, resumed_rows = _store_state(tmp_path / "killed")
     clean_bodies, clean_rows = _store_state(tmp_path / "clean")
     assert resumed_bodies == clean_bodies and len(clean_bodies) == 18

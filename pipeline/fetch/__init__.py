@@ -10,12 +10,16 @@
 """
 from __future__ import annotations
 
+from typing import Any
 
-def fetch(*args, **kwargs):
-    """`pipeline.fetch.crawl.fetch`: inputs -> raw store (imported on use: urllib3, feedparser)."""
-    from pipeline.fetch.crawl import fetch as _fetch
 
-    return _fetch(*args, **kwargs)
+def __getattr__(name: str) -> Any:
+    """`fetch` = `pipeline.fetch.crawl.fetch`, imported on first use (urllib3, feedparser)."""
+    if name == "fetch":
+        from pipeline.fetch.crawl import fetch
+
+        return fetch
+    raise AttributeError(f"module 'pipeline.fetch' has no attribute {name!r}")
 
 
 __all__ = ["fetch"]

@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pipeline.errors import ConfigError, ProvnewsError
+from pipeline.errors import ConfigError, WriteError
 from pipeline.fetch.content import decode_html
 from pipeline.records import ErrorRecord, RawRecord
 
@@ -35,7 +35,7 @@ MANIFEST_NAME = "provnews-manifest.jsonl"
 BODY_SUFFIX = ".html.gz"
 
 
-class StoreError(ProvnewsError):
+class StoreError(WriteError):
     """The raw store cannot be written (disk full, permissions): the fetch stops, what was
     written before stays whole."""
 

@@ -18,7 +18,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from pipeline import __version__
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, WriteError
 from pipeline.fetch.content import decode_html, is_html
 from pipeline.fetch.store import ManifestRow, stored_body
 from pipeline.records import ErrorRecord, RawRecord
@@ -156,5 +156,5 @@ def write_warc(path: Path, rows: Iterable[ManifestRow], store: Path,
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise ConfigError(f"{path}: cannot write the WARC file ({exc.strerror or exc})") from None
+        raise WriteError(f"{path}: cannot write the WARC file ({exc.strerror or exc})") from None
     return count
