@@ -7,6 +7,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Span
 
+from pipeline.components.tokens import doc_text
 from pipeline.gazetteer import Gazetteer, load_gazetteer
 from pipeline.offices import OfficeParser
 from pipeline.records import Article
@@ -125,6 +126,7 @@ def statement_rows(doc: Doc, article_id: str, categorize: Categorizer) -> Rows:
     officials = sorted(doc.spans.get("officials", []), key=lambda s: s.start_char)
     starts = [s.start_char for s in officials]
     rows: Rows = {"difficulties": [], "recommendations": [], "directions": []}
+    text = doc_text(doc)
     for span in doc.spans.get("difficulties", []):
         rows["difficulties"].append({
             "article_id": article_id, "text": span.text, "category": categorize(span.text),
@@ -139,8 +141,8 @@ def statement_rows(doc: Doc, article_id: str, categorize: Categorizer) -> Rows:
         first_item.setdefault(_sentence(span).start, span.start_char)
     for span in doc.spans.get("recommendations", []):
         sentence = _sentence(span)
-        before = doc.text[sentence.start_char: first_item[sentence.start]]
-        addressee = ADDRESSEE.search(doc.text, sentence.start_char, min(sentence.end_char, span.start_char + 60))
+        before = text[sentence.start_char: first_item[sentence.start]]
+        addressee = ADDRESSEE.search(text, sentence.start_char, min(sentence.end_char, span.start_char + 60))
         # The proposing commune stands before the request; a commune inside the item is its object.
         proposing = [c for c in communes if sentence.start <= c.start and c.end_char <= span.start_char]
         link = (proposing[0]._.provnews_link or {}) if proposing else {}

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+import numpy as np
 import spacy
+from spacy.attrs import IS_ALPHA, IS_SPACE, LIKE_NUM, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -21,13 +23,24 @@ UNUSED_MODEL_COMPONENTS = ["lemmatizer"]
 def line_breaks(doc: Doc) -> Doc:
     """Sentence hints for the parser. Headlines and captions end at a line break, not a full
     stop: a sentence starts there. And no sentence starts right after a word on the same line:
-    the parser otherwise splits place names ("Cô | Tô", "Ea | Kar")."""
-    for token in doc[1:]:
-        prev = doc[token.i - 1]
-        if "\n" in prev.whitespace_ or (prev.is_space and "\n" in prev.text):
-            token.is_sent_start = True
-        elif (prev.is_alpha or prev.like_num) and not token.is_space:
-            token.is_sent_start = False
+    the parser otherwise splits place names ("Cô | Tô", "Ea | Kar").
+
+    Whole-array work (one pass in numpy): a Python loop that sets `token.is_sent_start` costs
+    a scan of the Doc per token. A newline is always a token of its own (spaCy's trailing
+    whitespace is a single space), so "after a line break" is "after a space token with a newline"."""
+    if len(doc) < 2:
+        return doc
+    values = doc.to_array([IS_SPACE, IS_ALPHA, LIKE_NUM, SENT_START])
+    space = values[:, 0].astype(bool)
+    word = (values[:, 1] | values[:, 2]).astype(bool)
+    newline = np.zeros(len(doc), dtype=bool)
+    for i in np.flatnonzero(space):
+        newline[i] = "\n" in doc[i].text
+    starts = values[:, 3].view(np.int64).copy()
+    after_newline = newline[:-1]
+    starts[1:][after_newline] = 1
+    starts[1:][~after_newline & word[:-1] & ~space[1:]] = -1
+    doc.from_array([SENT_START], starts.view(np.uint64))
     return doc
 
 

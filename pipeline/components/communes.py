@@ -6,11 +6,12 @@ from collections import Counter
 from dataclasses import asdict, dataclass, replace
 
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from pipeline.components.tokens import folded_doc, is_name_token, starts_sentence
+from pipeline.components.matching import WindowedMatcher
+from pipeline.components.tokens import doc_text, folded_doc, is_name_token, starts_sentence
 from pipeline.gazetteer import Gazetteer, load_gazetteer
 from pipeline.linking import Link, candidate_provinces, link_mention
 from pipeline.province import article_provinces
@@ -162,7 +163,7 @@ def expand_list(doc: Doc, index: int, direction: int, lex: CommuneLexicon) -> li
     return items
 
 
-def find_rule_mentions(doc: Doc, matcher: Matcher, modes: dict[str, str], lex: CommuneLexicon) -> list[MentionCandidate]:
+def find_rule_mentions(doc: Doc, matcher: WindowedMatcher, modes: dict[str, str], lex: CommuneLexicon) -> list[MentionCandidate]:
     found: list[MentionCandidate] = []
     for match_id, start, end in matcher(doc):
         rule_id = doc.vocab.strings[match_id]
@@ -257,7 +258,7 @@ def before_merger(doc: Doc) -> bool:
 
 def province_context(doc: Doc, mentions: list[MentionCandidate], rules: RuleSet, gazetteer: Gazetteer) -> list[str]:
     """Article provinces; if none, the province that explains the most commune names."""
-    provinces = article_provinces(doc.text, doc._.provnews_hosts or [], rules, gazetteer)
+    provinces = article_provinces(doc_text(doc), doc._.provnews_hosts or [], rules, gazetteer)
     if provinces:
         return provinces
     votes: Counter[str] = Counter()
@@ -280,7 +281,7 @@ class CommuneRecognizer:
                                       set(self.gazetteer.province_by_name))
         self.spans_key = spans_key
         self.link_settings = link_settings
-        self.matcher = Matcher(nlp.vocab, validate=True)
+        self.matcher = WindowedMatcher(nlp.vocab, validate=True)
         self.modes: dict[str, str] = {}
         self.not_commune: set[str] = set()
         self.former: set[str] = set()  # rules whose names are pre-merger units ("merged from A and B")

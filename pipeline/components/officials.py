@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from spacy.language import Language
-from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
+from pipeline.components.matching import WindowedMatcher
 from pipeline.components.tokens import is_name_token, starts_sentence
 from pipeline.gazetteer import load_gazetteer
 from pipeline.rules import RuleSet, cached_rules
@@ -368,7 +368,7 @@ class OfficialRecognizer:
         self.lexicon.places = set(load_gazetteer().province_by_name)
         self.spans_key = spans_key
         self.communes_key = communes_key
-        self.matcher = Matcher(nlp.vocab, validate=True)
+        self.matcher = WindowedMatcher(nlp.vocab, validate=True)
         for rule in self.rules.for_file("officials"):
             self.matcher.add(rule.id, [rule.token_pattern()])
 

@@ -10,9 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from spacy.language import Language
-from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
+from pipeline.components.matching import WindowedMatcher
+from pipeline.components.tokens import doc_text
 from pipeline.rules import Rule, RuleSet, cached_rules
 from pipeline.textnorm import FUNCTION_WORDS, fold
 
@@ -275,7 +276,7 @@ class StatementRecognizer:
     def __init__(self, nlp: Language, rules_dir: str):
         self.rules: RuleSet = cached_rules(rules_dir)
         self.by_id: dict[str, Rule] = {}
-        self.matcher = Matcher(nlp.vocab, validate=True)
+        self.matcher = WindowedMatcher(nlp.vocab, validate=True)
         for stem in LABEL_FILES.values():
             for rule in self.rules.for_file(stem):
                 self.matcher.add(rule.id, [rule.token_pattern()], greedy=rule.option("greedy"))
@@ -342,12 +343,12 @@ class StatementRecognizer:
             rule = self.by_id[doc.vocab.strings[match_id]]
             sentence = doc[start].sent
             if not self._cancelled(doc, start, end, rule) and not self._speaker_rejects(doc, sentence, start, rule):
-                if not is_headline(doc.text, sentence):
+                if not is_headline(doc_text(doc), sentence):
                     by_sentence.setdefault(sentence.start, []).append((rule, start, end))
         items: list[Item] = []
         for sent_start, matches in by_sentence.items():
             items += self._sentence_items(doc, doc[sent_start].sent, matches)
-        return self._without_restatements(doc.text, items)
+        return self._without_restatements(doc_text(doc), items)
 
     def _without_restatements(self, text: str, items: list[Item]) -> list[Item]:
         """Articles restate a problem (lead, body, quote): keep its first statement only. Numbers
@@ -364,7 +365,7 @@ class StatementRecognizer:
                  cap: int) -> list[tuple[int, int]]:
         """Where the statement of a match lies, best guess first: a clause joined to its subject,
         else the clause alone (when the joined one would swallow a neighbouring statement)."""
-        text = doc.text
+        text = doc_text(doc)
         s_char, e_char = doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
         mode = rule.option("mode", "after")
         if mode == "after":
@@ -384,7 +385,7 @@ class StatementRecognizer:
     def _sentence_items(self, doc: Doc, sentence: Span, matches: list[tuple[Rule, int, int]]) -> list[Item]:
         """Recommendations claim their regions first, then directions, then difficulties: a trigger
         inside a claimed region is part of that statement; a region stops at a stronger trigger."""
-        text = doc.text
+        text = doc_text(doc)
         verbs = frozenset(t.idx for t in sentence if t.tag_ in VERB_TAGS)
         claimed: list[tuple[int, int]] = []
         items: list[Item] = []

@@ -1,0 +1,262 @@
+"""spaCy's Matcher, run only on the stretches of a Doc where a match can start.
+
+spaCy's Matcher starts every pattern at every token: about 0.15 µs per token and pattern, so
+the 45 rule patterns cost more than the tokenizer on every article, although a trigger word
+("lack", "requested", "commune") occurs on a few tokens only. `WindowedMatcher` looks up, per
+word (once per word of the vocabulary), which patterns could start on it; runs the same spaCy
+Matcher on each stretch from such a token to the furthest token a match from there could reach;
+and filters greedy rules over the whole Doc as spaCy does. The matches, and their order, are
+those of `spacy.matcher.Matcher` on the whole Doc (tests/test_matching.py compares them).
+
+Only lexical token attributes (ORTH/TEXT, LOWER, LENGTH, the IS_*/LIKE_* flags) are used to
+rule a token out; any other attribute (IS_SENT_START, TAG, `_` …) counts as "may match", so a
+pattern using them is only slower, never wrong.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from spacy.attrs import ORTH
+from spacy.lexeme import Lexeme
+from spacy.matcher import Matcher
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+Match = tuple[int, int, int]
+UNBOUNDED = 1 << 30
+MAX_MATCHERS = 4096  # Matchers kept for sets of patterns met together
+LEXICAL_FLAGS = frozenset({
+    "IS_ALPHA", "IS_ASCII", "IS_DIGIT", "IS_LOWER", "IS_UPPER", "IS_TITLE", "IS_PUNCT", "IS_SPACE", "IS_STOP",
+    "IS_BRACKET", "IS_QUOTE", "IS_LEFT_PUNCT", "IS_RIGHT_PUNCT", "IS_CURRENCY", "LIKE_NUM", "LIKE_URL", "LIKE_EMAIL",
+})
+STRING_ATTRS = {"ORTH": "orth_", "TEXT": "orth_", "LOWER": "lower_"}
+
+
+@dataclass(frozen=True)
+class _WordTest:
+    """One lexical condition of a token spec, tested on a vocabulary entry (picklable)."""
+
+    attribute: str  # a Lexeme attribute: orth_, lower_, is_title …
+    op: str  # ==, IN, NOT_IN, REGEX, LENGTH
+    argument: Any
+
+    def __call__(self, lexeme: Lexeme) -> bool:
+        if self.op == "LENGTH":
+            return len(lexeme.orth_) == self.argument
+        value = getattr(lexeme, self.attribute)
+        if self.op == "==":
+            return value == self.argument
+        if self.op == "IN":
+            return value in self.argument
+        if self.op == "NOT_IN":
+            return value not in self.argument
+        return re.search(self.argument, value) is not None
+
+
+def _word_test(attribute: str, value: Any) -> _WordTest | None:
+    """A test that is False only where the Matcher's own test is False; None when the test
+    needs more than the word (then any token may satisfy it)."""
+    if attribute in STRING_ATTRS:
+        name = STRING_ATTRS[attribute]
+        if isinstance(value, str):
+            return _WordTest(name, "==", value)
+        if isinstance(value, dict) and len(value) == 1:
+            (op, argument), = value.items()
+            strings = isinstance(argument, list) and all(isinstance(v, str) for v in argument)
+            if op in ("IN", "NOT_IN") and strings:
+                return _WordTest(name, op, frozenset(argument))
+            if op == "REGEX" and isinstance(argument, str):
+                return _WordTest(name, op, argument)
+        return None
+    if attribute in LEXICAL_FLAGS and isinstance(value, bool):
+        return _WordTest(attribute.lower(), "==", value)
+    if attribute == "LENGTH" and isinstance(value, int) and not isinstance(value, bool):
+        return _WordTest("orth_", "LENGTH", value)
+    return None
+
+
+@dataclass(frozen=True)
+class _SpecTest:
+    """Whether a word may satisfy a token spec: all its lexical conditions hold."""
+
+    tests: tuple[_WordTest, ...]
+
+    def __call__(self, lexeme: Lexeme) -> bool:
+        return all(test(lexeme) for test in self.tests)
+
+
+def _spec_test(spec: dict[str, Any]) -> _SpecTest:
+    return _SpecTest(tuple(t for key, value in spec.items() if key != "OP" and (t := _word_test(key, value)) is not None))
+
+
+def _repeats(op: str | None) -> tuple[int, int] | None:
+    """(least, most) tokens a token spec consumes, as spaCy reads its OP; None for "!"."""
+    if op is None or op == "1":
+        return 1, 1
+    fixed = {"?": (0, 1), "*": (0, UNBOUNDED), "+": (1, UNBOUNDED)}
+    if op in fixed:
+        return fixed[op]
+    if op.startswith("{") and op.endswith("}"):
+        inner = op[1:-1] if "," in op else f"{op[1:-1]},{op[1:-1]}"
+        low, high = inner.split(",")
+        return int(low or 0), int(high) if high else UNBOUNDED
+    return None
+
+
+class _Plan:
+    """A pattern as steps (least, most, spec bit): enough to tell where its matches can lie."""
+
+    def __init__(self, key: str, pattern: list[dict[str, Any]], bit_of: Callable[[dict[str, Any]], int]):
+        self.key = key
+        self.pattern = pattern
+        specs = [{str(k).upper(): v for k, v in spec.items()} for spec in pattern]
+        self.steps: list[tuple[int, int, int]] = []
+        self.windowed = True
+        for spec in specs:
+            repeats = _repeats(spec.get("OP"))
+            if repeats is None:
+                self.windowed = False  # "!" (a negated token): run this pattern over the whole Doc
+                return
+            self.steps.append((*repeats, bit_of(spec)))
+        if not self.steps or self.steps[0][0] == 0:
+            self.windowed = False  # an optional first token: a match can start anywhere
+        self.start_bit = self.steps[0][2] if self.windowed else 0
+
+    def reach(self, start: int, masks: list[int], length: int) -> int | None:
+        """An end past every match that starts at `start`, or None when none can: the pattern
+        run over what each token may satisfy (the positions after each step, a small set)."""
+        positions = {start}
+        for least, most, bit in self.steps:
+            following: set[int] = set()
+            for position in positions:
+                if least == 0:
+                    following.add(position)
+                taken = 0
+                while taken < most and position + taken < length and masks[position + taken] & bit:
+                    taken += 1
+                    if taken >= least:
+                        following.add(position + taken)
+            if not following:
+                return None
+            positions = following
+        return max(positions)
+
+
+class WindowedMatcher:
+    """`add` and `__call__` as spaCy's Matcher (token patterns, `greedy`), faster on long Docs."""
+
+    def __init__(self, vocab: Vocab, validate: bool = True):
+        self.vocab = vocab
+        self.validate = validate
+        self._greedy: dict[int, str] = {}
+        self._plans: list[_Plan] = []
+        self._checks: list[_SpecTest] = []
+        self._bits: dict[str, int] = {}
+        self._words: dict[int, tuple[int, tuple[int, ...]]] = {}  # orth → (spec mask, patterns it can start)
+        self._matchers: dict[frozenset[int], Matcher] = {}
+        self._everywhere: frozenset[int] = frozenset()  # patterns run over the whole Doc
+
+    def __len__(self) -> int:
+        return len({plan.key for plan in self._plans})
+
+    def _bit_of(self, spec: dict[str, Any]) -> int:
+        key = repr(sorted((k, v) for k, v in spec.items() if k != "OP"))
+        if key not in self._bits:
+            self._bits[key] = 1 << len(self._checks)
+            self._checks.append(_spec_test(spec))
+        return self._bits[key]
+
+    def add(self, key: str, patterns: list[list[dict[str, Any]]], *, greedy: str | None = None) -> None:
+        Matcher(self.vocab, validate=self.validate).add(key, patterns)  # spaCy's own checks and errors
+        if greedy is not None:
+            if greedy not in ("FIRST", "LONGEST"):
+                raise ValueError(f"greedy must be FIRST or LONGEST, got {greedy!r}")
+            self._greedy[self.vocab.strings.add(key)] = greedy
+        for pattern in patterns:
+            self._plans.append(_Plan(key, pattern, self._bit_of))
+        self._everywhere = frozenset(i for i, plan in enumerate(self._plans) if not plan.windowed)
+        self._words.clear()
+        self._matchers.clear()
+
+    def _word(self, orth: int) -> tuple[int, tuple[int, ...]]:
+        found = self._words.get(orth)
+        if found is None:
+            lexeme = self.vocab[orth]
+            mask = 0
+            for i, check in enumerate(self._checks):
+                if check(lexeme):
+                    mask |= 1 << i
+            starts = tuple(i for i, plan in enumerate(self._plans) if plan.windowed and mask & plan.start_bit)
+            found = self._words[orth] = (mask, starts)
+        return found
+
+    def _matcher(self, patterns: frozenset[int]) -> Matcher:
+        """A spaCy Matcher with these patterns in the order they were added (which fixes the
+        order of its matches), without greedy filters."""
+        matcher = self._matchers.get(patterns)
+        if matcher is None:
+            if len(self._matchers) >= MAX_MATCHERS:
+                self._matchers.clear()
+            matcher = self._matchers[patterns] = Matcher(self.vocab, validate=False)
+            for i in sorted(patterns):
+                matcher.add(self._plans[i].key, [self._plans[i].pattern])
+        return matcher
+
+    def regions(self, doc: Doc) -> list[tuple[int, int, frozenset[int]]]:
+        """Stretches [start, end) of the Doc with the patterns that can match there: every match
+        of the whole Doc lies in one of them."""
+        length = len(doc)
+        if not length:
+            return []
+        if self._everywhere:
+            return [(0, length, frozenset(range(len(self._plans))))]
+        words = [self._word(orth) for orth in doc.to_array(ORTH).tolist()]
+        masks = [mask for mask, _ in words]
+        regions: list[tuple[int, int, set[int]]] = []
+        for i, (_, starts) in enumerate(words):
+            for p in starts:
+                end = self._plans[p].reach(i, masks, length)
+                if end is None:
+                    continue
+                if regions and i <= regions[-1][1]:
+                    start, last, patterns = regions[-1]
+                    patterns.add(p)
+                    regions[-1] = (start, max(last, end), patterns)
+                else:
+                    regions.append((i, end, {p}))
+        return [(start, end, frozenset(patterns)) for start, end, patterns in regions]
+
+    def __call__(self, doc: Doc) -> list[Match]:
+        found: list[Match] = []
+        for start, end, patterns in self.regions(doc):
+            span = doc[start:end] if start or end < len(doc) else doc
+            found += [(key, start + s, start + e) for key, s, e in self._matcher(patterns)(span)]
+        return self._filtered(found, len(doc))
+
+    def _filtered(self, found: list[Match], length: int) -> list[Match]:
+        """spaCy's greedy filter (matcher.pyx): other keys first in order found, then per greedy
+        key in order of first appearance, the non-overlapping matches by FIRST or LONGEST."""
+        if not self._greedy:
+            return found
+        final: list[Match] = []
+        pairs: dict[int, list[tuple[int, int]]] = {}
+        for key, start, end in found:
+            if key in self._greedy:
+                pairs.setdefault(key, []).append((start, end))
+            else:
+                final.append((key, start, end))
+        taken = bytearray(length)
+        for key, spans in pairs.items():
+            taken[:] = bytes(length)
+            if self._greedy[key] == "FIRST":
+                ordered = sorted(spans, key=lambda x: (x[0], -x[1]))
+            else:
+                ordered = sorted(spans, key=lambda x: (x[1] - x[0], -x[0]), reverse=True)
+            for start, end in ordered:
+                if not any(taken[start:end]):
+                    final.append((key, start, end))
+                    taken[start:end] = b"\x01" * (end - start)
+        return final
