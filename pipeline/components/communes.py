@@ -6,18 +6,17 @@ from collections import Counter
 from dataclasses import asdict, dataclass, replace
 
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from pipeline.components.matching import WindowedMatcher
-from pipeline.components.tokens import doc_text, folded_doc, is_name_token, starts_sentence
+from pipeline.components.matching import FoldedPhraseMatcher, WindowedMatcher
+from pipeline.components.tokens import doc_text, doc_words, is_name_token, starts_sentence
 from pipeline.gazetteer import Gazetteer, load_gazetteer
 from pipeline.linking import Link, candidate_provinces, link_mention
 from pipeline.province import article_provinces
 from pipeline.rules import RuleSet, cached_rules
 from pipeline.settings import LinkSettings
-from pipeline.textnorm import fold, fold_chars
+from pipeline.textnorm import fold
 
 GAZETTEER_RULE = "gazetteer-name"
 # Capitalised words that start a sentence or a list but are not part of a name. Not spaCy's
@@ -27,6 +26,7 @@ LEADING_WORDS = frozenset(
     "as under including namely while when after before during since besides also meanwhile".split()
 )
 MAX_NAME_TOKENS = 5
+LINKS_KEPT = 1 << 16
 MERGER_DATE = "2025-07-01"
 # Vietnamese type words as written (with their own diacritics or none at all).
 VIETNAMESE_TYPE_WORDS = {"xa": {"xa", "xã"}, "phuong": {"phuong", "phường"}}
@@ -61,19 +61,22 @@ def _keyword_at(doc: Doc, i: int, lex: CommuneLexicon) -> tuple[str | None, int]
     """(division type, token length) of a commune keyword starting at token i."""
     if i >= len(doc):
         return None, 0
-    two = f"{fold(doc[i].text)} {fold(doc[i + 1].text)}" if i + 1 < len(doc) else ""
+    words = doc_words(doc)
+    folded = words.folded
+    two = f"{folded[i]} {folded[i + 1]}" if i + 1 < len(folded) else ""
     if two in lex.keywords:
         return lex.keywords[two], 2
-    one = fold(doc[i].text)
-    if one in VIETNAMESE_TYPE_WORDS and doc[i].text.lower() not in VIETNAMESE_TYPE_WORDS[one]:
+    one = folded[i]
+    if one in VIETNAMESE_TYPE_WORDS and words.texts[i].lower() not in VIETNAMESE_TYPE_WORDS[one]:
         return None, 0  # "Xá Nhè" is a name, not "Xã Nhè"
     return (lex.keywords[one], 1) if one in lex.keywords else (None, 0)
 
 
 def _legacy_context(doc: Doc, start: int, end: int, lex: CommuneLexicon) -> bool:
     """"the former X", "old X commune", "X commune (old)"."""
-    before = {fold(t.text) for t in doc[max(0, start - 2): start]}
-    after = doc[end: end + 4].text.lower().replace(" ", "")  # "commune(old)" once spaces go
+    words = doc_words(doc)
+    before = set(words.folded[max(0, start - 2): start])
+    after = words.span_text(end, end + 4).lower().replace(" ", "")  # "commune(old)" once spaces go
     return bool(before & lex.legacy_before) or any(marker in after for marker in lex.legacy_after)
 
 
@@ -210,7 +213,7 @@ def _on_a_route(doc: Doc, start: int, end: int) -> bool:
     return before or after
 
 
-def find_gazetteer_mentions(doc: Doc, folded: Doc, phrase_matcher: PhraseMatcher, gazetteer: Gazetteer,
+def find_gazetteer_mentions(doc: Doc, phrase_matcher: FoldedPhraseMatcher, gazetteer: Gazetteer,
                             province: str | None, lex: CommuneLexicon) -> list[MentionCandidate]:
     """Bare names of the article province's units, where the text shows them as a whole name."""
     if province is None:
@@ -219,7 +222,7 @@ def find_gazetteer_mentions(doc: Doc, folded: Doc, phrase_matcher: PhraseMatcher
     old_days = before_merger(doc)
     districts = gazetteer.districts_by_province.get(province, set())
     found = []
-    for _, start, end in phrase_matcher(folded):
+    for _, start, end in phrase_matcher(doc):
         key = fold(doc[start:end].text)
         if key in gazetteer.province_by_name:
             continue  # "Phu Tho" alone is the province far more often than the ward
@@ -281,6 +284,7 @@ class CommuneRecognizer:
                                       set(self.gazetteer.province_by_name))
         self.spans_key = spans_key
         self.link_settings = link_settings
+        self.links: dict[tuple, Link] = {}  # link_mention's answers (a pure function of its arguments)
         self.matcher = WindowedMatcher(nlp.vocab, validate=True)
         self.modes: dict[str, str] = {}
         self.not_commune: set[str] = set()
@@ -292,9 +296,8 @@ class CommuneRecognizer:
                 self.former.add(rule.id)
             if rule.label == "NOT_COMMUNE":
                 self.not_commune.add(rule.id)
-        self.phrase_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
-        tokenizer = nlp.tokenizer
-        self.phrase_matcher.add("UNIT", list(tokenizer.pipe(sorted({fold_chars(n) for n in self._all_names()}))))
+        self.phrase_matcher = FoldedPhraseMatcher(nlp.vocab)
+        self.phrase_matcher.add("UNIT", sorted(self._all_names()), nlp.tokenizer)
 
     def _all_names(self) -> set[str]:
         names = {u.name.lower() for u in self.gazetteer.units.values()}
@@ -309,7 +312,7 @@ class CommuneRecognizer:
                     for m in found if m.rule_id not in self.not_commune]
         provinces = province_context(doc, mentions, self.rules, self.gazetteer)
         doc._.provnews_provinces = provinces
-        bare = find_gazetteer_mentions(doc, folded_doc(doc), self.phrase_matcher, self.gazetteer,
+        bare = find_gazetteer_mentions(doc, self.phrase_matcher, self.gazetteer,
                                        provinces[0] if provinces else None, self.lexicon)
         mentions += [m for m in bare if not blocked & set(range(m.start, m.end))]
         self.set_annotations(doc, self.link(doc, mentions, provinces))
@@ -318,8 +321,18 @@ class CommuneRecognizer:
     def link(self, doc: Doc, mentions: list[MentionCandidate], provinces: list[str]) -> list[tuple[MentionCandidate, Link]]:
         """Two passes: 2025 names first, then former names, preferring successors named in the article."""
         def resolve(mention: MentionCandidate, prefer: frozenset[str]) -> Link:
-            return link_mention(doc[mention.start:mention.end].text, self.gazetteer, provinces, self.link_settings,
-                                mention.division_type, mention.legacy_hint, prefer, old_days)
+            text = words.span_text(mention.start, mention.end)
+            key = (text, context, mention.division_type, mention.legacy_hint, prefer, old_days)
+            link = self.links.get(key)
+            if link is None:  # the same names come back article after article: linked once
+                if len(self.links) >= LINKS_KEPT:
+                    self.links.clear()
+                link = self.links[key] = link_mention(text, self.gazetteer, provinces, self.link_settings,
+                                                      mention.division_type, mention.legacy_hint, prefer, old_days)
+            return link
+
+        words = doc_words(doc)
+        context = tuple(provinces)
 
         old_days = before_merger(doc)
 
@@ -344,7 +357,7 @@ class CommuneRecognizer:
         for (start, end), (mention, link) in by_span.items():
             span = Span(doc, start, end, label="COMMUNE")
             span._.provnews_rule = mention.rule_id
-            span._.provnews_link = asdict(link)  # a dict: Docs cross process boundaries
+            span._.provnews_link = dict(vars(link))  # a dict: Docs cross process boundaries (asdict copies deep: slow)
             spans.append(span)
         kept = filter_spans(spans)
         doc.spans[self.spans_key] = sorted(kept, key=lambda s: s.start)

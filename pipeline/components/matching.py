@@ -19,11 +19,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from spacy.attrs import ORTH
+import numpy as np
+from spacy.attrs import NORM, ORTH
 from spacy.lexeme import Lexeme
-from spacy.matcher import Matcher
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
+
+from pipeline.textnorm import fold_chars
 
 Match = tuple[int, int, int]
 UNBOUNDED = 1 << 30
@@ -130,6 +134,11 @@ class _Plan:
         run over what each token may satisfy (the positions after each step, a small set)."""
         positions = {start}
         for least, most, bit in self.steps:
+            if least == most == 1:  # most steps: one token
+                positions = {p + 1 for p in positions if p < length and masks[p] & bit}
+                if not positions:
+                    return None
+                continue
             following: set[int] = set()
             for position in positions:
                 if least == 0:
@@ -213,7 +222,8 @@ class WindowedMatcher:
             return []
         if self._everywhere:
             return [(0, length, frozenset(range(len(self._plans))))]
-        words = [self._word(orth) for orth in doc.to_array(ORTH).tolist()]
+        known = self._words
+        words = [known.get(orth) or self._word(orth) for orth in doc.to_array(ORTH).tolist()]
         masks = [mask for mask, _ in words]
         regions: list[tuple[int, int, set[int]]] = []
         for i, (_, starts) in enumerate(words):
@@ -260,3 +270,37 @@ class WindowedMatcher:
                     final.append((key, start, end))
                     taken[start:end] = b"\x01" * (end - start)
         return final
+
+
+class FoldedPhraseMatcher:
+    """spaCy's PhraseMatcher over folded words (no diacritics, lower case): "Loc Binh", "Lộc
+    Bình" and "LOC BINH" all match the phrase "lộc bình". Each token's folded form goes into
+    its NORM for the time of the match (then the NORMs are put back): no twin Doc to build."""
+
+    def __init__(self, vocab: Vocab):
+        self.vocab = vocab
+        self._matcher = PhraseMatcher(vocab, attr="NORM")
+        self._folded: dict[int, int] = {}  # orth → its folded form's string id
+
+    def add(self, key: str, phrases: list[str], tokenizer: Tokenizer) -> None:
+        docs = list(tokenizer.pipe(sorted({fold_chars(p) for p in phrases})))
+        for doc in docs:  # a phrase is folded already: its words are their own folded form
+            doc.from_array([NORM], doc.to_array(ORTH))
+        self._matcher.add(key, docs)
+
+    def _fold(self, orth: int) -> int:
+        strings = self.vocab.strings
+        folded = self._folded[orth] = strings.add(fold_chars(strings[orth]))
+        return folded
+
+    def __call__(self, doc: Doc) -> list[Match]:
+        if not len(doc):
+            return []
+        known = self._folded
+        folded = [known.get(orth) or self._fold(orth) for orth in doc.to_array(ORTH).tolist()]
+        norms = doc.to_array(NORM)
+        doc.from_array([NORM], np.array(folded, dtype=np.uint64))
+        try:
+            return self._matcher(doc)
+        finally:
+            doc.from_array([NORM], norms)

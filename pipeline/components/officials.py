@@ -12,7 +12,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from pipeline.components.matching import WindowedMatcher
-from pipeline.components.tokens import is_name_token, starts_sentence
+from pipeline.components.tokens import doc_words, is_name_text, is_name_token, starts_sentence
 from pipeline.gazetteer import load_gazetteer
 from pipeline.rules import RuleSet, cached_rules
 from pipeline.textnorm import fold
@@ -50,6 +50,7 @@ class OfficialLexicon:
     def __init__(self, rules: RuleSet):
         get = lambda name: rules.lexicon("officials", name, [])  # noqa: E731
         self.honorifics = {fold(h) for h in get("honorifics")}
+        self.honorifics_before_stop = {h[:-1] for h in self.honorifics if h.endswith(".")}  # "Mr" "." as two tokens
         self.office_honorifics = {fold(h) for h in get("office_honorifics")}
         self.surnames = {fold(s) for s in get("surnames")}
         self.not_name = {fold(w) for w in get("not_name_words")}
@@ -233,14 +234,15 @@ def group_title(doc: Doc, start: int, heads: set[int], lex: OfficialLexicon) -> 
 
 def surname_names(doc: Doc, heads: set[int], lex: OfficialLexicon) -> list[tuple[int, int]]:
     """Spans "Surname Given Names": a known surname and up to three Title-case given names."""
+    words = doc_words(doc)
+    texts, folded = words.texts, words.folded
     names = []
     i = 0
-    while i < len(doc):
-        token = doc[i]
-        if is_name_token(token) and fold(token.text) in lex.surnames and i not in heads:
+    while i < len(texts):
+        if folded[i] in lex.surnames and is_name_text(texts[i]) and i not in heads:
             end = i + 1
-            while (end < len(doc) and end - i <= MAX_GIVEN_NAMES and is_name_token(doc[end])
-                   and not doc[end].text.isdigit() and end not in heads and fold(doc[end].text) not in lex.not_name):
+            while (end < len(texts) and end - i <= MAX_GIVEN_NAMES and is_name_text(texts[end])
+                   and not texts[end].isdigit() and end not in heads and folded[end] not in lex.not_name):
                 end += 1
             if end - i >= 2:
                 names.append((i, end))
@@ -322,18 +324,19 @@ def later_mentions(doc: Doc, mentions: list[OfficialMention], lex: OfficialLexic
             by_suffix.setdefault(" ".join(words[-k:]), doc[mention.start:mention.end].text)
     taken = {i for m in mentions for i in range(m.start, m.end)}
     found = []
-    for token in doc:
-        word = fold(token.text)
-        if word not in lex.honorifics and word + "." not in lex.honorifics:
+    table = doc_words(doc)
+    texts = table.texts
+    for i, word in enumerate(table.folded):
+        if word not in lex.honorifics and word not in lex.honorifics_before_stop:
             continue
-        start = token.i + 1 + (token.i + 1 < len(doc) and doc[token.i + 1].text == ".")
+        start = i + 1 + (i + 1 < len(texts) and texts[i + 1] == ".")
         for size in (2, 1):
             end = start + size
-            if end > len(doc) or taken & set(range(start, end)) or not all(is_name_token(t) for t in doc[start:end]):
+            if end > len(texts) or taken & set(range(start, end)) or not all(map(is_name_text, texts[start:end])):
                 continue
             person = by_suffix.get(fold(doc[start:end].text))
             if person:
-                found.append(OfficialMention(start, end, "later-mention", token.text, [], person))
+                found.append(OfficialMention(start, end, "later-mention", texts[i], [], person))
                 taken |= set(range(start, end))
                 break
     return found

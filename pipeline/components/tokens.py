@@ -1,16 +1,21 @@
 """Small token predicates shared by the rule components."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from weakref import WeakKeyDictionary
+
+from spacy.attrs import IDX, ORTH, SPACY
 from spacy.tokens import Doc, Token
 
-from pipeline.textnorm import fold_chars
-
-TEXT_KEY = "provnews_text"
+from pipeline.textnorm import fold
 
 
 def is_name_token(token: Token) -> bool:
     """A word that can be part of a proper name: Title-case ("Lộc", "A", "H'Mông") or a digit."""
-    text = token.text
+    return is_name_text(token.text)
+
+
+def is_name_text(text: str) -> bool:
     return bool(text) and (text[0].isupper() and (text.isalpha() or "'" in text or "’" in text)) or text.isdigit()
 
 
@@ -24,17 +29,42 @@ def starts_sentence(token: Token) -> bool:
     return prev.text in {".", "!", "?", ":", "-", "–", "|"} or "\n" in prev.text or "\n" in prev.whitespace_
 
 
+@dataclass(frozen=True)
+class DocWords:
+    """A Doc's text and its tokens as strings, made once per Doc: reading `token.text` builds a
+    Token object each time, and the components read every token several times."""
+
+    text: str
+    texts: list[str]  # token i's text
+    folded: list[str]  # fold(token i's text)
+    starts: list[int]  # token i's character offset
+
+    def span_text(self, start: int, end: int) -> str:
+        """`doc[start:end].text`."""
+        start, end = max(0, start), min(end, len(self.texts))
+        return self.text[self.starts[start]:self.starts[end - 1] + len(self.texts[end - 1])] if end > start else ""
+
+
+_DOC_WORDS: WeakKeyDictionary[Doc, DocWords] = WeakKeyDictionary()
+_LAST: list = [None, None]
+
+
+def doc_words(doc: Doc) -> DocWords:
+    last_doc, words = _LAST
+    if last_doc is doc and len(words.texts) == len(doc):  # the components ask many times in a row
+        return words
+    words = _DOC_WORDS.get(doc)
+    if words is None or len(words.texts) != len(doc):  # new, or retokenized since
+        strings = doc.vocab.strings
+        columns = doc.to_array([ORTH, SPACY, IDX]).tolist()
+        texts = [strings[orth] for orth, _, _ in columns]
+        text = "".join([f"{t} " if space else t for t, (_, space, _) in zip(texts, columns)])
+        words = _DOC_WORDS[doc] = DocWords(text, texts, [fold(t) for t in texts], [idx for _, _, idx in columns])
+    _LAST[:] = [doc, words]
+    return words
+
+
 def doc_text(doc: Doc) -> str:
     """`doc.text`, built once per Doc: spaCy joins every token's text at each call (a quarter of
     a millisecond for an article), and the components ask for it per match."""
-    text = doc.user_data.get(TEXT_KEY)
-    end = doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
-    if not isinstance(text, str) or len(text) != end:  # not yet built, or another Doc's
-        text = doc.user_data[TEXT_KEY] = doc.text
-    return text
-
-
-def folded_doc(doc: Doc) -> Doc:
-    """A twin Doc with the same tokens, folded (no diacritics, lower case): token i ↔ token i."""
-    words = [fold_chars(t.text) for t in doc]
-    return Doc(doc.vocab, words=words, spaces=[bool(t.whitespace_) for t in doc])
+    return doc_words(doc).text
