@@ -49,7 +49,8 @@ def detect_language(text: str) -> str:
     if not words:
         return "unknown"
     english = sum(w in FUNCTION_WORDS for w in words) / len(words)
-    vietnamese = sum(bool(_VI_LETTERS.search(w)) for w in words) / len(words)
+    # Vietnamese letters are not ASCII: an ASCII word needs no search.
+    vietnamese = sum(1 for w in words if not w.isascii() and _VI_LETTERS.search(w)) / len(words)
     if english >= 0.12 and english > vietnamese / 2:
         return "en"
     if vietnamese >= 0.2:

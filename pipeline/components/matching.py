@@ -82,18 +82,56 @@ def _word_test(attribute: str, value: Any) -> _WordTest | None:
     return None
 
 
-@dataclass(frozen=True)
-class _SpecTest:
-    """Whether a word may satisfy a token spec: all its lexical conditions hold."""
+class _SpecIndex:
+    """Which token specs a word may satisfy. A spec is an AND of word conditions; a word's
+    conditions come from indexes (the word → the IN lists that hold it), not one test each."""
 
-    tests: tuple[_WordTest, ...]
+    def __init__(self) -> None:
+        self._conditions: dict[tuple[str, str, Any], int] = {}
+        self._equal: dict[tuple[str, str], int] = {}  # (attribute, word) → its == and IN conditions
+        self._not_in: dict[tuple[str, str], int] = {}  # (attribute, word) → NOT_IN conditions it fails
+        self._not_in_all: dict[str, int] = {}  # attribute → all its NOT_IN conditions
+        self._tested: list[tuple[int, _WordTest]] = []  # flags, lengths, regexes: tested one by one
+        self._specs: dict[str, tuple[int, int]] = {}  # spec → (its bit, the conditions it needs)
 
-    def __call__(self, lexeme: Lexeme) -> bool:
-        return all(test(lexeme) for test in self.tests)
+    def _condition(self, test: _WordTest) -> int:
+        key = (test.attribute, test.op, test.argument)
+        if key in self._conditions:
+            return self._conditions[key]
+        bit = self._conditions[key] = 1 << len(self._conditions)
+        if test.op in ("==", "IN") and test.attribute in ("orth_", "lower_") :
+            for word in ([test.argument] if test.op == "==" else test.argument):
+                self._equal[(test.attribute, word)] = self._equal.get((test.attribute, word), 0) | bit
+        elif test.op == "NOT_IN":
+            self._not_in_all[test.attribute] = self._not_in_all.get(test.attribute, 0) | bit
+            for word in test.argument:
+                self._not_in[(test.attribute, word)] = self._not_in.get((test.attribute, word), 0) | bit
+        else:
+            self._tested.append((bit, test))
+        return bit
 
+    def bit_of(self, spec: dict[str, Any]) -> int:
+        """The bit of a token spec (its OP aside) in the masks `classify` returns."""
+        key = repr(sorted((k, v) for k, v in spec.items() if k != "OP"))
+        if key not in self._specs:
+            needs = 0
+            for attribute, value in spec.items():
+                test = _word_test(attribute, value) if attribute != "OP" else None
+                if test is not None:
+                    needs |= self._condition(test)
+            self._specs[key] = (1 << len(self._specs), needs)
+        return self._specs[key][0]
 
-def _spec_test(spec: dict[str, Any]) -> _SpecTest:
-    return _SpecTest(tuple(t for key, value in spec.items() if key != "OP" and (t := _word_test(key, value)) is not None))
+    def classify(self, lexeme: Lexeme) -> int:
+        """The specs this word may satisfy, as a bit mask."""
+        found = 0
+        for attribute, word in (("orth_", lexeme.orth_), ("lower_", lexeme.lower_)):
+            found |= self._equal.get((attribute, word), 0)
+            found |= self._not_in_all.get(attribute, 0) & ~self._not_in.get((attribute, word), 0)
+        for bit, test in self._tested:
+            if test(lexeme):
+                found |= bit
+        return sum(bit for bit, needs in self._specs.values() if found & needs == needs)
 
 
 def _repeats(op: str | None) -> tuple[int, int] | None:
@@ -128,10 +166,22 @@ class _Plan:
         if not self.steps or self.steps[0][0] == 0:
             self.windowed = False  # an optional first token: a match can start anywhere
         self.start_bit = self.steps[0][2] if self.windowed else 0
+        # A quick test before `reach`: the last required token must be within its distance
+        # ("Loc Binh commune": a "commune" at most 7 tokens on), or no match starts here.
+        self.check: tuple[int, int, int] | None = None
+        low = high = 0
+        for i, (least, most, bit) in enumerate(self.steps):
+            if i and least >= 1 and high < UNBOUNDED:
+                self.check = (low, high + 1, bit)
+            low, high = low + least, min(UNBOUNDED, high + most)
 
     def reach(self, start: int, masks: list[int], length: int) -> int | None:
         """An end past every match that starts at `start`, or None when none can: the pattern
         run over what each token may satisfy (the positions after each step, a small set)."""
+        if self.check is not None:
+            low, high, bit = self.check
+            if not any(mask & bit for mask in masks[start + low:start + high]):
+                return None
         positions = {start}
         for least, most, bit in self.steps:
             if least == most == 1:  # most steps: one token
@@ -162,21 +212,13 @@ class WindowedMatcher:
         self.validate = validate
         self._greedy: dict[int, str] = {}
         self._plans: list[_Plan] = []
-        self._checks: list[_SpecTest] = []
-        self._bits: dict[str, int] = {}
+        self._specs = _SpecIndex()
         self._words: dict[int, tuple[int, tuple[int, ...]]] = {}  # orth → (spec mask, patterns it can start)
         self._matchers: dict[frozenset[int], Matcher] = {}
         self._everywhere: frozenset[int] = frozenset()  # patterns run over the whole Doc
 
     def __len__(self) -> int:
         return len({plan.key for plan in self._plans})
-
-    def _bit_of(self, spec: dict[str, Any]) -> int:
-        key = repr(sorted((k, v) for k, v in spec.items() if k != "OP"))
-        if key not in self._bits:
-            self._bits[key] = 1 << len(self._checks)
-            self._checks.append(_spec_test(spec))
-        return self._bits[key]
 
     def add(self, key: str, patterns: list[list[dict[str, Any]]], *, greedy: str | None = None) -> None:
         Matcher(self.vocab, validate=self.validate).add(key, patterns)  # spaCy's own checks and errors
@@ -185,7 +227,7 @@ class WindowedMatcher:
                 raise ValueError(f"greedy must be FIRST or LONGEST, got {greedy!r}")
             self._greedy[self.vocab.strings.add(key)] = greedy
         for pattern in patterns:
-            self._plans.append(_Plan(key, pattern, self._bit_of))
+            self._plans.append(_Plan(key, pattern, self._specs.bit_of))
         self._everywhere = frozenset(i for i, plan in enumerate(self._plans) if not plan.windowed)
         self._words.clear()
         self._matchers.clear()
@@ -193,11 +235,7 @@ class WindowedMatcher:
     def _word(self, orth: int) -> tuple[int, tuple[int, ...]]:
         found = self._words.get(orth)
         if found is None:
-            lexeme = self.vocab[orth]
-            mask = 0
-            for i, check in enumerate(self._checks):
-                if check(lexeme):
-                    mask |= 1 << i
+            mask = self._specs.classify(self.vocab[orth])
             starts = tuple(i for i, plan in enumerate(self._plans) if plan.windowed and mask & plan.start_bit)
             found = self._words[orth] = (mask, starts)
         return found
