@@ -31,7 +31,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--rules", type=Path, help="rules folder (default: rules/ of this checkout)")
     run.add_argument("--model", help="spaCy model to load (default from settings)")
     run.add_argument("--rules-only", action="store_true", help="no statistical model: rules and gazetteer only (fast)")
-    run.add_argument("--n-process", type=int, help="worker processes for spaCy (0 = one per core)")
+    run.add_argument("--n-process", type=int, help="worker processes (0 = one per core; with --engine dask and no "
+                     "--scheduler: the workers of the cluster started here)")
+    run.add_argument("--engine", choices=["local", "dask"], help="where the batches run (default from settings: local)")
+    run.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler for --engine dask, e.g. tcp://10.0.0.5:8786 "
+                     "(default: $DASK_SCHEDULER_ADDRESS, else a cluster on this machine)")
     fetch = sub.add_parser("fetch", help="fetch pages (URL files, feeds, sitemaps) into the raw store, politely")
     fetch.add_argument("url_files", nargs="*", type=Path, metavar="URLS_FILE",
                        help="text file of URLs, one a line (# comments and blank lines allowed)")
@@ -98,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
             from pipeline.run import run
 
             summary = run(args.inputs, args.out, _settings(args), rules_only=args.rules_only,
-                          report=lambda line: print(line, file=sys.stderr))
+                          report=lambda line: print(line, file=sys.stderr), engine=args.engine,
+                          scheduler=args.scheduler)
             print("\n".join(summary.lines()))
             return EXIT_INPUTS_FAILED if summary.failed else EXIT_OK
         if args.command == "fetch":

@@ -6,24 +6,22 @@ article kept (same text, near copies) are skipped too, each with a row in `dupli
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from spacy.language import Language
-
 from pipeline import commits
-from pipeline.chunks import merge_pieces, text_pieces
-from pipeline.clean import CleanError, clean_record, host_of
+from pipeline.batch import processor
+from pipeline.clean import CleanError, clean_record
 from pipeline.dedupe.known import KnownArticles, load_known
-from pipeline.extract import Categorizer, Rows, doc_to_rows
-from pipeline.gazetteer import Gazetteer, load_gazetteer
-from pipeline.nlp import build_nlp
+from pipeline.engines import Engine, Pending, make_engine
+from pipeline.extract import Rows
+from pipeline.partitions import plan_partitions
+from pipeline.progress import Progress
 from pipeline.records import Article, DuplicateRecord, ErrorRecord, RawRecord
 from pipeline.rules import cached_rules
 from pipeline.settings import Settings, load_settings
-from pipeline.sources import iter_records
 from pipeline.tables import COMMITTED, TABLES, exclusive, read_columns, write_batch
 
 Reporter = Callable[[str], None]
@@ -62,13 +60,14 @@ def _duplicate_rows(copies: list[DuplicateRecord]) -> list[dict]:
 
 
 Skipped = ErrorRecord | DuplicateRecord
+Done = tuple[Article, "Rows | ErrorRecord"]  # an article kept, with its rows (or why it has none)
 
 
-def _batches(items: Iterator[Article | Skipped], size: int) -> Iterator[tuple[list[Article], list[Skipped]]]:
-    articles: list[Article] = []
+def _batches(items: Iterator[Done | Skipped], size: int) -> Iterator[tuple[list[Done], list[Skipped]]]:
+    articles: list[Done] = []
     skipped: list[Skipped] = []
     for item in items:
-        (articles if isinstance(item, Article) else skipped).append(item)
+        (articles if isinstance(item, tuple) else skipped).append(item)
         if len(articles) >= size or len(skipped) >= size * 10:
             yield articles, skipped
             articles, skipped = [], []
@@ -76,16 +75,17 @@ def _batches(items: Iterator[Article | Skipped], size: int) -> Iterator[tuple[li
         yield articles, skipped
 
 
-def clean_stream(records: Iterable[RawRecord | ErrorRecord], settings: Settings, known: KnownArticles,
+def clean_stream(records: Iterable[RawRecord | Article | ErrorRecord], settings: Settings, known: KnownArticles,
                  summary: RunSummary) -> Iterator[Article | Skipped]:
-    """Clean each record; skip known articles, and copies (with their duplicates row)."""
+    """Clean each record (unless a worker did); skip known articles, and copies (with their
+    duplicates row)."""
     for record in records:
         if isinstance(record, ErrorRecord):
             summary.failed += 1
             yield record
             continue
         try:
-            article = clean_record(record, settings.clean)
+            article = record if isinstance(record, Article) else clean_record(record, settings.clean)
         except CleanError as exc:
             summary.failed += 1
             yield ErrorRecord(record.source, "clean", str(exc))
@@ -105,14 +105,17 @@ def clean_stream(records: Iterable[RawRecord | ErrorRecord], settings: Settings,
 
 
 def _settle_batch(articles: list[Article], rows: Rows, skipped: list[Skipped], known: KnownArticles,
-                  summary: RunSummary) -> tuple[list[ErrorRecord], list[DuplicateRecord]]:
+                  summary: RunSummary, lost_before: set[str]) -> tuple[list[ErrorRecord], list[DuplicateRecord]]:
     """The batch's errors and new duplicates rows, once extraction has said which articles made it:
-    one that failed is forgotten, and a copy of it is an input that failed as well."""
+    one that failed is forgotten, and a copy of it is an input that failed as well (also a copy
+    taken in ahead of the failure, in a later batch: `lost_before`)."""
     written = {row["article_id"] for row in rows["articles"]}
     lost = {article.article_id for article in articles} - written
     for article in articles:
         if article.article_id in lost:
             known.forget(article)
+    lost_before |= lost
+    lost = lost_before
     errors = [item for item in skipped if isinstance(item, ErrorRecord)]
     copies = []
     for copy in (item for item in skipped if isinstance(item, DuplicateRecord)):
@@ -126,86 +129,90 @@ def _settle_batch(articles: list[Article], rows: Rows, skipped: list[Skipped], k
     return errors, copies
 
 
-def _extract(nlp: Language, articles: list[Article], settings: Settings, categorize: Categorizer,
-             gazetteer: Gazetteer) -> tuple[Rows, list[ErrorRecord]]:
-    """Rows of a batch; an article the pipeline cannot process becomes an error, not a crash.
-    A long article goes through the model in pieces (`pipeline.chunks`), so no text is too long."""
+def _extracted(engine: Engine, partitions: Iterable, admit: Callable[[list], list]) -> Iterator[Done | Skipped]:
+    """Every input in order: an article kept with its rows, or why it was skipped. Partitions
+    are cleaned and extracted by the engine (ahead, in parallel); which articles are kept is
+    decided here."""
+    pending: deque[tuple[list[Article | Skipped], Pending]] = deque()
+    for handle, cleaned in engine.clean(partitions):
+        admitted = admit(cleaned)
+        kept = {id(item) for item in admitted if isinstance(item, Article)}
+        keep = [i for i, item in enumerate(cleaned) if id(item) in kept]
+        pending.append((admitted, engine.extract(handle, cleaned, keep)))
+        while len(pending) > engine.ahead:
+            yield from _joined(*pending.popleft())
+    while pending:
+        yield from _joined(*pending.popleft())
+
+
+def _joined(admitted: list[Article | Skipped], extracted: Pending) -> Iterator[Done | Skipped]:
+    results = iter(extracted.result())
+    for item in admitted:
+        yield (item, next(results)) if isinstance(item, Article) else item
+
+
+def _batch_rows(done: list[Done]) -> tuple[Rows, list[ErrorRecord]]:
     rows: Rows = {t: [] for t in TABLES}
-    errors: list[ErrorRecord] = []
-    limit = min(settings.nlp.chunk_chars, nlp.max_length)
-    plan = [(index, start, end) for index, article in enumerate(articles)
-            for start, end in text_pieces(article.text, limit)]
-
-    def doc(index: int, start: int, end: int):
-        article = articles[index]
-        piece = nlp.make_doc(article.text[start:end])
-        piece._.provnews_hosts = [article.site, host_of(article.url), host_of(article.source_url)]
-        piece._.provnews_published = article.published
-        return piece
-
-    def piece_rows(step: tuple[int, int, int], piece) -> tuple[int, Rows]:
-        return step[1], doc_to_rows(articles[step[0]], piece, categorize, gazetteer)
-
-    longest = max((end - start for _, start, end in plan), default=1)
-    batch_size = max(1, min(settings.nlp.batch_size, settings.nlp.batch_chars // longest))  # bounds memory
-    try:
-        n_process = settings.nlp.n_process or -1
-        done = nlp.pipe((doc(*step) for step in plan), batch_size=batch_size, n_process=n_process)
-        by_article: dict[int, list[tuple[int, Rows]]] = defaultdict(list)
-        for step, piece in zip(plan, done):  # rows at once: no more than a batch of Docs is held
-            by_article[step[0]].append(piece_rows(step, piece))
-        per_article = [merge_pieces(by_article[index]) for index in range(len(articles))]
-    except Exception:  # one bad article must not sink the batch: redo it one article at a time
-        per_article = []
-        for index, article in enumerate(articles):
-            try:
-                per_article.append(merge_pieces([piece_rows(step, nlp(doc(*step))) for step in plan
-                                                 if step[0] == index]))
-            except Exception as exc:
-                errors.append(ErrorRecord(article.source, "extract", f"{type(exc).__name__}: {exc}"))
-    for article_rows in per_article:
-        for table, table_rows in article_rows.items():
+    failed: list[ErrorRecord] = []
+    for _, result in done:
+        if isinstance(result, ErrorRecord):
+            failed.append(result)
+            continue
+        for table, table_rows in result.items():
             rows[table].extend(table_rows)
-    return rows, errors
+    return rows, failed
 
 
 def run(inputs: Iterable[str | Path], out: str | Path, settings: Settings | None = None,
-        rules_only: bool = False, report: Reporter | None = None) -> RunSummary:
-    """Process inputs into the tables under `out`; return what was written."""
+        rules_only: bool = False, report: Reporter | None = None, engine: str | None = None,
+        scheduler: str | None = None, progress: bool | None = None) -> RunSummary:
+    """Process inputs into the tables under `out`; return what was written. `engine`: "local"
+    (this process, or [nlp] n_process worker processes) or "dask" (the cluster at `scheduler`,
+    else one on this machine); default [engine] of the settings. `progress`: a bar on stderr
+    (default: when stderr is a terminal)."""
     settings = settings or load_settings()
+    engine = engine or settings.engine.name
+    scheduler = scheduler or settings.engine.scheduler or None
     out = Path(out)
-    rules = cached_rules(str(settings.rules_dir))
+    cached_rules(str(settings.rules_dir))
     commits.check_usable(out, COMMITTED)  # a wrong --out is refused before the model loads
     summary = RunSummary(out=out)
-    nlp = build_nlp(settings, rules_only=rules_only)
-    gazetteer = load_gazetteer()
-    categorize = Categorizer(rules)
-    with exclusive(out) as snapshot:
-        known = load_known(out, snapshot, settings.dedupe.threshold)
-        errors_seen = read_columns(out, "errors", ["source", "stage", "message"], snapshot).to_pydict().values()
-        seen_errors = {tuple(r) for r in zip(*errors_seen)}
-        stream = clean_stream(iter_records(inputs), settings, known, summary)
-        for articles, skipped in _batches(stream, settings.nlp.articles_per_part):
-            rows, failed = _extract(nlp, articles, settings, categorize, gazetteer)
-            summary.failed += len(failed)
-            errors, copies = _settle_batch(articles, rows, skipped, known, summary)
-            for error in errors + failed:
-                summary.error_lines.append(f"{error.source}: {error.message}")
-                if report:
-                    report(f"skipped {error.source}: {error.message}")
-            errors = [e for e in errors + failed if (e.source, e.stage, e.message) not in seen_errors]
-            seen_errors |= {(e.source, e.stage, e.message) for e in errors}
-            rows["errors"] = _error_rows(errors)
-            rows["duplicates"] = _duplicate_rows(copies)
-            rows["_minhash"] = known.signature_rows([row["article_id"] for row in rows["articles"]])
-            if not any(rows.values()):
-                continue
-            write_batch(out, rows, settings.tables.compression)
-            for table in TABLES:
-                summary.counts[table] += len(rows[table])
-            if report and rows["articles"]:  # the rows committed, not the articles tried (some may fail)
-                n = len(rows["articles"])
-                report(f"committed {n} article{'s' if n != 1 else ''} ({summary.counts['articles']} so far)")
-        if known.has_unstored_signatures:  # signatures made at start-up, and nothing else was committed
-            write_batch(out, {"_minhash": known.signature_rows([])}, settings.tables.compression)
+    if engine == "local":
+        processor(settings, rules_only)  # the model loads (or fails) here; forked workers share it
+    runner = make_engine(engine, settings, rules_only, scheduler)
+    try:
+        with exclusive(out) as snapshot:
+            known = load_known(out, snapshot, settings.dedupe.threshold)
+            errors_seen = read_columns(out, "errors", ["source", "stage", "message"], snapshot).to_pydict().values()
+            seen_errors = {tuple(r) for r in zip(*errors_seen)}
+            lost: set[str] = set()
+            partitions = plan_partitions(inputs, settings.engine.partition_bytes)
+            with Progress(partitions, progress, report, lambda: summary.failed) as bar:
+                stream = bar.counted(_extracted(runner, bar.partitions, lambda cleaned: list(
+                    clean_stream(cleaned, settings, known, summary))))
+                for done, skipped in _batches(stream, settings.nlp.articles_per_part):
+                    articles = [article for article, _ in done]
+                    rows, failed = _batch_rows(done)
+                    summary.failed += len(failed)
+                    errors, copies = _settle_batch(articles, rows, skipped, known, summary, lost)
+                    for error in errors + failed:
+                        summary.error_lines.append(f"{error.source}: {error.message}")
+                        bar.say(f"skipped {error.source}: {error.message}")
+                    errors = [e for e in errors + failed if (e.source, e.stage, e.message) not in seen_errors]
+                    seen_errors |= {(e.source, e.stage, e.message) for e in errors}
+                    rows["errors"] = _error_rows(errors)
+                    rows["duplicates"] = _duplicate_rows(copies)
+                    rows["_minhash"] = known.signature_rows([row["article_id"] for row in rows["articles"]])
+                    if not any(rows.values()):
+                        continue
+                    write_batch(out, rows, settings.tables.compression)
+                    for table in TABLES:
+                        summary.counts[table] += len(rows[table])
+                    if rows["articles"]:  # the rows committed, not the articles tried (some may fail)
+                        n = len(rows["articles"])
+                        bar.say(f"committed {n} article{'s' if n != 1 else ''} ({summary.counts['articles']} so far)")
+            if known.has_unstored_signatures:  # signatures made at start-up, and nothing else was committed
+                write_batch(out, {"_minhash": known.signature_rows([])}, settings.tables.compression)
+    finally:
+        runner.close()
     return summary

@@ -11,6 +11,7 @@ from typing import Any
 from pipeline.errors import ConfigError
 
 
+ENGINES = ("local", "dask")
 COMPRESSIONS = frozenset({"zstd", "snappy", "gzip", "brotli", "lz4", "none"})
 
 
@@ -44,6 +45,13 @@ class DedupeSettings:
 
 
 @dataclass(frozen=True)
+class EngineSettings:
+    name: str = "local"
+    scheduler: str = ""
+    partition_bytes: int = 262_144
+
+
+@dataclass(frozen=True)
 class TableSettings:
     compression: str = "zstd"
 
@@ -74,6 +82,7 @@ class Settings:
     dedupe: DedupeSettings = field(default_factory=DedupeSettings)
     tables: TableSettings = field(default_factory=TableSettings)
     fetch: FetchSettings = field(default_factory=FetchSettings)
+    engine: EngineSettings = field(default_factory=EngineSettings)
     rules_dir: Path = field(default_factory=lambda: default_rules_dir())
 
 
@@ -132,6 +141,9 @@ def load_settings(user_file: Path | None = None, **overrides: Any) -> Settings:
     if not 0 < settings.dedupe.threshold <= 0.98:  # above, datasketch's LSH has fewer than two bands
         raise ConfigError(f"[dedupe] threshold must be more than 0 and at most 0.98 (a Jaccard similarity), got "
                           f"{settings.dedupe.threshold}")
+    if settings.engine.name not in ENGINES or settings.engine.partition_bytes < 1024:
+        raise ConfigError(f"[engine] name must be one of: {', '.join(ENGINES)} (got {settings.engine.name!r}), "
+                          f"partition_bytes >= 1024 (got {settings.engine.partition_bytes})")
     problems = fetch_problems(settings.fetch)
     if problems:
         raise ConfigError("[fetch] " + "; ".join(problems))

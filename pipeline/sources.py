@@ -117,10 +117,12 @@ def _record(obj: object, where: str) -> RawRecord | ErrorRecord:
     return RawRecord(source=where, **fields)
 
 
-def _jsonl_records(path: Path, stream: IO[bytes]) -> Iterator[RawRecord | ErrorRecord]:
-    """Line by line, so an archive of any size streams; one bad line is one error."""
+def _jsonl_records(path: Path, stream: Iterable[bytes], first_line: int = 1,
+                   whole: bool = True) -> Iterator[RawRecord | ErrorRecord]:
+    """Line by line, so an archive of any size streams; one bad line is one error. `first_line`
+    numbers a stretch of the file read alone (`read_jsonl_range`)."""
     seen_any = False
-    for number, raw in enumerate(stream, start=1):
+    for number, raw in enumerate(stream, start=first_line):
         where = f"{path}:{number}"
         if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
@@ -144,8 +146,25 @@ def _jsonl_records(path: Path, stream: IO[bytes]) -> Iterator[RawRecord | ErrorR
             yield ErrorRecord(where, "read", f"unreadable JSON line ({str(exc).split(';')[0]})")
             continue
         yield _record(obj, where)
-    if not seen_any:
+    if whole and not seen_any:
         yield ErrorRecord(str(path), "read", "empty file")
+
+
+def read_jsonl_range(path: Path, start: int, end: int, first_line: int) -> Iterator[RawRecord | ErrorRecord]:
+    """The records of bytes [start, end) of a JSONL file, cut at line ends (see
+    `pipeline.partitions`): a worker reads its own part of a large file."""
+    def lines(handle: IO[bytes]) -> Iterator[bytes]:
+        handle.seek(start)
+        position = start
+        while position < end and (line := handle.readline()):
+            position += len(line)
+            yield line
+
+    try:
+        with open(path, "rb") as handle:
+            yield from _jsonl_records(path, lines(handle), first_line, whole=False)
+    except OSError as exc:
+        yield ErrorRecord(str(path), "read", f"cannot read file ({exc.strerror or exc})")
 
 
 def read_file(path: Path) -> Iterator[RawRecord | ErrorRecord]:

@@ -1,0 +1,104 @@
+"""The work of one batch, the same in every engine (this process, worker processes, Dask
+workers): read and clean a partition of the input; turn cleaned articles into table rows.
+
+Each process builds the spaCy pipeline, the gazetteer and the rules once (`processor`), on its
+first batch: nothing heavy is ever sent along with a batch.
+"""
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.chunks import merge_pieces, text_pieces
+from pipeline.clean import CleanError, clean_record, host_of
+from pipeline.extract import Categorizer, Rows, doc_to_rows
+from pipeline.gazetteer import Gazetteer, load_gazetteer
+from pipeline.nlp import build_nlp
+from pipeline.partitions import Partition, read_partition
+from pipeline.records import Article, ErrorRecord
+from pipeline.rules import cached_rules
+from pipeline.settings import Settings
+
+_LOADING = threading.Lock()  # a Dask worker may run tasks in threads: one pipeline per process
+
+
+@dataclass(frozen=True)
+class Processor:
+    nlp: Language
+    categorize: Categorizer
+    gazetteer: Gazetteer
+
+
+@lru_cache(maxsize=2)
+def _processor(settings: Settings, rules_only: bool) -> Processor:
+    return Processor(build_nlp(settings, rules_only=rules_only), Categorizer(cached_rules(str(settings.rules_dir))),
+                     load_gazetteer())
+
+
+def processor(settings: Settings, rules_only: bool) -> Processor:
+    """This process's pipeline for these settings, built on first use."""
+    with _LOADING:
+        return _processor(settings, rules_only)
+
+
+def clean_partition(partition: Partition, settings: Settings) -> list[Article | ErrorRecord]:
+    """Read a partition and clean its records: an article, or an error saying why there is none."""
+    cleaned: list[Article | ErrorRecord] = []
+    for record in read_partition(partition):
+        if isinstance(record, ErrorRecord):
+            cleaned.append(record)
+            continue
+        try:
+            cleaned.append(clean_record(record, settings.clean))
+        except CleanError as exc:
+            cleaned.append(ErrorRecord(record.source, "clean", str(exc)))
+    return cleaned
+
+
+def extract_articles(articles: list[Article], settings: Settings, rules_only: bool) -> list[Rows | ErrorRecord]:
+    """Rows of each article, in order; an article the pipeline cannot process becomes an error,
+    not a crash. A long article goes through the model in pieces (`pipeline.chunks`)."""
+    if not articles:
+        return []
+    work = processor(settings, rules_only)
+    nlp = work.nlp
+    limit = min(settings.nlp.chunk_chars, nlp.max_length)
+    plan = [(index, start, end) for index, article in enumerate(articles)
+            for start, end in text_pieces(article.text, limit)]
+
+    def doc(index: int, start: int, end: int) -> Doc:
+        article = articles[index]
+        piece = nlp.make_doc(article.text[start:end])
+        piece._.provnews_hosts = [article.site, host_of(article.url), host_of(article.source_url)]
+        piece._.provnews_published = article.published
+        return piece
+
+    def piece_rows(step: tuple[int, int, int], piece: Doc) -> tuple[int, Rows]:
+        return step[1], doc_to_rows(articles[step[0]], piece, work.categorize, work.gazetteer)
+
+    longest = max(end - start for _, start, end in plan)
+    batch_size = max(1, min(settings.nlp.batch_size, settings.nlp.batch_chars // longest))  # bounds memory
+    try:
+        by_article: dict[int, list[tuple[int, Rows]]] = defaultdict(list)
+        for step, piece in zip(plan, nlp.pipe((doc(*step) for step in plan), batch_size=batch_size)):
+            by_article[step[0]].append(piece_rows(step, piece))  # rows at once: a batch of Docs at most
+        return [merge_pieces(by_article[index]) for index in range(len(articles))]
+    except Exception:  # one bad article must not sink the batch: redo it one article at a time
+        results: list[Rows | ErrorRecord] = []
+        for index, article in enumerate(articles):
+            try:
+                results.append(merge_pieces([piece_rows(step, nlp(doc(*step))) for step in plan if step[0] == index]))
+            except Exception as exc:
+                results.append(ErrorRecord(article.source, "extract", f"{type(exc).__name__}: {exc}"))
+        return results
+
+
+def extract_kept(cleaned: list[Article | ErrorRecord], keep: list[int], settings: Settings,
+                 rules_only: bool) -> list[Rows | ErrorRecord]:
+    """`extract_articles` of some articles of a cleaned partition (where it already is: Dask)."""
+    return extract_articles([cleaned[i] for i in keep], settings, rules_only)

@@ -1,0 +1,178 @@
+"""Where the batches run: in this process, in worker processes of this machine, or on the
+workers of a Dask cluster. Every engine runs the same two functions of `pipeline.batch` (clean a
+partition; extract the articles of it that the committer kept) and hands the results back in
+input order; this process decides duplicates and commits, as with one process.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from typing import Any, Protocol
+
+from pipeline.batch import clean_partition, extract_articles, extract_kept, processor
+from pipeline.errors import ConfigError
+from pipeline.partitions import Partition
+from pipeline.records import Article, ErrorRecord
+from pipeline.settings import ENGINES, Settings
+
+Cleaned = list[Article | ErrorRecord]
+SCHEDULER_VARIABLE = "DASK_SCHEDULER_ADDRESS"
+
+
+class Pending(Protocol):
+    def result(self) -> Any: ...
+
+
+class Engine(Protocol):
+    workers: int
+    ahead: int  # partitions in flight beyond the one being committed: bounds memory
+
+    def clean(self, partitions: Iterable[Partition]) -> Iterator[tuple[Any, Cleaned]]:
+        """(a handle to where the cleaned partition is, its articles and errors), in order."""
+
+    def extract(self, handle: Any, cleaned: Cleaned, keep: list[int]) -> Pending:
+        """The rows (or an error) of the kept articles of a cleaned partition, to come."""
+
+    def close(self) -> None: ...
+
+
+class _Done:
+    def __init__(self, value: Any):
+        self.value = value
+
+    def result(self) -> Any:
+        return self.value
+
+
+class InlineEngine:
+    """Everything in this process, one partition after the other."""
+
+    workers, ahead = 1, 0
+
+    def __init__(self, settings: Settings, rules_only: bool):
+        self.settings, self.rules_only = settings, rules_only
+
+    def clean(self, partitions: Iterable[Partition]) -> Iterator[tuple[Any, Cleaned]]:
+        for partition in partitions:
+            yield None, clean_partition(partition, self.settings)
+
+    def extract(self, handle: Any, cleaned: Cleaned, keep: list[int]) -> Pending:
+        return _Done(extract_articles([cleaned[i] for i in keep], self.settings, self.rules_only))
+
+    def close(self) -> None:
+        pass
+
+
+def _ordered(submit, items: Iterable[Any], ahead: int) -> Iterator[tuple[Any, Any]]:
+    """(pending, its result) for each item, in order, with up to `ahead` more in flight."""
+    waiting: deque = deque()
+    for item in items:
+        waiting.append(submit(item))
+        if len(waiting) > ahead:
+            pending = waiting.popleft()
+            yield pending, pending.result()
+    while waiting:
+        pending = waiting.popleft()
+        yield pending, pending.result()
+
+
+class _PoolResult:
+    def __init__(self, result: multiprocessing.pool.AsyncResult):
+        self._result = result
+
+    def result(self) -> Any:
+        return self._result.get()
+
+
+def _warm(settings: Settings, rules_only: bool) -> None:
+    processor(settings, rules_only)
+
+
+class ProcessEngine:
+    """Worker processes of this machine, each with its own pipeline (forked from this process
+    when the system can, so they start with the pipeline it loaded). This process only hands
+    out partitions, keeps or drops duplicates and commits: it does not compete with them."""
+
+    def __init__(self, settings: Settings, rules_only: bool, workers: int):
+        self.settings, self.rules_only, self.workers = settings, rules_only, workers
+        self.ahead = 2 * workers
+        fork = "fork" in multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if fork else "spawn")
+        self.pool = context.Pool(workers, initializer=_warm, initargs=(settings, rules_only))
+
+    def clean(self, partitions: Iterable[Partition]) -> Iterator[tuple[Any, Cleaned]]:
+        def submit(partition: Partition) -> _PoolResult:
+            return _PoolResult(self.pool.apply_async(clean_partition, (partition, self.settings)))
+        for _, cleaned in _ordered(submit, partitions, self.ahead):
+            yield None, cleaned
+
+    def extract(self, handle: Any, cleaned: Cleaned, keep: list[int]) -> Pending:
+        articles = [cleaned[i] for i in keep]
+        return _PoolResult(self.pool.apply_async(extract_articles, (articles, self.settings, self.rules_only)))
+
+    def close(self) -> None:
+        self.pool.terminate()
+        self.pool.join()
+
+
+class DaskEngine:
+    """The workers of a Dask cluster (`dask.distributed`): a scheduler at `address`, or a
+    LocalCluster of one single-threaded worker process per core. A worker reads its own
+    partitions (files and byte ranges, so the scheduler never holds the texts), keeps the cleaned
+    partition where it is, and extracts the articles the committer keeps from it there; results
+    come straight from the workers (`direct_to_workers`)."""
+
+    def __init__(self, settings: Settings, rules_only: bool, address: str | None, workers: int | None = None):
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise ConfigError("--engine dask needs Dask: pip install 'provnews[dask]'") from None
+        self.settings, self.rules_only = settings, rules_only
+        self.cluster = None
+        try:
+            if address:
+                self.client = Client(address, direct_to_workers=True, timeout="30s")
+            else:
+                self.cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
+                                            processes=True, dashboard_address=None)
+                self.client = Client(self.cluster, direct_to_workers=True)
+        except (OSError, TimeoutError) as exc:
+            self.close()
+            raise ConfigError(f"Dask scheduler {address!r} cannot be reached ({exc}); start one with "
+                              "`dask scheduler` or leave --scheduler out for a cluster on this machine") from None
+        self.workers = max(1, sum(self.client.nthreads().values()))
+        self.ahead = 2 * self.workers
+        try:  # every worker loads the pipeline now, all at once: a missing model is a usage error here
+            self.client.run(_warm, settings, rules_only)
+        except BaseException:
+            self.close()
+            raise
+
+    def clean(self, partitions: Iterable[Partition]) -> Iterator[tuple[Any, Cleaned]]:
+        def submit(partition: Partition):
+            return self.client.submit(clean_partition, partition, self.settings, pure=False)
+        yield from _ordered(submit, partitions, self.ahead)
+
+    def extract(self, handle: Any, cleaned: Cleaned, keep: list[int]) -> Pending:
+        # The cleaned partition stays on its worker: the task runs there, with the indices only.
+        return self.client.submit(extract_kept, handle, keep, self.settings, self.rules_only, pure=False)
+
+    def close(self) -> None:
+        if getattr(self, "client", None) is not None:
+            self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def make_engine(name: str, settings: Settings, rules_only: bool, scheduler: str | None = None) -> Engine:
+    """`local`: this process (n_process 1) or that many worker processes (0: one per core);
+    `dask`: the Dask scheduler at `scheduler` (or $DASK_SCHEDULER_ADDRESS), else a LocalCluster."""
+    if name == "dask":
+        workers = settings.nlp.n_process if settings.nlp.n_process > 1 else None  # a LocalCluster's size
+        return DaskEngine(settings, rules_only, scheduler or os.environ.get(SCHEDULER_VARIABLE) or None, workers)
+    if name != "local":
+        raise ConfigError(f"engine {name!r} is not one of: {', '.join(ENGINES)}")
+    workers = settings.nlp.n_process or os.cpu_count() or 1
+    return InlineEngine(settings, rules_only) if workers == 1 else ProcessEngine(settings, rules_only, workers)
