@@ -24,13 +24,14 @@ def corpus_records(sources: tuple[Path, ...] = SOURCES) -> list[dict]:
     return records
 
 
-def varied_articles(n: int, seed: int = 9, sources: tuple[Path, ...] = SOURCES) -> Iterator[dict]:
-    """n records (`id`, `url`, `title`, `date`, `text`) shaped like the corpus articles."""
+def varied_articles(n: int, seed: int = 9, sources: tuple[Path, ...] = SOURCES, first: int = 0) -> Iterator[dict]:
+    """n records (`id`, `url`, `title`, `date`, `text`) shaped like the corpus articles, numbered
+    from `first` (articles of different numbers never share a line)."""
     records = corpus_records(sources)
     paragraphs = [line for r in records for line in r["text"].split("\n")[1:] if len(line.split()) >= 8]
     headlines = [r["text"].split("\n")[0] for r in records]
     rng = random.Random(seed)
-    for i in range(n):
+    for i in range(first, first + n):
         model = records[i % len(records)]  # the length and the metadata of a real article
         size = max(1, sum(1 for line in model["text"].split("\n")[1:] if line.strip()))
         # A headline stays a line without a full stop; body paragraphs are separated as in the corpus.
@@ -41,9 +42,9 @@ def varied_articles(n: int, seed: int = 9, sources: tuple[Path, ...] = SOURCES) 
                "date": model.get("date"), "text": text}
 
 
-def write_jsonl(path: Path, n: int, seed: int = 9) -> Path:
+def write_jsonl(path: Path, n: int, seed: int = 9, first: int = 0) -> Path:
     with path.open("w", encoding="utf-8") as out:
-        for record in varied_articles(n, seed):
+        for record in varied_articles(n, seed, first=first):
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
     return path
 

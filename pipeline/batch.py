@@ -83,19 +83,22 @@ def extract_articles(articles: list[Article], settings: Settings, rules_only: bo
 
     longest = max(end - start for _, start, end in plan)
     batch_size = max(1, min(settings.nlp.batch_size, settings.nlp.batch_chars // longest))  # bounds memory
-    try:
-        by_article: dict[int, list[tuple[int, Rows]]] = defaultdict(list)
-        for step, piece in zip(plan, nlp.pipe((doc(*step) for step in plan), batch_size=batch_size)):
-            by_article[step[0]].append(piece_rows(step, piece))  # rows at once: a batch of Docs at most
-        return [merge_pieces(by_article[index]) for index in range(len(articles))]
-    except Exception:  # one bad article must not sink the batch: redo it one article at a time
-        results: list[Rows | ErrorRecord] = []
-        for index, article in enumerate(articles):
-            try:
-                results.append(merge_pieces([piece_rows(step, nlp(doc(*step))) for step in plan if step[0] == index]))
-            except Exception as exc:
-                results.append(ErrorRecord(article.source, "extract", f"{type(exc).__name__}: {exc}"))
-        return results
+    # Words first seen in this batch (names, numbers) leave the vocabulary with it: memory does
+    # not grow with the archive. No Doc outlives the zone: rows are plain values.
+    with nlp.memory_zone():
+        try:
+            by_article: dict[int, list[tuple[int, Rows]]] = defaultdict(list)
+            for step, piece in zip(plan, nlp.pipe((doc(*step) for step in plan), batch_size=batch_size)):
+                by_article[step[0]].append(piece_rows(step, piece))  # rows at once: a batch of Docs at most
+            return [merge_pieces(by_article[index]) for index in range(len(articles))]
+        except Exception:  # one bad article must not sink the batch: redo it one article at a time
+            results: list[Rows | ErrorRecord] = []
+            for index, article in enumerate(articles):
+                try:
+                    results.append(merge_pieces([piece_rows(step, nlp(doc(*step))) for step in plan if step[0] == index]))
+                except Exception as exc:
+                    results.append(ErrorRecord(article.source, "extract", f"{type(exc).__name__}: {exc}"))
+            return results
 
 
 def extract_kept(cleaned: list[Article | ErrorRecord], keep: list[int], settings: Settings,

@@ -48,7 +48,7 @@ class DedupeSettings:
 class EngineSettings:
     name: str = "local"
     scheduler: str = ""
-    partition_bytes: int = 262_144
+    partition_bytes: int = 65_536
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from pipeline.textnorm import fold_chars
 Match = tuple[int, int, int]
 UNBOUNDED = 1 << 30
 MAX_MATCHERS = 4096  # Matchers kept for sets of patterns met together
+MAX_WORDS = 1 << 16  # words whose specs are remembered (then forgotten all at once: memory stays flat)
 LEXICAL_FLAGS = frozenset({
     "IS_ALPHA", "IS_ASCII", "IS_DIGIT", "IS_LOWER", "IS_UPPER", "IS_TITLE", "IS_PUNCT", "IS_SPACE", "IS_STOP",
     "IS_BRACKET", "IS_QUOTE", "IS_LEFT_PUNCT", "IS_RIGHT_PUNCT", "IS_CURRENCY", "LIKE_NUM", "LIKE_URL", "LIKE_EMAIL",
@@ -235,6 +236,8 @@ class WindowedMatcher:
     def _word(self, orth: int) -> tuple[int, tuple[int, ...]]:
         found = self._words.get(orth)
         if found is None:
+            if len(self._words) >= MAX_WORDS:
+                self._words.clear()
             mask = self._specs.classify(self.vocab[orth])
             starts = tuple(i for i, plan in enumerate(self._plans) if plan.windowed and mask & plan.start_bit)
             found = self._words[orth] = (mask, starts)
@@ -327,6 +330,8 @@ class FoldedPhraseMatcher:
         self._matcher.add(key, docs)
 
     def _fold(self, orth: int) -> int:
+        if len(self._folded) >= MAX_WORDS:
+            self._folded.clear()
         strings = self.vocab.strings
         folded = self._folded[orth] = strings.add(fold_chars(strings[orth]))
         return folded

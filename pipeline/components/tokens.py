@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from weakref import WeakKeyDictionary
+from weakref import WeakKeyDictionary, ref
 
 from spacy.attrs import IDX, ORTH, SPACY
 from spacy.tokens import Doc, Token
@@ -51,7 +51,7 @@ _LAST: list = [None, None]
 
 def doc_words(doc: Doc) -> DocWords:
     last_doc, words = _LAST
-    if last_doc is doc and len(words.texts) == len(doc):  # the components ask many times in a row
+    if last_doc is not None and last_doc() is doc and len(words.texts) == len(doc):  # asked for many times in a row
         return words
     words = _DOC_WORDS.get(doc)
     if words is None or len(words.texts) != len(doc):  # new, or retokenized since
@@ -60,7 +60,7 @@ def doc_words(doc: Doc) -> DocWords:
         texts = [strings[orth] for orth, _, _ in columns]
         text = "".join([f"{t} " if space else t for t, (_, space, _) in zip(texts, columns)])
         words = _DOC_WORDS[doc] = DocWords(text, texts, [fold(t) for t in texts], [idx for _, _, idx in columns])
-    _LAST[:] = [doc, words]
+    _LAST[:] = [ref(doc), words]
     return words
 
 
