@@ -27,9 +27,12 @@ def corpus_records(sources: tuple[Path, ...] = SOURCES) -> list[dict]:
 def varied_articles(n: int, seed: int = 9, sources: tuple[Path, ...] = SOURCES, first: int = 0) -> Iterator[dict]:
     """n records (`id`, `url`, `title`, `date`, `text`) shaped like the corpus articles, numbered
     from `first` (articles of different numbers never share a line)."""
+    from pipeline.clean import detect_language  # English lines only: some pages carry their site's Vietnamese chrome
+
     records = corpus_records(sources)
-    paragraphs = [line for r in records for line in r["text"].split("\n")[1:] if len(line.split()) >= 8]
-    headlines = [r["text"].split("\n")[0] for r in records]
+    paragraphs = [line for r in records for line in r["text"].split("\n")[1:]
+                  if len(line.split()) >= 8 and detect_language(line) == "en"]
+    headlines = [r["text"].split("\n")[0] for r in records if detect_language(r["text"].split("\n")[0]) == "en"]
     rng = random.Random(seed)
     for i in range(first, first + n):
         model = records[i % len(records)]  # the length and the metadata of a real article
