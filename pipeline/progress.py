@@ -35,7 +35,7 @@ class Progress:
         """The items, counted on the bar as they come: an input record each (an error too)."""
         for item in items:
             if self.bar is not None:
-                if isinstance(item, ErrorRecord) or isinstance(item[1], ErrorRecord):
+                if isinstance(item, ErrorRecord) or (isinstance(item, tuple) and isinstance(item[1], ErrorRecord)):
                     self.bar.set_postfix(errors=self.failed(), refresh=False)
                 self.bar.update(1)
             yield item
