@@ -108,16 +108,16 @@ def test_a_record_given_twice_is_a_copy_and_progress_counts_what_was_committed(t
 def test_an_article_that_fails_extraction_is_not_counted_nor_kept_for_its_copies(tmp_path, monkeypatch):
     """An extraction crash (injected: no real text is known to crash it since long texts go in
     pieces) leaves that article out of the committed count, of the index and of the copies."""
-    import pipeline.run as run_module
+    import pipeline.batch as batch_module  # where a batch's articles become rows
 
-    real = run_module.doc_to_rows
+    real = batch_module.doc_to_rows
 
     def crashing(article, doc, categorize, gazetteer):
         if article.article_id == "seed-langson-survey":
             raise RuntimeError("a component crashed")
         return real(article, doc, categorize, gazetteer)
 
-    monkeypatch.setattr(run_module, "doc_to_rows", crashing)
+    monkeypatch.setattr(batch_module, "doc_to_rows", crashing)
     progress: list[str] = []
     summary = run([RAW], tmp_path / "out", load_settings(), rules_only=True, report=progress.append)
     assert "committed 1 article (1 so far)" in progress  # 2 tried, 1 committed

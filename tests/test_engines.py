@@ -78,7 +78,7 @@ def test_dask_workers_give_the_rows_of_one_process(one_process, tmp_path, capsys
                  "--config", str(settings)])
     assert code == 1  # inputs failed (the broken line, the missing file), as with one process
     assert _tables(tmp_path / "dask") == expected
-    assert "inputs that failed in this run: 2" in capsys.readouterr().out
+    assert "inputs failed: 2 " in capsys.readouterr().out
 
 
 def test_an_unreachable_scheduler_is_one_line(tmp_path, capsys):
