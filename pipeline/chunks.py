@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.textnorm import fold
+from pipeline.extract import Rows, add_mentions
+from pipeline.offices import OfficeParser
 
-Rows = dict[str, list[dict[str, Any]]]
 CUTS = ("\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ")
 
 
@@ -34,16 +34,10 @@ def _shifted(row: dict[str, Any], offset: int) -> dict[str, Any]:
     return row
 
 
-def _merge_official(kept: dict[str, Any], other: dict[str, Any]) -> None:
-    """One row per person per article, as for an article read whole: mentions add up, titles join."""
-    kept["n_mentions"] += other["n_mentions"]
-    kept["honorific"] = kept["honorific"] or other["honorific"]
-    known = {fold(t) for t in kept["titles"]}
-    kept["titles"] = kept["titles"] + [t for t in other["titles"] if fold(t) not in known]
-
-
-def merge_pieces(pieces: list[tuple[int, Rows]]) -> Rows:
-    """Rows of one article from the rows of its pieces, each given with its start offset."""
+def merge_pieces(pieces: list[tuple[int, Rows]], offices: OfficeParser) -> Rows:
+    """Rows of one article from the rows of its pieces, each given with its start offset.
+    A person named in several pieces is one row, as for an article read whole; the office is
+    read again from all the titles."""
     if len(pieces) == 1 and pieces[0][0] == 0:
         return pieces[0][1]
     merged: Rows = {}
@@ -58,7 +52,9 @@ def merge_pieces(pieces: list[tuple[int, Rows]]) -> Rows:
             elif table == "officials":
                 for row in table_rows:
                     if row["name_key"] in officials:
-                        _merge_official(officials[row["name_key"]], row)
+                        kept = officials[row["name_key"]]
+                        add_mentions(kept, row["honorific"], row["titles"], row["n_mentions"])
+                        kept["organization"], kept["level"] = offices(kept["titles"])
                     else:
                         officials[row["name_key"]] = _shifted(dict(row, titles=list(row["titles"])), offset)
                         target.append(officials[row["name_key"]])

@@ -22,17 +22,17 @@ number proves provnews made are ever removed.
 """
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from pipeline import __version__
 from pipeline.errors import OutputError, WriteError
+from pipeline.fsutil import Busy, atomic_write, exclusive_lock, fsync_path, os_reason
 
 META = ".provnews"
 FORMAT_LINE = "provnews tables, format 1\n"
@@ -50,10 +50,6 @@ class Snapshot:
 
     def part_paths(self, table: str) -> list[Path]:
         return [self.folder / table / name for name in sorted(self.parts.get(table, {}))]
-
-
-def _reason(exc: OSError) -> str:
-    return exc.strerror or str(exc) or type(exc).__name__
 
 
 def _visible(folder: Path) -> list[str]:
@@ -94,7 +90,7 @@ def check_usable(out: Path, tables: tuple[str, ...]) -> None:
     try:
         foreign = _visible(out)
     except OSError as exc:
-        raise OutputError(f"{out}: cannot read the --out folder ({_reason(exc)})") from None
+        raise OutputError(f"{out}: cannot read the --out folder ({os_reason(exc)})") from None
     if foreign:
         shown = ", ".join(repr(name) for name in foreign[:3]) + (", ..." if len(foreign) > 3 else "")
         raise OutputError(f"{out}: not a provnews tables folder and not empty (holds {shown}); provnews never "
@@ -151,14 +147,6 @@ def verify(out: Path, tables: tuple[str, ...]) -> Snapshot:
     return snapshot
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _write_manifest(folder: Path, sequence: int, parts: dict[str, dict[str, int]]) -> None:
     manifest = {"format": 1, "sequence": sequence, "provnews_version": __version__,
                 "committed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "tables": parts}
@@ -181,7 +169,7 @@ def _flush_switch(meta: Path) -> None:
     """Make the switch durable. Should this fail, the commit is still made and visible; after a
     power loss the previous snapshot would be current, whole as well."""
     try:
-        _fsync(meta)
+        fsync_path(meta)
     except OSError:
         pass
 
@@ -206,9 +194,7 @@ def _initialise(out: Path, tables: tuple[str, ...]) -> None:
     """First use of an empty folder: the marker first, so a crash here leaves a folder still ours."""
     meta = out / META
     if not is_own(out):
-        tmp = meta / "format.tmp"
-        tmp.write_text(FORMAT_LINE, encoding="utf-8")
-        os.replace(tmp, meta / "format")
+        atomic_write(meta / "format", lambda handle: handle.write(FORMAT_LINE.encode("utf-8")))
     if not (meta / "current").is_symlink():
         first = meta / "snapshots" / f"{0:08d}"
         for table in tables:
@@ -258,16 +244,14 @@ def recover(out: Path, tables: tuple[str, ...]) -> list[Path]:
 def writing(out: Path, tables: tuple[str, ...]) -> Iterator[Snapshot]:
     """Own the folder for one run: one writer, leftovers of a crash removed, the state checked."""
     check_usable(out, tables)
-    try:
-        (out / META).mkdir(parents=True, exist_ok=True)
-        handle = open(out / META / "lock", "w")
-    except OSError as exc:
-        raise OutputError(f"{out}: cannot write the tables here ({_reason(exc)})") from None
-    with handle:
+    with ExitStack() as stack:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            (out / META).mkdir(parents=True, exist_ok=True)
+            stack.enter_context(exclusive_lock(out / META / "lock"))
+        except Busy:
             raise OutputError(f"{out}: another provnews run is writing these tables; wait for it to finish") from None
+        except OSError as exc:
+            raise OutputError(f"{out}: cannot write the tables here ({os_reason(exc)})") from None
         try:
             _initialise(out, tables)
             recover(out, tables)
@@ -275,11 +259,8 @@ def writing(out: Path, tables: tuple[str, ...]) -> Iterator[Snapshot]:
                 (current(out).folder / table).mkdir(exist_ok=True)  # a table added by a newer version
             _link_tables(out, tables)
         except OSError as exc:
-            raise OutputError(f"{out}: cannot write the tables here ({_reason(exc)})") from None
-        try:
-            yield verify(out, tables)
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            raise OutputError(f"{out}: cannot write the tables here ({os_reason(exc)})") from None
+        yield verify(out, tables)
 
 
 def commit(out: Path, tables: tuple[str, ...], write_part: PartWriter) -> Snapshot:
@@ -302,13 +283,13 @@ def commit(out: Path, tables: tuple[str, ...], write_part: PartWriter) -> Snapsh
                 os.link(previous.folder / table / part, staged / table / part)
             write_part(table, staged / table / name)
             parts[table] = {**previous.parts.get(table, {}), name: (staged / table / name).stat().st_size}
-            _fsync(staged / table)
+            fsync_path(staged / table)
         _write_manifest(staged, sequence, parts)
-        _fsync(staged)
+        fsync_path(staged)
         _switch(out / META, sequence)  # nothing after this in the `try`: a failure here means not committed
     except OSError as exc:
         _remove_snapshot(staged, tables)
-        raise WriteError(f"{out}: writing a batch failed ({_reason(exc)}); the tables keep the "
+        raise WriteError(f"{out}: writing a batch failed ({os_reason(exc)}); the tables keep the "
                          f"{previous.sequence} batches committed before it: fix the cause and run again "
                          "to continue") from None
     _flush_switch(out / META)

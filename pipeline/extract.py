@@ -35,7 +35,6 @@ class Categorizer:
     the category listed first, "other" when none matches."""
 
     def __init__(self, rules: RuleSet):
-        self.offices = OfficeParser(rules)  # built with the categories: one pass over the rules per run
         self.patterns = [
             (name, re.compile(r"\b(?:" + "|".join(re.escape(fold(k)) for k in keywords) + r")\b"))
             for name, keywords in (rules.lexicon("categories", "categories") or {}).items()
@@ -86,13 +85,19 @@ def official_rows(doc: Doc, article_id: str, offices: OfficeParser) -> list[dict
                 "start_char": span.start_char, "end_char": span.end_char, "rule_id": span._.provnews_rule,
                 "n_mentions": 0,
             }
-        row["n_mentions"] += 1
-        row["honorific"] = row["honorific"] or canonical_honorific(info.get("honorific"))
-        known = {fold(t) for t in row["titles"]}
-        row["titles"] += [t for t in info.get("titles", []) if fold(t) not in known]
+        add_mentions(row, canonical_honorific(info.get("honorific")), info.get("titles", []))
     for row in people.values():
         row["organization"], row["level"] = offices(row["titles"])
     return list(people.values())
+
+
+def add_mentions(row: dict[str, Any], honorific: str | None, titles: list[str], mentions: int = 1) -> None:
+    """More mentions of a person already in `row`: counts add up, the first honorific stays,
+    new titles join (diacritics or not, a title is listed once)."""
+    row["n_mentions"] += mentions
+    row["honorific"] = row["honorific"] or honorific
+    known = {fold(t) for t in row["titles"]}
+    row["titles"] = row["titles"] + [t for t in titles if fold(t) not in known]
 
 
 def _ward_for(span: Span, communes: list[Span], only_code: str | None) -> str | None:
@@ -183,11 +188,12 @@ def article_row(article: Article, doc: Doc, gazetteer: Gazetteer) -> dict[str, A
     }
 
 
-def doc_to_rows(article: Article, doc: Doc, categorize: Categorizer, gazetteer: Gazetteer) -> Rows:
+def doc_to_rows(article: Article, doc: Doc, categorize: Categorizer, offices: OfficeParser,
+                gazetteer: Gazetteer) -> Rows:
     rows: Rows = {
         "articles": [article_row(article, doc, gazetteer)],
         "communes": commune_rows(doc, article.article_id),
-        "officials": official_rows(doc, article.article_id, categorize.offices),
+        "officials": official_rows(doc, article.article_id, offices),
     }
     rows.update(statement_rows(doc, article.article_id, categorize))
     return rows

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from pipeline.textnorm import fold
 
+# The day the two-level model started: units named before it are the former ones.
+MERGER_DATE = "2025-07-01"
 DIVISION_TYPES = {"Xã": "xã", "Phường": "phường", "Đặc khu": "đặc khu", "Thị trấn": "thị trấn"}
 
 

@@ -7,12 +7,10 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from pipeline.errors import ConfigError
-from pipeline.gazetteer import Gazetteer, load_gazetteer
+from pipeline.gazetteer import MERGER_DATE, Gazetteer, load_gazetteer
 from pipeline.linking import Link, link_mention
 from pipeline.settings import LinkSettings
 from pipeline.textnorm import fold
-
-MERGER_DATE = "2025-07-01"
 
 
 @dataclass

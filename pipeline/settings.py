@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ConfigError
+from pipeline.fsutil import os_reason
 
 
 ENGINES = ("local", "dask")
@@ -91,66 +92,88 @@ def default_rules_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "rules"
 
 
-def _overlay(section: Any, values: dict[str, Any], where: str) -> Any:
+def _overlay(section: Any, values: dict[str, Any], where: str, problems: list[str]) -> Any:
     known = {f.name: f for f in fields(section)}
     changes = {}
     for key, value in values.items():
         if key not in known:
-            raise ConfigError(f"{where}: unknown setting {key!r}; allowed: {', '.join(sorted(known))}")
+            problems.append(f"{where}: unknown setting {key!r} (allowed: {', '.join(sorted(known))})")
+            continue
         expected = type(getattr(section, key))
         if expected is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)  # TOML `delay = 2` means 2.0
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            raise ConfigError(f"{where}.{key}: expected {expected.__name__}, got {value!r}")
+            problems.append(f"{where} {key}: expected {expected.__name__}, got {value!r}")
+            continue
         changes[key] = value
     return replace(section, **changes)
 
 
-def _apply(settings: Settings, data: dict[str, Any], source: str) -> Settings:
+def _apply(settings: Settings, data: dict[str, Any], source: str, problems: list[str]) -> Settings:
     sections = {f.name for f in fields(settings)} - {"rules_dir"}
     for name, values in data.items():
         if name not in sections or not isinstance(values, dict):
-            raise ConfigError(f"{source}: unknown section [{name}]; allowed: {', '.join(sorted(sections))}")
-        settings = replace(settings, **{name: _overlay(getattr(settings, name), values, f"{source} [{name}]")})
+            problems.append(f"{source}: unknown section [{name}] (allowed: {', '.join(sorted(sections))})")
+            continue
+        section = _overlay(getattr(settings, name), values, f"{source} [{name}]", problems)
+        settings = replace(settings, **{name: section})
     return settings
 
 
 def load_settings(user_file: Path | None = None, **overrides: Any) -> Settings:
-    """Defaults, then the user's TOML file, then keyword overrides (`nlp={"model": ...}`)."""
+    """Defaults, then the user's TOML file, then keyword overrides (`nlp={"model": ...}`).
+
+    Every problem is reported at once (one ConfigError, problems separated by "; "), so a user
+    fixes a settings file in one go and nothing starts with a value that would misbehave.
+    """
+    problems: list[str] = []
     defaults = tomllib.loads(resources.files("pipeline").joinpath("settings.toml").read_text("utf-8"))
-    settings = _apply(Settings(), defaults, "settings.toml")
+    settings = _apply(Settings(), defaults, "settings.toml", problems)
     if user_file is not None:
         try:
             data = tomllib.loads(Path(user_file).read_text("utf-8"))
         except FileNotFoundError:
             raise ConfigError(f"{user_file}: settings file not found") from None
         except OSError as exc:
-            raise ConfigError(f"{user_file}: cannot read settings file ({exc.strerror or exc})") from None
+            raise ConfigError(f"{user_file}: cannot read settings file ({os_reason(exc)})") from None
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{user_file}: not a valid TOML file ({exc})") from None
-        settings = _apply(settings, data, str(user_file))
+        settings = _apply(settings, data, str(user_file), problems)
     rules_dir = overrides.pop("rules_dir", None)
-    settings = _apply(settings, overrides, "arguments")
+    settings = _apply(settings, overrides, "arguments", problems)
     if rules_dir is not None:
         settings = replace(settings, rules_dir=Path(rules_dir))
-    if settings.tables.compression not in COMPRESSIONS:
-        raise ConfigError(f"[tables] compression {settings.tables.compression!r} is not one of: "
-                          f"{', '.join(sorted(COMPRESSIONS))}")
-    if settings.nlp.batch_size < 1 or settings.nlp.articles_per_part < 1 or settings.nlp.n_process < 0:
-        raise ConfigError("[nlp] batch_size and articles_per_part must be >= 1, n_process >= 0")
-    if not 0 < settings.dedupe.threshold <= 0.98:  # above, datasketch's LSH has fewer than two bands
-        raise ConfigError(f"[dedupe] threshold must be more than 0 and at most 0.98 (a Jaccard similarity), got "
-                          f"{settings.dedupe.threshold}")
-    if settings.engine.name not in ENGINES or settings.engine.partition_bytes < 1024:
-        raise ConfigError(f"[engine] name must be one of: {', '.join(ENGINES)} (got {settings.engine.name!r}), "
-                          f"partition_bytes >= 1024 (got {settings.engine.partition_bytes})")
-    problems = fetch_problems(settings.fetch)
+    problems += value_problems(settings)
     if problems:
-        raise ConfigError("[fetch] " + "; ".join(problems))
-    if settings.nlp.chunk_chars < 1000 or settings.nlp.batch_chars < settings.nlp.chunk_chars:
-        raise ConfigError(f"[nlp] chunk_chars must be >= 1000 and batch_chars >= chunk_chars, got "
-                          f"{settings.nlp.chunk_chars} and {settings.nlp.batch_chars}")
+        raise ConfigError("; ".join(problems))
     return settings
+
+
+def value_problems(settings: Settings) -> list[str]:
+    """Values of the right type but out of range, each named with its section."""
+    nlp, link, clean, engine = settings.nlp, settings.link, settings.clean, settings.engine
+    checks = [
+        ("nlp", "batch_size", nlp.batch_size >= 1, ">= 1"),
+        ("nlp", "articles_per_part", nlp.articles_per_part >= 1, ">= 1"),
+        ("nlp", "n_process", nlp.n_process >= 0, ">= 0 (0 = one per core)"),
+        ("nlp", "chunk_chars", nlp.chunk_chars >= 1000, ">= 1000"),
+        ("nlp", "batch_chars", nlp.batch_chars >= nlp.chunk_chars, f">= chunk_chars ({nlp.chunk_chars})"),
+        ("clean", "min_chars", clean.min_chars >= 0, ">= 0"),
+        ("clean", "max_chars", clean.max_chars > clean.min_chars, f"more than min_chars ({clean.min_chars})"),
+        ("link", "fuzzy_threshold", 0 < link.fuzzy_threshold <= 100, "a rapidfuzz ratio, 1 to 100"),
+        ("link", "fuzzy_unique_threshold", 0 < link.fuzzy_unique_threshold <= 100, "a rapidfuzz ratio, 1 to 100"),
+        ("link", "fuzzy_unique_min_chars", link.fuzzy_unique_min_chars >= 1, ">= 1"),
+        ("link", "candidates", link.candidates >= 1, ">= 1"),
+        # above 0.98, datasketch's LSH has fewer than two bands
+        ("dedupe", "threshold", 0 < settings.dedupe.threshold <= 0.98, "more than 0 and at most 0.98 (a Jaccard "
+                                                                        "similarity)"),
+        ("tables", "compression", settings.tables.compression in COMPRESSIONS, f"one of: {', '.join(sorted(COMPRESSIONS))}"),
+        ("engine", "name", engine.name in ENGINES, f"one of: {', '.join(ENGINES)}"),
+        ("engine", "partition_bytes", engine.partition_bytes >= 1024, ">= 1024"),
+    ]
+    problems = [f"[{section}] {name} must be {rule}, got {getattr(getattr(settings, section), name)!r}"
+                for section, name, ok, rule in checks if not ok]
+    return problems + [f"[fetch] {problem}" for problem in fetch_problems(settings.fetch)]
 
 
 _TOKEN = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")  # an HTTP product token (RFC 9110)

@@ -17,6 +17,7 @@ from charset_normalizer import from_bytes
 from pipeline.fetch.store import MANIFEST_NAME, is_raw_store, read_store
 from pipeline.records import ErrorRecord, RawRecord
 from pipeline.walk import walk_folder
+from pipeline.fsutil import os_reason
 
 HTML_SUFFIXES = (".html", ".htm")
 TEXT_SUFFIXES = (".txt",)
@@ -164,7 +165,7 @@ def read_jsonl_range(path: Path, start: int, end: int, first_line: int) -> Itera
         with open(path, "rb") as handle:
             yield from _jsonl_records(path, lines(handle), first_line, whole=False)
     except OSError as exc:
-        yield ErrorRecord(str(path), "read", f"cannot read file ({exc.strerror or exc})")
+        yield ErrorRecord(str(path), "read", f"cannot read file ({os_reason(exc)})")
 
 
 def read_file(path: Path) -> Iterator[RawRecord | ErrorRecord]:
@@ -197,7 +198,7 @@ def read_file(path: Path) -> Iterator[RawRecord | ErrorRecord]:
             return
         data = path.read_bytes()
     except (OSError, EOFError, zlib.error) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
+        reason = os_reason(exc)
         yield ErrorRecord(str(path), "read", f"cannot read file ({reason})")
         return
     try:

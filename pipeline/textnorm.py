@@ -5,6 +5,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+# Stripped from the front of a person's name key. Fixed here, not read from rules/: the key is
+# how the tables and the gold files are matched, so it must not change with a rule edit.
 HONORIFICS = frozenset({"comrade", "comrades", "mr", "mrs", "ms", "miss", "dr", "madam", "mister", "sir"})
 # English function words: not content when items are compared (as in the reference scorer).
 FUNCTION_WORDS = frozenset(
@@ -72,6 +74,11 @@ def _fold(text: str) -> str:
 # Words and short names are folded again and again (every token a rule looks at): remembered.
 SHORT = 40
 _fold_short = lru_cache(maxsize=1 << 16)(_fold)
+
+
+def dice(a: set[str] | frozenset[str], b: set[str] | frozenset[str]) -> float:
+    """Overlap of two word sets (0..1): how restatements and gold matches are judged."""
+    return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
 
 
 def name_key(name: str) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from pipeline.records import ErrorRecord
+from pipeline.fsutil import os_reason
 
 
 def _hidden(name: str) -> bool:
@@ -25,7 +26,7 @@ def _file_problem(path: Path) -> str | None:
     except FileNotFoundError:
         return f"broken symbolic link (to {os.readlink(path)!r}, which does not exist)"
     except OSError as exc:
-        return f"cannot read ({exc.strerror or exc})"
+        return f"cannot read ({os_reason(exc)})"
     if not stat.S_ISREG(mode):
         return "not a regular file (a pipe, socket or device)"
     return None
@@ -39,7 +40,7 @@ def walk_folder(folder: Path, read_whole: Callable[[Path], bool] = lambda _: Fal
     seen: set[tuple[int, int]] = set()
 
     def unreadable(exc: OSError) -> None:
-        problems.append(ErrorRecord(str(exc.filename), "read", f"cannot read folder ({exc.strerror or exc})"))
+        problems.append(ErrorRecord(str(exc.filename), "read", f"cannot read folder ({os_reason(exc)})"))
 
     for root, dirs, names in os.walk(folder, followlinks=True, onerror=unreadable):
         info = os.stat(root)

@@ -112,10 +112,10 @@ def test_an_article_that_fails_extraction_is_not_counted_nor_kept_for_its_copies
 
     real = batch_module.doc_to_rows
 
-    def crashing(article, doc, categorize, gazetteer):
+    def crashing(article, doc, *readers):
         if article.article_id == "seed-langson-survey":
             raise RuntimeError("a component crashed")
-        return real(article, doc, categorize, gazetteer)
+        return real(article, doc, *readers)
 
     monkeypatch.setattr(batch_module, "doc_to_rows", crashing)
     progress: list[str] = []

@@ -88,11 +88,12 @@ def test_exit_2_for_usage_errors(tmp_path, capsys):
     with pytest.raises(SystemExit) as exited:
         cli.main(["run", "--out", str(tmp_path)])  # no input
     assert exited.value.code == 2 and "the following arguments are required: inputs" in capsys.readouterr().err
-    (tmp_path / "bad.toml").write_text("[nlp]\nbatch_size = 0\n")
+    (tmp_path / "bad.toml").write_text("[nlp]\nbatch_size = 0\n[link]\nfuzzy_threshold = 101\n")
     code, _, err = _cli(["run", str(RAW), "--out", str(tmp_path / "o"), "--config", str(tmp_path / "bad.toml")],
                         capsys)
     assert code == 2 and err.strip().splitlines() == [
-        "provnews: error: [nlp] batch_size and articles_per_part must be >= 1, n_process >= 0"]
+        "provnews: error: [nlp] batch_size must be >= 1, got 0; "
+        "[link] fuzzy_threshold must be a rapidfuzz ratio, 1 to 100, got 101"]
     assert not os.path.exists(tmp_path / "o")
 
 

@@ -69,3 +69,27 @@ def test_pieces_must_be_of_a_sensible_size(chunk_chars):
 
     with pytest.raises(ConfigError, match="chunk_chars must be >= 1000"):
         load_settings(nlp={"chunk_chars": chunk_chars})
+
+
+def test_a_person_in_two_pieces_is_one_row_with_the_office_of_all_titles():
+    from pipeline.chunks import merge_pieces
+    from pipeline.offices import OfficeParser
+    from pipeline.rules import cached_rules
+
+    offices = OfficeParser(cached_rules(str(load_settings().rules_dir)))
+    first = ["Member of the Provincial Party Standing Committee"]
+    second = ["Chairman of the People's Committee of Dong Dang commune"]
+    person = {"article_id": "a", "name": "Nguyễn Văn A", "name_key": "nguyen van a", "rule_id": "title-before"}
+
+    def rows(titles: list[str], honorific: str | None, start: int) -> dict:
+        organization, level = offices(titles)
+        return {"articles": [{"article_id": "a", "province_code": None}],
+                "officials": [dict(person, titles=titles, honorific=honorific, n_mentions=1, start_char=start,
+                                   end_char=start + 12, organization=organization, level=level)]}
+
+    merged = merge_pieces([(0, rows(first, None, 5)), (1000, rows(second, "Mr.", 7))], offices)
+    [row] = merged["officials"]
+    assert row["titles"] == first + second and row["n_mentions"] == 2 and row["honorific"] == "Mr."
+    assert (row["start_char"], row["end_char"]) == (5, 17)  # the first mention, in the whole text
+    assert (row["organization"], row["level"]) == offices(first + second)
+    assert (row["organization"], row["level"]) != offices(first)  # read again, not the first piece's

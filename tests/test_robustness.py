@@ -10,7 +10,7 @@ import pytest
 
 from pipeline.errors import ConfigError
 from pipeline.run import run
-from pipeline.settings import load_settings
+from pipeline.settings import Settings, load_settings
 
 from conftest import RAW, ROOT
 
@@ -42,11 +42,25 @@ def test_bad_settings_are_config_errors(tmp_path):
         load_settings(tmp_path)
     bad = tmp_path / "bad.toml"
     bad.write_text('[tables]\ncompression = "foo"\n')
-    with pytest.raises(ConfigError, match="compression 'foo'"):
+    with pytest.raises(ConfigError, match=r"\[tables\] compression must be one of: .* got 'foo'"):
         load_settings(bad)
-    bad.write_text('[link]\nfuzzy = 3\n')
-    with pytest.raises(ConfigError, match="unknown setting 'fuzzy'"):
+    bad.write_text('[link]\nfuzzy = 3\ncandidates = "5"\n[clean]\nmax_chars = 10\n[nlp]\nn_process = -1\n[extra]\n')
+    with pytest.raises(ConfigError) as raised:
         load_settings(bad)
+    assert str(raised.value).split("; ") == [  # every problem at once, each named
+        f"{bad} [link]: unknown setting 'fuzzy' (allowed: candidates, fuzzy_threshold, fuzzy_unique_min_chars, "
+        "fuzzy_unique_threshold)",
+        f"{bad} [link] candidates: expected int, got '5'",
+        f"{bad}: unknown section [extra] (allowed: clean, dedupe, engine, fetch, link, nlp, tables)",
+        "[nlp] n_process must be >= 0 (0 = one per core), got -1",
+        "[clean] max_chars must be more than min_chars (200), got 10",
+    ]
+
+
+def test_shipped_defaults_are_the_code_defaults():
+    """settings.toml documents the defaults; the dataclasses carry them where no file is read
+    (spaCy factory configs). They must not drift apart."""
+    assert load_settings() == Settings()
 
 
 def test_unknown_model_is_one_line(tmp_path):

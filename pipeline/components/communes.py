@@ -11,7 +11,7 @@ from spacy.util import filter_spans
 
 from pipeline.components.matching import FoldedPhraseMatcher, WindowedMatcher
 from pipeline.components.tokens import doc_text, doc_words, is_name_token, starts_sentence
-from pipeline.gazetteer import Gazetteer, load_gazetteer
+from pipeline.gazetteer import MERGER_DATE, Gazetteer, load_gazetteer
 from pipeline.linking import Link, candidate_provinces, link_mention
 from pipeline.province import article_provinces
 from pipeline.rules import RuleSet, cached_rules
@@ -27,7 +27,6 @@ LEADING_WORDS = frozenset(
 )
 MAX_NAME_TOKENS = 5
 LINKS_KEPT = 1 << 16
-MERGER_DATE = "2025-07-01"
 # Vietnamese type words as written (with their own diacritics or none at all).
 VIETNAMESE_TYPE_WORDS = {"xa": {"xa", "xã"}, "phuong": {"phuong", "phường"}}
 ROUTE_DASHES = {"-", "–"}  # "Ben Luc–Long Thanh Expressway": a route between two places (an em dash is punctuation)

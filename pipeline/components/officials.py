@@ -50,7 +50,6 @@ class OfficialLexicon:
     def __init__(self, rules: RuleSet):
         get = lambda name: rules.lexicon("officials", name, [])  # noqa: E731
         self.honorifics = {fold(h) for h in get("honorifics")}
-        self.honorifics_before_stop = {h[:-1] for h in self.honorifics if h.endswith(".")}  # "Mr" "." as two tokens
         self.office_honorifics = {fold(h) for h in get("office_honorifics")}
         self.surnames = {fold(s) for s in get("surnames")}
         self.not_name = {fold(w) for w in get("not_name_words")}
@@ -276,7 +275,7 @@ def honorific_before(doc: Doc, start: int, lex: OfficialLexicon) -> tuple[str | 
     if i < 0:
         return None, start
     word = fold(doc[i].text)
-    if word in lex.honorifics or word + "." in lex.honorifics:
+    if word in lex.honorifics:  # folded: "Mr." and "Mr" alike
         return doc[i].text, i
     return None, start
 
@@ -327,7 +326,7 @@ def later_mentions(doc: Doc, mentions: list[OfficialMention], lex: OfficialLexic
     table = doc_words(doc)
     texts = table.texts
     for i, word in enumerate(table.folded):
-        if word not in lex.honorifics and word not in lex.honorifics_before_stop:
+        if word not in lex.honorifics:
             continue
         start = i + 1 + (i + 1 < len(texts) and texts[i + 1] == ".")
         for size in (2, 1):

@@ -15,7 +15,7 @@ from spacy.tokens import Doc, Span
 from pipeline.components.matching import WindowedMatcher
 from pipeline.components.tokens import doc_text
 from pipeline.rules import Rule, RuleSet, cached_rules
-from pipeline.textnorm import FUNCTION_WORDS, fold
+from pipeline.textnorm import FUNCTION_WORDS, dice, fold
 
 LABEL_FILES = {"RECOMMENDATION": "recommendations", "DIRECTION": "directions", "DIFFICULTY": "difficulties"}
 PRIORITY = ("RECOMMENDATION", "DIRECTION", "DIFFICULTY")  # who claims a sentence region first
@@ -68,10 +68,6 @@ THIN_CLAUSE = 3  # fewer content words than this: a remark, not a statement on i
 MAX_JOINS = 3
 # An adverbial lead-in belongs to the clause after it.
 LEAD_PHRASE = re.compile(r"\s*(?:with|given|due to|because of|owing to)\b", re.IGNORECASE)
-
-
-def dice(a: set[str], b: set[str]) -> float:
-    return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
 
 
 @dataclass(frozen=True)

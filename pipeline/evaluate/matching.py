@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.textnorm import FUNCTION_WORDS, fold
+from pipeline.textnorm import FUNCTION_WORDS, dice, fold
 
 TEXT_TABLES = ("difficulties", "recommendations")
 SCORED_TABLES = ("communes", "officials", *TEXT_TABLES)
@@ -13,10 +13,6 @@ MATCH_AT = 0.5
 
 def content_words(text: str) -> set[str]:
     return {w for w in fold(text).split() if w not in FUNCTION_WORDS}
-
-
-def dice(a: set[str] | frozenset[str], b: set[str] | frozenset[str]) -> float:
-    return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
 
 
 def match_items(predicted: list[str], gold: list[str]) -> list[tuple[int, int, float]]:

@@ -18,8 +18,10 @@ from courlan import clean_url, is_navigation_page, is_not_crawlable
 from courlan.filters import extension_filter, path_filter, type_filter
 from lxml import etree
 
+from pipeline.clean import host_of
 from pipeline.errors import ConfigError
 from pipeline.fetch.fetcher import DISCOVERY_MAX_BYTES, Fetched
+from pipeline.fsutil import os_reason
 
 Get = Callable[[str], Fetched]
 MAX_SITEMAPS = 10_000  # sitemap files followed from one --sitemap
@@ -66,8 +68,8 @@ def normalize(url: str) -> str | None:
 
 
 def _site(url: str) -> str:
-    host = (urlsplit(url).netloc or "").lower()
-    return host[4:] if host.startswith("www.") else host
+    """www.example.vn and example.vn are one site (a sitemap often names the other)."""
+    return (host_of(url) or "").removeprefix("www.")
 
 
 def article_url(link: str, site_url: str) -> str | None:
@@ -91,7 +93,7 @@ def read_url_file(path: Path) -> Discovery:
     except FileNotFoundError:
         raise ConfigError(f"{path}: URL file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read the URL file ({getattr(exc, 'strerror', None) or exc})") from None
+        raise ConfigError(f"{path}: cannot read the URL file ({os_reason(exc)})") from None
     for number, line in enumerate(lines, start=1):
         text = line.strip()
         if not text or text.startswith("#"):

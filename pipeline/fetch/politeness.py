@@ -12,12 +12,14 @@ from urllib.parse import urlsplit
 
 from protego import Protego
 
+from pipeline.clean import host_of
+
 ROBOTS_MAX_BYTES = 500 * 1024  # what RFC 9309 asks crawlers to read at least
 
 
 def host_key(url: str) -> str:
     """Politeness is per server name: http and https, and every port, of one host share it."""
-    return (urlsplit(url).hostname or "").lower()
+    return host_of(url) or ""
 
 
 def origin(url: str) -> str:

@@ -13,21 +13,22 @@ name) or an unfinished last line (cut off when the store is next opened for writ
 """
 from __future__ import annotations
 
-import fcntl
 import gzip
 import hashlib
 import json
 import os
 import threading
-import uuid
 import zlib
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import BinaryIO
 
 from pipeline.errors import ConfigError, WriteError
 from pipeline.fetch.content import decode_html
+from pipeline.fsutil import Busy, atomic_write, exclusive_lock, os_reason
 from pipeline.records import ErrorRecord, RawRecord
 
 STORE_DIR = "store"
@@ -130,7 +131,7 @@ class RawStore:
     def __init__(self, raw_dir: str | Path):
         self.root = Path(raw_dir) / STORE_DIR
         self._lock = threading.Lock()
-        self._lock_file = None
+        self._held = ExitStack()
         self._fd: int | None = None
         self.latest: dict[str, ManifestRow] = {}
         self.broken: list[tuple[int, str]] = []
@@ -138,14 +139,11 @@ class RawStore:
     def __enter__(self) -> RawStore:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
-            self._lock_file = open(self.root / ".lock", "w")
-        except OSError as exc:
-            raise ConfigError(f"{self.root}: cannot write the raw store ({exc.strerror or exc})") from None
-        try:
-            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self._lock_file.close()
+            self._held.enter_context(exclusive_lock(self.root / ".lock"))
+        except Busy:
             raise ConfigError(f"{self.root}: another provnews fetch is writing this store; wait for it") from None
+        except OSError as exc:
+            raise ConfigError(f"{self.root}: cannot write the raw store ({os_reason(exc)})") from None
         self._remove_leftovers()
         self._fd = os.open(self.root / MANIFEST_NAME, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         self.latest, self.broken = latest_rows(self.root)
@@ -155,10 +153,7 @@ class RawStore:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
-        if self._lock_file is not None:
-            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
-            self._lock_file.close()
-            self._lock_file = None
+        self._held.close()
 
     def _remove_leftovers(self) -> None:
         """Temporary bodies and an unfinished last manifest line of a killed fetch."""
@@ -194,20 +189,16 @@ class RawStore:
         path = body_path(self.root, sha)
         if path.exists():
             return sha
-        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+        def write(handle: BinaryIO) -> None:
+            # mtime=0: the same body gives the same file, whichever run stored it.
+            with gzip.GzipFile(fileobj=handle, mode="wb", mtime=0, filename="") as packed:
+                packed.write(body)
+
         try:
             path.parent.mkdir(exist_ok=True)
-            with open(tmp, "wb") as handle:
-                # mtime=0: the same body gives the same file, whichever run stored it.
-                with gzip.GzipFile(fileobj=handle, mode="wb", mtime=0, filename="") as packed:
-                    packed.write(body)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-            _fsync_dir(path.parent)
+            atomic_write(path, write)
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise StoreError(f"{path}: cannot store a page body ({exc.strerror or exc})") from None
+            raise StoreError(f"{path}: cannot store a page body ({os_reason(exc)})") from None
         return sha
 
     def append(self, row: ManifestRow) -> None:
@@ -223,16 +214,8 @@ class RawStore:
                 os.fsync(self._fd)
             except OSError as exc:  # a partial line is cut off when the store is next opened
                 raise StoreError(f"{self.root / MANIFEST_NAME}: cannot append to the manifest "
-                                 f"({exc.strerror or exc})") from None
+                                 f"({os_reason(exc)})") from None
             self.latest[row.url] = row
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def read_body(store: Path, sha256: str) -> bytes:

@@ -5,8 +5,6 @@ response records, so a fetch can be archived and replayed with `provnews run OUT
 from __future__ import annotations
 
 import io
-import os
-import uuid
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -20,6 +18,7 @@ from warcio.warcwriter import WARCWriter
 from pipeline import __version__
 from pipeline.errors import ConfigError, WriteError
 from pipeline.fetch.content import decode_html, is_html
+from pipeline.fsutil import atomic_write, os_reason
 from pipeline.fetch.store import ManifestRow, stored_body
 from pipeline.records import ErrorRecord, RawRecord
 
@@ -91,7 +90,7 @@ def read_warc(path: Path) -> Iterator[RawRecord | ErrorRecord]:
     try:
         handle = open(path, "rb")
     except OSError as exc:
-        yield ErrorRecord(str(path), "read", f"cannot read file ({exc.strerror or exc})")
+        yield ErrorRecord(str(path), "read", f"cannot read file ({os_reason(exc)})")
         return
     with handle:
         packed = handle.read(2) == GZIP_MAGIC[:2]
@@ -125,36 +124,35 @@ def write_warc(path: Path, rows: Iterable[ManifestRow], store: Path,
     path = Path(path)
     if not path.parent.is_dir():
         raise ConfigError(f"{path}: the folder for the WARC file does not exist")
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     count = 0
+
+    def write(handle: BinaryIO) -> None:
+        nonlocal count
+        writer = WARCWriter(handle, gzip=path.name.endswith(".gz"))
+        info = writer.create_warcinfo_record(path.name, {"software": f"provnews/{__version__}",
+                                                         "format": "WARC File Format 1.1"})
+        writer.write_record(info)
+        for row in rows:
+            if not row.stored or row.kind != "page":
+                continue
+            body, problem = stored_body(store, row.sha256)
+            if body is None:
+                if report:
+                    report(f"left out of {path.name}: {row.url}: {problem}")
+                continue
+            headers = [("Content-Type", row.content_type or "text/html"), ("Content-Length", str(len(body)))]
+            headers += [(name, value) for name, value in (("ETag", row.etag), ("Last-Modified", row.last_modified))
+                        if value]
+            record = writer.create_warc_record(
+                row.final_url or row.url, "response", payload=io.BytesIO(body), length=len(body),
+                http_headers=StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1"),
+                warc_headers_dict={"WARC-Date": row.fetched_at} if row.fetched_at else None,
+            )
+            writer.write_record(record)
+            count += 1
+
     try:
-        with open(tmp, "wb") as handle:
-            writer = WARCWriter(handle, gzip=path.name.endswith(".gz"))
-            info = writer.create_warcinfo_record(path.name, {"software": f"provnews/{__version__}",
-                                                             "format": "WARC File Format 1.1"})
-            writer.write_record(info)
-            for row in rows:
-                if not row.stored or row.kind != "page":
-                    continue
-                body, problem = stored_body(store, row.sha256)
-                if body is None:
-                    if report:
-                        report(f"left out of {path.name}: {row.url}: {problem}")
-                    continue
-                headers = [("Content-Type", row.content_type or "text/html"), ("Content-Length", str(len(body)))]
-                headers += [(name, value) for name, value in (("ETag", row.etag), ("Last-Modified", row.last_modified))
-                            if value]
-                record = writer.create_warc_record(
-                    row.final_url or row.url, "response", payload=io.BytesIO(body), length=len(body),
-                    http_headers=StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1"),
-                    warc_headers_dict={"WARC-Date": row.fetched_at} if row.fetched_at else None,
-                )
-                writer.write_record(record)
-                count += 1
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        atomic_write(path, write)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise WriteError(f"{path}: cannot write the WARC file ({exc.strerror or exc})") from None
+        raise WriteError(f"{path}: cannot write the WARC file ({os_reason(exc)})") from None
     return count
