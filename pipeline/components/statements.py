@@ -288,7 +288,11 @@ class StatementRecognizer:
         self.pronouns = {fold(w) for w in self.rules.lexicon("recommendations", "pronouns", [])}
 
     def _content_words(self, text: str, stem: str) -> list[str]:
-        return [w for w in fold(text).split() if w not in self.generic[stem] and w not in FUNCTION_WORDS and len(w) > 2]
+        """Words that say what the problem or proposal is: not generic, not a function word, not
+        a name after the first word ("Representatives of Hiep Phuoc commune raised difficulties
+        in implementing the model" names no problem)."""
+        words = [w for i, raw in enumerate(text.split()) if not (i and raw[:1].isupper()) for w in fold(raw).split()]
+        return [w for w in words if w not in self.generic[stem] and w not in FUNCTION_WORDS and len(w) > 2]
 
     def _cancelled(self, doc: Doc, start: int, end: int, rule: Rule) -> bool:
         """A cancelling word just before the trigger ("overcome difficulties"), or a trigger in
