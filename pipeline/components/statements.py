@@ -15,7 +15,7 @@ from spacy.tokens import Doc, Span
 from pipeline.components.matching import WindowedMatcher
 from pipeline.components.tokens import doc_text
 from pipeline.rules import Rule, RuleSet, cached_rules
-from pipeline.textnorm import FUNCTION_WORDS, dice, fold
+from pipeline.textnorm import FUNCTION_WORDS, dice, fold, name_key
 
 LABEL_FILES = {"RECOMMENDATION": "recommendations", "DIRECTION": "directions", "DIFFICULTY": "difficulties"}
 PRIORITY = ("RECOMMENDATION", "DIRECTION", "DIFFICULTY")  # who claims a sentence region first
@@ -44,6 +44,7 @@ QUOTE_REACH = 3  # words between a quotation mark and a trigger for it to be a q
 OPEN_QUOTES = {'"', "“", "‘"}
 CLOSE_QUOTES = {'"', "”", "’"}
 PRONOUN_REACH = 3  # sentences back to find who "he"/"she"/"they" is
+ADDRESSEE_REACH = 6  # words between a request verb and the "to" of its addressee
 CLAUSE_PUNCT = {",", ";", ":", ".", "!", "?"}
 HEADLINE_WORDS = 25
 # A clause that cannot stand alone joins the clause on its left (see join_left).
@@ -253,6 +254,10 @@ def _list_start(text: str, sent_start: int, left: int) -> int:
     return left
 
 
+def _person_key(span: Span) -> str:
+    return name_key((span._.provnews_info or {}).get("person") or span.text)
+
+
 def is_headline(text: str, sentence: Span) -> bool:
     """A short line without a full stop, on a line of its own: a headline or caption, whose
     words come again in the body."""
@@ -286,6 +291,7 @@ class StatementRecognizer:
         self.speakers = {kind: {fold(w) for w in self.rules.lexicon("recommendations", f"{kind}_words", [])}
                          for kind in ("leader", "local")}
         self.pronouns = {fold(w) for w in self.rules.lexicon("recommendations", "pronouns", [])}
+        self.lower_addressees = {fold(w) for w in self.rules.lexicon("recommendations", "lower_addressees", [])}
 
     def _content_words(self, text: str, stem: str) -> list[str]:
         """Words that say what the problem or proposal is: not generic, not a function word, not
@@ -312,25 +318,49 @@ class StatementRecognizer:
                 return True
         return False
 
-    def _speaker_rejects(self, doc: Doc, sentence: Span, start: int, rule: Rule) -> bool:
+    def _speaker_rejects(self, doc: Doc, sentence: Span, start: int, end: int, rule: Rule) -> bool:
         """Who speaks decides the label: a locality's request is a recommendation, the same
         words from a visiting leader are a direction (rules/recommendations.yaml lexicons)."""
+        if rule.label == "RECOMMENDATION" and self._addressed_down(doc, sentence, end):
+            return True
         wanted = rule.option("speaker", "not_leader" if rule.label == "RECOMMENDATION" else "any")
         if wanted == "any":
             return False
         speaker = self._speaker(doc, sentence, start)
         return speaker == "leader" if wanted == "not_leader" else speaker != "local"
 
+    def _addressed_down(self, doc: Doc, sentence: Span, end: int) -> bool:
+        """"requested Cam Duong ward to assess ...", "asked localities to ...": whoever asks a
+        commune or ward to act speaks from above it, so this is an instruction."""
+        for token in doc[end: min(end + ADDRESSEE_REACH, sentence.end)]:
+            if token.lower_ == "to":
+                return any(fold(t.text) in self.lower_addressees for t in doc[end:token.i])
+            if token.is_punct:
+                return False
+        return False
+
+    def _office_kind(self, titles: list[str]) -> str | None:
+        """A person with an office in a commune or ward speaks for the locality ("Muong Khuong
+        Commune Party Secretary"); one with only higher offices is a leader."""
+        kinds = [speaker_in(fold(title).split(), self.speakers["leader"], self.speakers["local"]) for title in titles]
+        local = [fold(title) for title, kind in zip(titles, kinds) if kind]
+        if any(self.speakers["local"] & set(title.split()) for title in local):
+            return "local"
+        return "leader" if local else None
+
     def _speaker(self, doc: Doc, sentence: Span, start: int) -> str | None:
-        """'leader' or 'local' by the last speaker word before the trigger; a pronoun subject
-        ("She suggested ...") takes the speaker of the sentences before it."""
+        """'leader' or 'local': the office of the last official named before the trigger (from all
+        his mentions: "Mr. Tuan" later on), else the last speaker word; a pronoun subject ("She
+        suggested ...") takes the speaker of the sentences before it."""
         officials = list(doc.spans.get("officials", []))
+        titles: dict[str, list[str]] = {}
+        for person in officials:
+            titles.setdefault(_person_key(person), []).extend((person._.provnews_info or {}).get("titles", []))
         for _ in range(PRONOUN_REACH + 1):
             words = [fold(t.text) for t in doc[sentence.start:start]]
-            for person in officials:  # "Tran Huy Tuan requested ...": his titles tell who he is
-                if sentence.start <= person.start < start:
-                    words += fold(" ".join((person._.provnews_info or {}).get("titles", []))).split()
-            found = speaker_in(words, self.speakers["leader"], self.speakers["local"])
+            named = [person for person in officials if sentence.start <= person.start < start]
+            found = self._office_kind(titles[_person_key(named[-1])]) if named else None
+            found = found or speaker_in(words, self.speakers["leader"], self.speakers["local"])
             if found or not self.pronouns & set(words) or sentence.start == 0:
                 return found
             sentence = doc[sentence.start - 1].sent
@@ -342,7 +372,7 @@ class StatementRecognizer:
         for match_id, start, end in sorted(self.matcher(doc), key=lambda m: (m[1], m[2])):
             rule = self.by_id[doc.vocab.strings[match_id]]
             sentence = doc[start].sent
-            if not self._cancelled(doc, start, end, rule) and not self._speaker_rejects(doc, sentence, start, rule):
+            if not self._cancelled(doc, start, end, rule) and not self._speaker_rejects(doc, sentence, start, end, rule):
                 if not is_headline(doc_text(doc), sentence):
                     by_sentence.setdefault(sentence.start, []).append((rule, start, end))
         items: list[Item] = []
