@@ -15,7 +15,7 @@ from pipeline.tables import load_tables
 from conftest import GOLD, ROOT, SHARED
 
 # Measured on all 48 records of ../shared/corpus (floors a little under).
-FLOORS = {"communes": 0.97, "officials": 0.96, "difficulties": 0.83, "recommendations": 0.85}
+FLOORS = {"communes": 0.97, "officials": 0.96, "difficulties": 0.83, "recommendations": 0.88}
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +55,7 @@ def test_title_recall_floor(scores):
 
 FRESH = ROOT / "tests" / "corpus" / "fresh"
 # Measured on the project's own blind-annotated set of 60 articles (tests/corpus/fresh).
-FRESH_FLOORS = {"communes": 0.93, "officials": 0.96, "difficulties": 0.64, "recommendations": 0.60}
+FRESH_FLOORS = {"communes": 0.93, "officials": 0.96, "difficulties": 0.64, "recommendations": 0.61}
 
 
 @pytest.fixture(scope="module")
