@@ -1,0 +1,193 @@
+"""Where a statement starts and ends in a sentence's text: clauses, lists and the words that
+join or cut them. Plain string work on character offsets, so it is tested without a model
+(`verbs`, the offsets of tokens the tagger calls verbs, is empty then).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+CLAUSE_END = re.compile(r";|,\s+(?=(?:which|while|but|although|though|so that|namely|whereas|thereby|thanks)\b)"
+                        r"|,\s+(?=and\s+(?:the|a|an|its|their|many|some)\b)|,\s+(?=[A-ZĐ])"
+                        r"|\.\.\.|…|\s[-–]\s")
+CONTINUATION = {"especially", "including", "such", "in", "which", "that", "still", "mainly", "particularly",
+                "etc", "of", "for", "to", "with", "from", "by", "as", "due"}
+LIST_END = {"with", "but", "however", "although", "while", "so", "thereby", "because", "whereas", "thanks"}
+LEAD_WORDS = re.compile(r"^(?:and|or|but|to|that|at the same time|in addition|also|however|then|namely|as well as)[,:]?\s+",
+                        re.IGNORECASE)
+RELATIVE_START = re.compile(r"\s*(?:which|who|that)\b", re.IGNORECASE)
+CLAUSE_OPENER = re.compile(r"\b(?:said|says|acknowledged|noted|stated|shared(?=\s+that|:)|reported|admitted|added|found that|but|while|"
+                           r"although|though|whereas|and(?=\s+(?:the|its|their|many|some|most|lack|lacks|lacked|have|has|had|do|does|did|"
+                           r"cannot|can|must)\b))\b\s*(?:that\s+)?",
+                           re.IGNORECASE)
+# "... lacks 12 civil servants and the headquarters is degraded": two clauses.
+AND_CLAUSE = re.compile(r"\s+and\s+(?=(?:the|its|their|many|some|most|lack|lacks|lacked|have|has|had|is|are|was|"
+                        r"were|do|does|did|cannot|can|must)\b)", re.IGNORECASE)
+EXTENDER = re.compile(r",\s+(?:including|especially|particularly|mainly|with|\w+ing)\b", re.IGNORECASE)
+# A clause that cannot stand alone joins the clause on its left (see join_left).
+JOIN_LEFT = re.compile(r"\s*(?:so|thus|therefore|hence)\b(?!\s+(?:that|as)\b)", re.IGNORECASE)
+# "X, Y, and Z are limited in area": the list is the subject.
+LIST_SUBJECT = re.compile(r"\s*(?:and|or)\s+(?:[\w’'-]+\s+){0,4}?(?:are|is|were|was|have|has|had|do|does|did|"
+                          r"remain|remains)\b", re.IGNORECASE)
+LIST_SEGMENT_WORDS = 5
+# A reporting verb (or a clause-joining "and") before the clause: what follows is a statement of
+# its own, the speaker is not part of it.
+REPORTED = re.compile(r"\b(?:said|says|stated|noted|reported|shared|added|acknowledged|admitted|explained|"
+                      r"emphasized|emphasised|stressed|affirmed|informed|that|and)\s*$", re.IGNORECASE)
+SUBJECTLESS = re.compile(r"\s*(?:is|are|was|were|has|have|had|does|do|did|no longer|can|cannot|could|will|would|"
+                         r"remains?|remained)\b", re.IGNORECASE)
+OPENING_WORDS = re.compile(r"(?:(?:and|or|but|also|still|there|is|are|was|were)\s+)+", re.IGNORECASE)
+SUBORDINATOR = re.compile(r"^\s*(?:though|although|while|whereas|but|and|which|that)\b", re.IGNORECASE)
+MAX_JOINS = 3
+# An adverbial lead-in belongs to the clause after it.
+LEAD_PHRASE = re.compile(r"\s*(?:with|given|due to|because of|owing to)\b", re.IGNORECASE)
+
+
+def trim_item(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink [start, end) past spaces, list punctuation, lead conjunctions and trailing '...'."""
+    while True:
+        before = (start, end)
+        while start < end and (text[start].isspace() or text[start] in ",;:-–•·"):
+            start += 1
+        while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:.…-–)(" or text[end - 1] == "\""):
+            end -= 1
+        lead = LEAD_WORDS.match(text[start:end])
+        if lead:
+            start += lead.end()
+        if text[start:end].lower().endswith(" etc"):
+            end -= 4
+        if (start, end) == before:
+            return start, end
+
+
+def _starts_verb(text: str, at: int, end: int, verbs: frozenset[int]) -> bool:
+    """Whether the words at `at` begin a verb phrase: a tagged verb, an -ing form, or an
+    adverb then one ("effectively implementing")."""
+    word = re.match(r"[\w’'-]+", text[at:end])
+    if not word:
+        return False
+    first = word.group(0).lower()
+    if at in verbs or (first.endswith("ing") and first not in CONTINUATION):
+        return True
+    if first.endswith("ly"):
+        nxt = re.match(r"\s+", text[at + len(first):end])
+        return bool(nxt) and _starts_verb(text, at + len(first) + nxt.end(), end, verbs)
+    return False
+
+
+def _split_commas(text: str, start: int, end: int, mode: str, verbs: frozenset[int]) -> list[tuple[int, int]]:
+    """Commas (and "and" before a new verb phrase) split items when the next piece starts like
+    a new item: a verb phrase for `verbs`, a noun phrase for `nouns`."""
+    pieces, last = [], start
+    # "..., and that the Department guide ..." starts a second proposal; a bare "and" does not
+    # ("repair infrastructure and restore production" is one).
+    separators = r",\s+(?:and\s+(?:that\s+)?)?|\s+and\s+that\s+" if mode == "verbs" else r",\s+(?:and\s+)?"
+    for match in re.finditer(separators, text[start:end]):
+        cut, nxt = start + match.start(), start + match.end()
+        word = re.match(r"[\w’'-]+", text[nxt:end])
+        first = word.group(0).lower() if word else ""
+        if mode == "verbs":
+            if _starts_verb(text, nxt, end, verbs) or match.group(0).rstrip().endswith("that"):
+                pieces.append((last, cut))
+                last = nxt
+        elif mode == "nouns":
+            if first in LIST_END:
+                end = cut
+                break
+            if first and first not in CONTINUATION:
+                pieces.append((last, cut))
+                last = nxt
+    pieces.append((last, end))
+    return pieces
+
+
+def split_items(text: str, start: int, end: int, mode: str, verbs: frozenset[int] = frozenset()) -> list[tuple[int, int]]:
+    """One region → item offsets, by the rule's `split` mode (`verbs` holds the character
+    offsets of tokens the tagger calls verbs; empty without a model)."""
+    if mode == "never":
+        return [(start, end)]
+    ellipsis = re.search(r"\.\.\.|…", text[start:end])
+    if ellipsis:  # "staff, decentralization... contributing to": the list is over
+        end = start + ellipsis.start()
+    parts, last = [], start
+    for match in re.finditer(r";", text[start:end]):
+        parts.append((last, start + match.start()))
+        last = start + match.end()
+    parts.append((last, end))
+    if mode == "semicolons":
+        return parts
+    return [piece for s, e in parts for piece in _split_commas(text, s, e, mode, verbs)]
+
+
+def clause_bounds(text: str, sent_start: int, sent_end: int, start: int, end: int) -> tuple[int, int]:
+    """The clause around [start, end): between commas/semicolons, after a reporting verb or a
+    contrast ("acknowledged many communes lack ...", "... but is short of"), with a relative
+    clause joined to what it describes and trailing ", including/with/requiring ..." kept."""
+    left = max(text.rfind(c, sent_start, start) for c in ",;:")
+    left = left + 1 if left >= sent_start else sent_start
+    if RELATIVE_START.match(text, left) and left > sent_start:
+        earlier = max(text.rfind(c, sent_start, left - 1) for c in ",;:")
+        left = earlier + 1 if earlier >= sent_start else sent_start
+    cut = None
+    for opener in CLAUSE_OPENER.finditer(text, left, end):  # up to `end`: a lookahead may see the trigger
+        if opener.start() < start:
+            cut = opener
+    if cut is not None:
+        left = min(cut.end(), start)
+    right = end
+    if LEAD_PHRASE.match(text, left):  # "With no official housing available, over 60 staff commute ..."
+        following = [i for i in (text.find(c, end, sent_end) for c in ",;") if i != -1]
+        if following and text[min(following)] == ",":
+            right = min(following) + 1
+    while True:
+        stops = [i for i in (text.find(c, right, sent_end) for c in ",;:") if i != -1]
+        joined = AND_CLAUSE.search(text, right, sent_end)
+        if joined:
+            stops.append(joined.start())
+        right = min(stops) if stops else sent_end
+        if right < sent_end and text[right] == "," and EXTENDER.match(text, right):
+            right += 1
+            continue
+        return left, right
+
+
+def join_left(text: str, sent_start: int, left: int, right: int, trigger: int,
+              thin: Callable[[str], bool], generic: Callable[[str], bool], dependent: Callable[[int], bool]) -> int:
+    """Move a clause's start left over commas while it cannot stand alone: a consequence
+    (", causing delays"), a predicate without its subject (", no longer meets the scale"), or a
+    thin remark without a subject of its own (", though rather cramped", "but they were not
+    complete"). A clause with its own subject or opened by its trigger ("no housing, no offices")
+    stays as it is; a generic remark ("some communes still face challenges") stays, to be dropped."""
+    for _ in range(MAX_JOINS):
+        before = text[sent_start:left].rstrip()
+        if not before or before[-1] in ";:" or REPORTED.search(before):
+            return left
+        clause = text[left:right]
+        if LIST_SUBJECT.match(clause):
+            return _list_start(text, sent_start, left)
+        stripped = clause.lstrip()
+        lead = OPENING_WORDS.match(stripped)
+        first = left + len(clause) - len(stripped) + (lead.end() if lead else 0)
+        remark = SUBORDINATOR.sub("", clause, count=1)
+        thin_remark = thin(remark) and trigger > first and dependent(first) and not generic(remark)
+        if not (JOIN_LEFT.match(clause) or SUBJECTLESS.match(clause) or thin_remark):
+            return left
+        previous = max(text.rfind(c, sent_start, max(sent_start, left - 1)) for c in ",;:")
+        left = previous + 1 if previous >= sent_start else sent_start
+    return left
+
+
+def _list_start(text: str, sent_start: int, left: int) -> int:
+    """The start of the comma list that ends at `left`: short segments only."""
+    while left > sent_start:
+        previous = text.rfind(",", sent_start, max(sent_start, left - 1))
+        start = previous + 1 if previous >= sent_start else sent_start
+        if len(text[start:left].split()) > LIST_SEGMENT_WORDS or ";" in text[start:left]:
+            return left
+        left = start
+    return left
+
+
+def clause_end(text: str, start: int, sent_end: int) -> int:
+    found = CLAUSE_END.search(text, start, sent_end)
+    return found.start() if found else sent_end

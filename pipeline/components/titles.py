@@ -1,0 +1,226 @@
+"""Officials' titles: the office phrases before, after or around a name ("Deputy Prime Minister
+X", "X, Secretary of the Party Committee of Y commune", "Vice Chairmen of ...: A, B and C"),
+grown over Title-case words from the head words the TITLE rules of rules/officials.yaml find;
+and the lexicon of that file.
+"""
+from __future__ import annotations
+
+from spacy.tokens import Doc, Span
+
+from pipeline.components.tokens import is_name_token, starts_sentence
+from pipeline.rules import RuleSet
+from pipeline.textnorm import fold
+
+SEPARATORS = {",", "-", "–", "—"}
+ARTICLES = {"a", "an", "the"}
+FORMER = {"former", "current", "incumbent", "newly", "appointed", "acting"}
+TITLE_END_TRIM = {"of", "the", "and", "for", "in", "on", "'s", "’s", "("}
+GROUP_HEADS = {"members": "member", "deputies": "deputy", "delegates": "delegate", "chairmen": "chairman",
+               "chairwomen": "chairwoman", "secretaries": "secretary", "directors": "director", "heads": "head",
+               "leaders": "leader", "commanders": "commander", "ministers": "minister"}
+PLACE_TYPES = {"commune", "ward", "province", "city", "district", "town", "zone", "village", "hamlet"}
+# "A, who serves as Head of ...", "A has been appointed Chairman of ...": the title is reached through a verb.
+TITLE_VERBS = [("who", "serves", "as"), ("who", "is"), ("who", "was"), ("who", "is", "also"), ("has", "been", "appointed"),
+               ("has", "been", "appointed", "as"), ("was", "appointed"), ("was", "appointed", "as"), ("serves", "as"),
+               ("currently",), ("who", "currently", "serves", "as"), ("now",)]
+COMMA_CROSSING_WORDS = 4
+ASIDE_WORDS = 10  # an aside after a name ("(born in 1978)") is short
+ASIDE_VERBS = {"residing", "living", "born", "aged"}  # an organisation's name with commas ("Culture, Sports and Tourism") is short
+GROUP_WINDOW = 80  # tokens back from a name to the colon of its group
+
+
+class OfficialLexicon:
+    def __init__(self, rules: RuleSet):
+        get = lambda name: rules.lexicon("officials", name, [])  # noqa: E731
+        self.honorifics = {fold(h) for h in get("honorifics")}
+        self.office_honorifics = {fold(h) for h in get("office_honorifics")}
+        self.surnames = {fold(s) for s in get("surnames")}
+        self.not_name = {fold(w) for w in get("not_name_words")}
+        self.inner = {w.lower() for w in get("title_inner_words")}
+        self.not_officials = {fold(n) for n in get("not_officials")}
+        self.org_words = {fold(w) for w in get("org_words")}
+        self.places: set[str] = set()  # province names, filled by the component
+
+
+def _is_title_word(token, heads: set[int], lex: OfficialLexicon) -> bool:
+    return token.i in heads or is_name_token(token) or token.lower_ in lex.inner
+
+
+def split_title(doc: Doc, start: int, end: int, heads: set[int]) -> list[tuple[int, int]]:
+    """"Politburo member and President" holds two offices: split at "and" between two heads."""
+    parts, left = [], start
+    for i in range(start + 1, end - 1):
+        if doc[i].lower_ == "and" and any(j in heads for j in range(left, i)):
+            nxt = i + 1
+            while nxt < end and nxt not in heads and is_name_token(doc[nxt]) and nxt - i <= 3:
+                nxt += 1
+            if nxt < end and nxt in heads:
+                parts.append((left, i))
+                left = i + 1
+    parts.append((left, end))
+    return parts
+
+
+def _name_continues(doc: Doc, i: int, heads: set[int]) -> bool:
+    """After a comma: Title-case words without an office, then "and" and a Title-case word
+    ("Sports and Tourism"): the comma is inside a name."""
+    j = i
+    while j < len(doc) and j - i < COMMA_CROSSING_WORDS and is_name_token(doc[j]) and j not in heads:
+        j += 1
+    return j > i and j + 1 < len(doc) and doc[j].lower_ == "and" and is_name_token(doc[j + 1]) and j + 1 not in heads
+
+
+def title_forward(doc: Doc, i: int, heads: set[int], lex: OfficialLexicon) -> tuple[int, int] | None:
+    """A title phrase starting at token i ("Member of the Provincial Party Standing Committee")."""
+    while i < len(doc) and (doc[i].lower_ in ARTICLES or doc[i].lower_ in FORMER):
+        i += 1
+    start = i
+    lead = i
+    while lead < len(doc) and lead - start < 4 and lead not in heads and is_name_token(doc[lead]):
+        lead += 1
+    if lead >= len(doc) or lead not in heads:
+        return None
+    end = lead + 1
+    depth = 0
+    while end < len(doc):
+        token = doc[end]
+        if token.text == "(":
+            depth += 1
+        elif token.text == ")" and depth:
+            depth -= 1
+        elif depth == 0 and token.text == "," and _name_continues(doc, end + 1, heads):
+            end += 1  # "Department of Culture, Sports and Tourism"
+            continue
+        elif depth == 0 and not _is_title_word(token, heads, lex):
+            break
+        if depth == 0 and token.text in SEPARATORS | {";", ".", ":"}:
+            break
+        end += 1
+    while end > start and doc[end - 1].lower_ in TITLE_END_TRIM:
+        end -= 1
+    last = doc[end - 1] if end > start else None
+    if last is not None and not (last.i in heads or is_name_token(last) or last.text == ")"
+                                 or last.lower_ in PLACE_TYPES):
+        return None
+    return (start, end) if end > start else None
+
+
+def _after_title_verb(doc: Doc, i: int) -> int:
+    """Past "who serves as", "has been appointed" and the like: where the title starts."""
+    for words in sorted(TITLE_VERBS, key=len, reverse=True):
+        if tuple(t.lower_ for t in doc[i:i + len(words)]) == words:
+            return i + len(words)
+    return i
+
+
+def _past_asides(doc: Doc, i: int) -> int:
+    """Past "(born in 1978)" and ", residing in Tan Tien ward": asides between a name and its title."""
+    while i < len(doc):
+        if doc[i].text == "(":
+            close = next((j for j in range(i + 1, min(len(doc), i + ASIDE_WORDS)) if doc[j].text == ")"), None)
+            if close is None:
+                return i
+            i = close + 1
+        elif doc[i].text == "," and i + 1 < len(doc) and doc[i + 1].lower_ in ASIDE_VERBS:
+            comma = next((j for j in range(i + 2, min(len(doc), i + ASIDE_WORDS)) if doc[j].text == ","), None)
+            if comma is None:
+                return i
+            i = comma
+        else:
+            return i
+    return i
+
+
+def titles_after(doc: Doc, end: int, heads: set[int], lex: OfficialLexicon) -> list[tuple[int, int]]:
+    titles = []
+    i = _past_asides(doc, end)
+    if i < len(doc) and doc[i].text not in SEPARATORS:  # "A has been appointed Chairman of ..."
+        past = _after_title_verb(doc, i)
+        if past > i:
+            found = title_forward(doc, past, heads, lex)
+            return [found] if found else []
+    while i < len(doc) and doc[i].text in SEPARATORS:
+        found = title_forward(doc, _after_title_verb(doc, i + 1), heads, lex)
+        if not found:
+            break
+        titles.append(found)
+        i = found[1]
+        if i < len(doc) and doc[i].lower_ == "and":  # "..., and Head of ..."
+            nxt = title_forward(doc, i + 1, heads, lex)
+            if nxt:
+                titles.append(nxt)
+                i = nxt[1]
+    return titles
+
+
+def title_backward(doc: Doc, end: int, heads: set[int], lex: OfficialLexicon) -> tuple[int, int] | None:
+    """A title phrase ending just before token `end` ("Deputy Prime Minister", "Secretary of the X")."""
+    start = end
+    depth = 0
+    while start > 0:
+        token = doc[start - 1]
+        if token.text == ")":
+            depth += 1
+        elif token.text == "(" and depth:
+            depth -= 1
+        elif depth == 0 and (token.text in SEPARATORS or not _is_title_word(token, heads, lex)):
+            break
+        start -= 1
+        if depth == 0 and starts_sentence(doc[start]):
+            break
+    while start < end and (doc[start].lower_ in lex.inner or doc[start].is_stop) and start not in heads:
+        start += 1
+    if not any(i in heads for i in range(start, end)):
+        # "Director of the Department of Culture, Sports and Tourism X": the comma is inside a name
+        if 0 < end - start <= COMMA_CROSSING_WORDS and start > 1 and doc[start - 1].text == "," \
+                and is_name_token(doc[start - 2]):
+            earlier = title_backward(doc, start - 1, heads, lex)
+            if earlier and earlier[1] == start - 1:
+                return earlier[0], end
+        return None
+    return start, end
+
+
+def titles_before(doc: Doc, start: int, heads: set[int], lex: OfficialLexicon,
+                  comma_ok: bool = False) -> list[tuple[int, int]]:
+    found = title_backward(doc, start, heads, lex)
+    if not found and start > 1 and doc[start - 1].text == ",":
+        found = title_backward(doc, start - 1, heads, lex)  # "Its Chairman, Mr. Tran Quoc Viet"
+        # Without an honorific the title must name its body: "the Chairman of X Ward People's Committee, A"
+        if not found or not (found[1] - 1 in heads and comma_ok or fold(doc[found[1] - 1].text) in lex.org_words):
+            return []
+    if not found:
+        return []
+    titles = [found]
+    while found[0] > 1 and doc[found[0] - 1].text == ",":  # "Politburo member, President X"
+        found = title_backward(doc, found[0] - 1, heads, lex)
+        if not found or found[1] - found[0] > 4:
+            break
+        titles.insert(0, found)
+    return titles
+
+
+def group_title(doc: Doc, start: int, heads: set[int], lex: OfficialLexicon) -> list[tuple[int, int]]:
+    """"members of the Party Central Committee: A - Head of ...; B - ...": each name in the
+    list holds the shared office too (returned as its span; the caller writes it singular)."""
+    for i in range(start - 1, max(-1, start - GROUP_WINDOW), -1):  # the parser may cut at the colon
+        if doc[i].text == ":":
+            found = title_backward(doc, i, heads, lex)
+            if found and any(t.lower_ in GROUP_HEADS for t in doc[found[0]:found[1]]):
+                return [found]
+            return []
+        if doc[i].text in {".", "!", "?"} or "\n" in doc[i].text_with_ws:
+            return []
+    return []
+
+
+def singular(title: Span) -> str:
+    """A group's title as one person's: "members of the X" → "member of the X", "Vice
+    Chairmen of ..." → "Vice Chairman of ..." (the first plural head only)."""
+    for token in title:
+        if token.lower_ in GROUP_HEADS:
+            word = GROUP_HEADS[token.lower_]
+            word = word.capitalize() if token.text[0].isupper() else word
+            offset = token.idx - title.start_char
+            return title.text[:offset] + word + title.text[offset + len(token.text):]
+    return title.text
