@@ -92,11 +92,10 @@ from pipeline.gazetteer import load_gazetteer
 from pipeline.rules import cached_rules
 from pipeline.run import run
 from pipeline.settings import load_settings
-from pipeline.extract import Categorizer
+from pipeline.extract import Readers
 settings = load_settings()
 build_nlp(settings, rules_only=True)
-Categorizer(cached_rules(str(settings.rules_dir)))
-load_gazetteer()
+Readers.from_rules(cached_rules(str(settings.rules_dir)), load_gazetteer())
 print(f"{time.perf_counter() - started:.2f}")
 """
 

@@ -17,10 +17,9 @@ from spacy.tokens import Doc
 
 from pipeline.chunks import merge_pieces, text_pieces
 from pipeline.clean import CleanError, clean_record, host_of
-from pipeline.extract import Categorizer, Rows, doc_to_rows
-from pipeline.gazetteer import Gazetteer, load_gazetteer
+from pipeline.extract import Readers, Rows, doc_to_rows
+from pipeline.gazetteer import load_gazetteer
 from pipeline.nlp import build_nlp
-from pipeline.offices import OfficeParser
 from pipeline.partitions import Partition, read_partition
 from pipeline.records import Article, ErrorRecord
 from pipeline.rules import cached_rules
@@ -33,17 +32,14 @@ WARM_ARTICLES = 500  # a Dask worker may run tasks in threads: one pipeline per 
 @dataclass
 class Processor:
     nlp: Language
-    categorize: Categorizer
-    offices: OfficeParser
-    gazetteer: Gazetteer
+    readers: Readers
     articles: int = 0  # extracted by this process so far
 
 
 @lru_cache(maxsize=2)
 def _processor(settings: Settings, rules_only: bool) -> Processor:
     rules = cached_rules(str(settings.rules_dir))
-    return Processor(build_nlp(settings, rules_only=rules_only), Categorizer(rules), OfficeParser(rules),
-                     load_gazetteer())
+    return Processor(build_nlp(settings, rules_only=rules_only), Readers.from_rules(rules, load_gazetteer()))
 
 
 def processor(settings: Settings, rules_only: bool) -> Processor:
@@ -85,7 +81,7 @@ def extract_articles(articles: list[Article], settings: Settings, rules_only: bo
         return piece
 
     def piece_rows(step: tuple[int, int, int], piece: Doc) -> tuple[int, Rows]:
-        return step[1], doc_to_rows(articles[step[0]], piece, work.categorize, work.offices, work.gazetteer)
+        return step[1], doc_to_rows(articles[step[0]], piece, work.readers)
 
     longest = max(end - start for _, start, end in plan)
     batch_size = max(1, min(settings.nlp.batch_size, settings.nlp.batch_chars // longest))  # bounds memory
@@ -101,13 +97,13 @@ def extract_articles(articles: list[Article], settings: Settings, rules_only: bo
             by_article: dict[int, list[tuple[int, Rows]]] = defaultdict(list)
             for step, piece in zip(plan, nlp.pipe((doc(*step) for step in plan), batch_size=batch_size)):
                 by_article[step[0]].append(piece_rows(step, piece))  # rows at once: a batch of Docs at most
-            return [merge_pieces(by_article[index], work.offices) for index in range(len(articles))]
+            return [merge_pieces(by_article[index], work.readers.offices) for index in range(len(articles))]
         except Exception:  # one bad article must not sink the batch: redo it one article at a time
             results: list[Rows | ErrorRecord] = []
             for index, article in enumerate(articles):
                 try:
                     results.append(merge_pieces([piece_rows(step, nlp(doc(*step))) for step in plan if step[0] == index],
-                                                work.offices))
+                                                work.readers.offices))
                 except Exception as exc:
                     results.append(ErrorRecord(article.source, "extract", f"{type(exc).__name__}: {exc}"))
             return results

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from dataclasses import dataclass
 from typing import Any
 
 from spacy.tokens import Doc, Span
 
+from pipeline.attribution import Attribution
 from pipeline.components.tokens import doc_text
 from pipeline.gazetteer import Gazetteer, load_gazetteer
 from pipeline.offices import OfficeParser
@@ -15,19 +17,7 @@ from pipeline.rules import RuleSet
 from pipeline.textnorm import canonical_honorific, fold, name_key
 
 Rows = dict[str, list[dict[str, Any]]]
-ADDRESSEE = re.compile(
-    r"\b(the (?:Provincial|City|Central|National)[\w’' -]*?(?:Committee|Council|Government|Assembly)|"
-    r"the (?:National Assembly|Central Government|Government|State|province|city)(?: and the (?:Government|"
-    r"National Assembly|State|relevant ministries))?|(?:[A-Z][\w’'-]+ )+(?:City|Province)(?: People’s| People's)?"
-    r"(?: Committee| Council| Party Committee)?|(?:the )?(?:Ministry|Department) of [A-Z][\w’' ,-]*?(?=\s+(?:to|[a-z]+s?\b))|"
-    r"(?:the )?(?:relevant )?(?:competent )?(?:authorit(?:y|ies)|superiors|higher levels?|ministries(?: and branches)?))\b",
-)
-# Who proposes when no commune is named before the request: the nearest such phrase.
-PROPOSER = re.compile(
-    r"\b((?:(?:[A-Z][\w’'-]*|[Ll]ocal|[Cc]ommune|[Ww]ard|and)\s+)*(?:[Vv]oters?|[Rr]esidents|[Dd]elegates?|"
-    r"[Rr]epresentatives?|[Ll]eaders|[Aa]uthorities|[Oo]fficials|(?:[Tt]he\s+)?(?:[Cc]ommune|[Ww]ard|[Ll]ocalit(?:y|ies))))\b")
 THE_LOCALITY = re.compile(r"(?:the )?(?:commune|ward|locality)", re.IGNORECASE)
-PRONOUN = re.compile(r"\b(?:he|she|they|we)\b", re.IGNORECASE)
 
 
 class Categorizer:
@@ -114,17 +104,16 @@ def _person(official: Span) -> str:
     return (official._.provnews_info or {}).get("person") or official.text
 
 
-def _proposer(before: str, officials: list[Span], item: Span) -> str | None:
+def _proposer(before: str, officials: list[Span], item: Span, attribution: Attribution) -> str | None:
     """A named official before the request, else the nearest group that asks ("Local voters")."""
     sentence = _sentence(item)
     named = [o for o in officials if sentence.start <= o.start and o.end_char <= sentence.start_char + len(before)]
     if named:
         return _person(named[-1])
-    groups = PROPOSER.findall(before)
-    return groups[-1].strip() if groups else None
+    return attribution.last_proposer(before)
 
 
-def statement_rows(doc: Doc, article_id: str, categorize: Categorizer) -> Rows:
+def statement_rows(doc: Doc, article_id: str, categorize: Categorizer, attribution: Attribution) -> Rows:
     communes = list(doc.spans.get("communes", []))
     codes = {(c._.provnews_link or {}).get("ward_code") for c in communes} - {None}
     only_code = next(iter(codes)) if len(codes) == 1 else None
@@ -147,20 +136,20 @@ def statement_rows(doc: Doc, article_id: str, categorize: Categorizer) -> Rows:
     for span in doc.spans.get("recommendations", []):
         sentence = _sentence(span)
         before = text[sentence.start_char: first_item[sentence.start]]
-        addressee = ADDRESSEE.search(text, sentence.start_char, min(sentence.end_char, span.start_char + 60))
+        addressee = attribution.addressee_in(text, sentence.start_char, min(sentence.end_char, span.start_char + 60))
         # The proposing commune stands before the request; a commune inside the item is its object.
         proposing = [c for c in communes if sentence.start <= c.start and c.end_char <= span.start_char]
         link = (proposing[0]._.provnews_link or {}) if proposing else {}
         ward = link.get("ward_code") or (None if proposing else only_code)
-        proposer = (link.get("ward_name") or proposing[0].text) if proposing else _proposer(before, officials, span)
-        if proposer is None and PRONOUN.search(before):
+        proposer = (link.get("ward_name") or proposing[0].text) if proposing else _proposer(before, officials, span, attribution)
+        if proposer is None and attribution.pronoun.search(before):
             proposer = last_proposer  # "They also requested ...": whoever asked before
         if only_name and proposer and THE_LOCALITY.fullmatch(proposer):
             proposer = only_name  # "The ward requested ..." in an article about one ward
         last_proposer = proposer or last_proposer
         rows["recommendations"].append({
             "article_id": article_id, "text": span.text, "category": categorize(span.text),
-            "proposer": proposer, "addressee": addressee.group(0) if addressee else None, "ward_code": ward,
+            "proposer": proposer, "addressee": addressee, "ward_code": ward,
             "sentence": sentence.text, "start_char": span.start_char, "end_char": span.end_char,
             "rule_id": span._.provnews_rule,
         })
@@ -188,12 +177,25 @@ def article_row(article: Article, doc: Doc, gazetteer: Gazetteer) -> dict[str, A
     }
 
 
-def doc_to_rows(article: Article, doc: Doc, categorize: Categorizer, offices: OfficeParser,
-                gazetteer: Gazetteer) -> Rows:
+@dataclass(frozen=True)
+class Readers:
+    """What turns an annotated Doc into rows, built once per process from the rules."""
+
+    categorize: Categorizer
+    offices: OfficeParser
+    attribution: Attribution
+    gazetteer: Gazetteer
+
+    @classmethod
+    def from_rules(cls, rules: RuleSet, gazetteer: Gazetteer) -> Readers:
+        return cls(Categorizer(rules), OfficeParser(rules), Attribution(rules), gazetteer)
+
+
+def doc_to_rows(article: Article, doc: Doc, readers: Readers) -> Rows:
     rows: Rows = {
-        "articles": [article_row(article, doc, gazetteer)],
+        "articles": [article_row(article, doc, readers.gazetteer)],
         "communes": commune_rows(doc, article.article_id),
-        "officials": official_rows(doc, article.article_id, offices),
+        "officials": official_rows(doc, article.article_id, readers.offices),
     }
-    rows.update(statement_rows(doc, article.article_id, categorize))
+    rows.update(statement_rows(doc, article.article_id, readers.categorize, readers.attribution))
     return rows

@@ -8,6 +8,7 @@ and the few keys its concern allows (e.g. `mode`).
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -64,7 +65,8 @@ FILE_SPECS: dict[str, FileSpec] = {
     # Who speaks decides between a recommendation and a direction: read from this file only.
     "recommendations": FileSpec(labels=frozenset({"RECOMMENDATION"}), extra_keys=STATEMENT_KEYS,
                                 lexicons={**STATEMENT_LEXICONS, "leader_words": list, "local_words": list,
-                                          "pronouns": list, "lower_addressees": list}),
+                                          "pronouns": list, "lower_addressees": list,
+                                          "addressee_patterns": list, "proposer_patterns": list}),
     "directions": FileSpec(labels=frozenset({"DIRECTION"}), extra_keys=STATEMENT_KEYS,
                            lexicons=STATEMENT_LEXICONS),
     "categories": FileSpec(labels=frozenset(), lexicons={"categories": dict},
@@ -227,6 +229,12 @@ def load_rules(directory: Path) -> RuleSet:
                 problems.append(f"[{where}] lexicon {name!r}: entries must be strings, got {bad[:3]!r} "
                                 f"(quote words YAML reads as numbers or booleans: \"on\", \"no\", \"2\")")
                 continue
+            if name.endswith("_patterns"):  # regular expressions: each must compile
+                for entry in value:
+                    try:
+                        re.compile(entry)
+                    except re.error as exc:
+                        problems.append(f"[{where}] lexicon {name!r}: {entry!r} is not a valid regular expression ({exc})")
             lexicons[stem][name] = value
         raw_rules = data.get("rules") or []
         if not isinstance(raw_rules, list):

@@ -77,9 +77,11 @@ def test_honorifics_have_one_spelling_in_the_table(nlp, settings):
 
 
 def test_a_direction_names_the_official_by_the_full_name_key(nlp, settings):
+    from pipeline.attribution import Attribution
     from pipeline.extract import Categorizer, statement_rows
 
     doc = nlp("Chairman of the Provincial People's Committee Nguyen Van Quoc visited the commune. "
               "Mr. Quoc requested the commune to review its land records.")
-    rows = statement_rows(doc, "a", Categorizer(cached_rules(str(settings.rules_dir))))
+    rules = cached_rules(str(settings.rules_dir))
+    rows = statement_rows(doc, "a", Categorizer(rules), Attribution(rules))
     assert [r["official_name_key"] for r in rows["directions"]] == ["nguyen van quoc"]

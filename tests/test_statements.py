@@ -95,3 +95,29 @@ def test_a_proposal_is_not_also_a_difficulty(nlp):
 ])
 def test_categories(settings, item, category):
     assert Categorizer(cached_rules(str(settings.rules_dir)))(item) == category
+
+
+def test_proposer_and_addressee_come_from_the_rules_files(nlp, settings, tmp_path):
+    """A researcher adds an addressee form in rules/recommendations.yaml, without Python."""
+    import shutil
+
+    from pipeline.attribution import Attribution
+    from pipeline.extract import statement_rows
+    from pipeline.rules import load_rules
+
+    text = ("Local voters proposed that the Farmers' Union support loans for new greenhouses. "
+            "They also asked the province to repair the dyke.")
+    rules = cached_rules(str(settings.rules_dir))
+    doc = nlp(text)
+    rows = statement_rows(doc, "a", Categorizer(rules), Attribution(rules))["recommendations"]
+    assert [(r["proposer"], r["addressee"]) for r in rows] == [("Local voters", None), ("Local voters", "the province")]
+    edited = tmp_path / "rules"
+    shutil.copytree(settings.rules_dir, edited)
+    path = edited / "recommendations.yaml"
+    path.write_text(path.read_text("utf-8").replace("addressee_patterns:\n", "addressee_patterns:\n- the Farmers' Union\n"),
+                    "utf-8")
+    rows = statement_rows(doc, "a", Categorizer(rules), Attribution(load_rules(edited)))["recommendations"]
+    assert rows[0]["addressee"] == "the Farmers' Union"
+    path.write_text(path.read_text("utf-8").replace("- the Farmers' Union\n", "- the (Farmers\n"), "utf-8")
+    with pytest.raises(Exception, match=r"recommendations.yaml\] lexicon 'addressee_patterns': 'the \(Farmers' is not"):
+        load_rules(edited)
