@@ -33,6 +33,14 @@ def test_the_parts_of_a_merger_are_former_units(nlp):
     assert found["Huoi So"]["becomes_name"] == "Tủa Thàng"
 
 
+def test_provinces_in_a_merger_list_are_not_communes(nlp):
+    """Blind set 2 (evrimagaci.org, Vinh Long): former provinces named as the parts of a merger."""
+    found = _communes(nlp, "The locality has established a steering committee to oversee the merger of Vinh Long, "
+                           "Ben Tre, and Tra Vinh provinces, as well as the merging of Ward 1, Ward 9, and Truong An "
+                           "commune.")
+    assert list(found) == ["Truong An"]
+
+
 def test_given_names_are_not_vietnamese_type_words(nlp):
     found = _communes(nlp, "Vice Chairwoman Nguyen Thi Phuong Lan spoke at the session. Photo: Phuong Hang",
                       ["baodongnai.com.vn"])

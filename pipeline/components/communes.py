@@ -165,7 +165,10 @@ def expand_list(doc: Doc, index: int, direction: int, lex: CommuneLexicon) -> li
     return items
 
 
-def find_rule_mentions(doc: Doc, matcher: WindowedMatcher, modes: dict[str, str], lex: CommuneLexicon) -> list[MentionCandidate]:
+def find_rule_mentions(doc: Doc, matcher: WindowedMatcher, modes: dict[str, str], lex: CommuneLexicon,
+                       former: frozenset[str] | set[str] = frozenset()) -> list[MentionCandidate]:
+    """Names the rules find; a name in a list of former units (`former` rules: "the merger of
+    A, B and C") that is a former province is the province."""
     found: list[MentionCandidate] = []
     for match_id, start, end in matcher(doc):
         rule_id = doc.vocab.strings[match_id]
@@ -197,8 +200,9 @@ def find_rule_mentions(doc: Doc, matcher: WindowedMatcher, modes: dict[str, str]
             if e < len(doc) and fold(doc[e].text) in lex.not_after:
                 continue  # "Vinh Lap and Thanh Cuong communes of Thanh Ha district"
             key = fold(doc[s:e].text)
-            if key in lex.province_names or (legacy and key in lex.former_provinces):
-                continue  # "communes of Lao Cai", "communes of former Bac Kan": provinces
+            if key in lex.province_names or ((legacy or whole_list_legacy or rule_id in former)
+                                             and key in lex.former_provinces):
+                continue  # "communes of Lao Cai", "communes of former Bac Kan", "the merger of Ben Tre": provinces
             if e > s:
                 found.append(MentionCandidate(s, e, rule_id, own_division or division, legacy or whole_list_legacy,
                                               needs_gazetteer=True))
@@ -304,7 +308,7 @@ class CommuneRecognizer:
         return {n for n in names if len(n) > 2}
 
     def __call__(self, doc: Doc) -> Doc:
-        found = find_rule_mentions(doc, self.matcher, self.modes, self.lexicon)
+        found = find_rule_mentions(doc, self.matcher, self.modes, self.lexicon, self.former)
         # NOT_COMMUNE rules name what is something else ("Districts: Hong Bang, Ngo Quyen").
         blocked = {i for m in found if m.rule_id in self.not_commune for i in range(m.start, m.end)}
         mentions = [replace(m, legacy_hint=True) if m.rule_id in self.former else m
