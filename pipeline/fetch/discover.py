@@ -54,6 +54,14 @@ class Discovery:
     dropped: int = 0  # links that are not article pages of the site
     older: int = 0  # entries dated before --since
 
+    def offer(self, link: str, site_url: str, source: str) -> None:
+        """A link read from a feed or sitemap: a target when it is an article page of the site."""
+        url = article_url(link, site_url)
+        if url is None:
+            self.dropped += 1
+        else:
+            self.targets.append(Target(url, source))
+
 
 def normalize(url: str) -> str | None:
     """courlan's normal form (lower-case host, no default port, no trackers) without the
@@ -140,11 +148,7 @@ def read_feed(feed_url: str, get: Get, since: date | None = None) -> Discovery:
         if since and published and published < since:
             found.older += 1
             continue
-        url = article_url(link, fetched.final_url)
-        if url is None:
-            found.dropped += 1
-        else:
-            found.targets.append(Target(url, f"feed {feed_url}"))
+        found.offer(link, fetched.final_url, f"feed {feed_url}")
     return found
 
 
@@ -227,11 +231,7 @@ def read_sitemap(sitemap_url: str, get: Get, since: date | None = None) -> Disco
                     seen.add(child)
                     queue.append(child)
                 continue
-            url = article_url(loc, fetched.final_url)
-            if url is None:
-                found.dropped += 1
-            else:
-                found.targets.append(Target(url, f"sitemap {current}"))
+            found.offer(loc, fetched.final_url, f"sitemap {current}")
     return found
 
 
