@@ -30,8 +30,11 @@ def pandas_view(out: Path) -> dict[str, list[str]]:
 
 
 @cache
+@cache
 def _duckdb() -> duckdb.DuckDBPyConnection:
-    return duckdb.connect()
+    """One connection with one thread: tests fork runs from this process, and no pool of DuckDB
+    worker threads should be alive (one per connection) when they do."""
+    return duckdb.connect(config={"threads": 1})
 
 
 def duckdb_view(out: Path) -> dict[str, list[str]]:

@@ -35,9 +35,18 @@ def _start(inputs: list[Path], out: Path, settings) -> int:
     return pid
 
 
-def _finish(pid: int) -> int:
-    _, status = os.waitpid(pid, 0)
-    return -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+def _finish(pid: int, limit: float = 300) -> int:
+    """The run's exit (minus the signal that killed it); a run that hangs fails the test, not CI."""
+    deadline = time.monotonic() + limit
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            pytest.fail(f"a run did not end within {limit:.0f} s")
+        time.sleep(0.01)
 
 
 def _timings(inputs: list[Path], out: Path, settings) -> tuple[float, float]:
@@ -46,6 +55,8 @@ def _timings(inputs: list[Path], out: Path, settings) -> tuple[float, float]:
     pid = _start(inputs, out, settings)
     first = out / ".provnews" / "snapshots" / "00000001"
     while not first.exists():
+        if os.waitpid(pid, os.WNOHANG)[0] or time.monotonic() - started > 300:
+            pytest.fail("a run ended or stalled before its first commit")
         time.sleep(0.002)
     first_commit = time.monotonic() - started
     assert _finish(pid) == 0
