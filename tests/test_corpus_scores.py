@@ -74,7 +74,7 @@ def test_fresh_set_f1_floor(fresh_scores, table):
 HOLDOUT = ROOT / "tests" / "corpus" / "holdout"
 BLIND = ROOT / "tests" / "corpus" / "blind"
 # Measured on the 20 holdout articles (tests/corpus/holdout; see its README for what they may still tell).
-HOLDOUT_FLOORS = {"communes": 0.93, "officials": 0.88, "difficulties": 0.55, "recommendations": 0.65}
+HOLDOUT_FLOORS = {"communes": 0.93, "officials": 0.93, "difficulties": 0.55, "recommendations": 0.65}
 # Blind set 2 (tests/corpus/blind): many communes and officials, hardly any statements, so only those.
 BLIND_FLOORS = {"communes": 0.90, "officials": 0.95}
 

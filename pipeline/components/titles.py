@@ -13,6 +13,7 @@ from pipeline.textnorm import fold
 
 SEPARATORS = {",", "-", "–", "—"}
 ARTICLES = {"a", "an", "the"}
+FINITE_VERB_TAGS = {"VBD", "VBZ", "VBP"}
 FORMER = {"former", "current", "incumbent", "newly", "appointed", "acting"}
 TITLE_END_TRIM = {"of", "the", "and", "for", "in", "on", "'s", "’s", "("}
 GROUP_HEADS = {"members": "member", "deputies": "deputy", "delegates": "delegate", "chairmen": "chairman",
@@ -141,7 +142,7 @@ def titles_after(doc: Doc, end: int, heads: set[int], lex: OfficialLexicon) -> l
             return [found] if found else []
     while i < len(doc) and doc[i].text in SEPARATORS:
         found = title_forward(doc, _after_title_verb(doc, i + 1), heads, lex)
-        if not found:
+        if not found or _opens_clause(doc, found):
             break
         titles.append(found)
         i = found[1]
@@ -151,6 +152,14 @@ def titles_after(doc: Doc, end: int, heads: set[int], lex: OfficialLexicon) -> l
                 titles.append(nxt)
                 i = nxt[1]
     return titles
+
+
+def _opens_clause(doc: Doc, title: tuple[int, int]) -> bool:
+    """"... Tra Linh and Ta Lung — the Minister stressed ...": "the" + title + a finite verb is
+    the subject of a new clause, not an apposition to the name before it."""
+    start, end = title
+    opened = doc[start].lower_ == "the" or (start > 0 and doc[start - 1].lower_ == "the")
+    return opened and end < len(doc) and doc[end].tag_ in FINITE_VERB_TAGS
 
 
 def title_backward(doc: Doc, end: int, heads: set[int], lex: OfficialLexicon) -> tuple[int, int] | None:
@@ -189,8 +198,8 @@ def titles_before(doc: Doc, start: int, heads: set[int], lex: OfficialLexicon,
         # Without an honorific the title must name its body: "the Chairman of X Ward People's Committee, A"
         if not found or not (found[1] - 1 in heads and comma_ok or fold(doc[found[1] - 1].text) in lex.org_words):
             return []
-    if not found:
-        return []
+    if not found or doc[found[1] - 1].lower_ in ARTICLES | {"of"}:
+        return []  # "Secretary of the Ho Chi Minh City Party Committee": the name is the body's
     titles = [found]
     while found[0] > 1 and doc[found[0] - 1].text == ",":  # "Politburo member, President X"
         found = title_backward(doc, found[0] - 1, heads, lex)
