@@ -103,7 +103,7 @@ def load_known(out: Path, snapshot: commits.Snapshot, threshold: float) -> Known
             known.index.add_hash(article_id, text_hash)
     for article_ids, matrix in read_signatures(out, snapshot):
         known.index.add_signatures(article_ids, matrix)
-    unsigned = set(known.ids) - set(known.index.signatures)
+    unsigned = {article_id for article_id in known.ids if article_id not in known.index}
     if unsigned:  # stored before signatures were kept, or with other MinHash settings: sign them once
         for batch in scan_columns(out, "articles", ["article_id", "text"], snapshot):
             for article_id, text in zip(batch.column(0).to_pylist(), batch.column(1).to_pylist()):

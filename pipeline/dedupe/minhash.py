@@ -37,7 +37,7 @@ def signature(text: str) -> np.ndarray:
 
 
 def lean(hashvalues: np.ndarray) -> LeanMinHash:
-    """A signature as the object datasketch's LSH index takes."""
+    """A signature as the object datasketch's own LSH index takes (the tests compare ours with it)."""
     return LeanMinHash(seed=SEED, hashvalues=hashvalues, scheme=SCHEME)
 
 
