@@ -71,9 +71,10 @@ def _fold(text: str) -> str:
     return " ".join(_WORD.findall(fold_chars(nfc(text))))
 
 
-# Words and short names are folded again and again (every token a rule looks at): remembered.
+# Words and short names are folded again and again (every token a rule looks at): remembered,
+# in a cache small enough to be full early (memory stays flat however many articles a run reads).
 SHORT = 40
-_fold_short = lru_cache(maxsize=1 << 16)(_fold)
+_fold_short = lru_cache(maxsize=1 << 13)(_fold)
 
 
 def dice(a: set[str] | frozenset[str], b: set[str] | frozenset[str]) -> float:

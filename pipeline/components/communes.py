@@ -26,7 +26,7 @@ LEADING_WORDS = frozenset(
     "as under including namely while when after before during since besides also meanwhile".split()
 )
 MAX_NAME_TOKENS = 5
-LINKS_KEPT = 1 << 16
+LINKS_KEPT = 1 << 13  # commune links remembered (then forgotten at once): full early, so memory stays flat
 # Vietnamese type words as written (with their own diacritics or none at all).
 VIETNAMESE_TYPE_WORDS = {"xa": {"xa", "xã"}, "phuong": {"phuong", "phường"}}
 ROUTE_DASHES = {"-", "–"}  # "Ben Luc–Long Thanh Expressway": a route between two places (an em dash is punctuation)
