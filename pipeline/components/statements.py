@@ -134,7 +134,8 @@ class StatementRecognizer:
                 return True
         return False
 
-    def _speaker_rejects(self, doc: Doc, sentence: Span, start: int, end: int, rule: Rule) -> bool:
+    def _speaker_rejects(self, doc: Doc, sentence: Span, start: int, end: int, rule: Rule,
+                         people: list[tuple[int, str | None]]) -> bool:
         """Who speaks decides the label: a locality's request is a recommendation, the same
         words from a visiting leader are a direction (rules/recommendations.yaml lexicons)."""
         if rule.label == "RECOMMENDATION" and self._addressed_down(doc, sentence, end):
@@ -142,7 +143,7 @@ class StatementRecognizer:
         wanted = rule.option("speaker", "not_leader" if rule.label == "RECOMMENDATION" else "any")
         if wanted == "any":
             return False
-        speaker = self._speaker(doc, sentence, start)
+        speaker = self._speaker(doc, sentence, start, people)
         return speaker == "leader" if wanted == "not_leader" else speaker != "local"
 
     def _addressed_down(self, doc: Doc, sentence: Span, end: int) -> bool:
@@ -164,18 +165,24 @@ class StatementRecognizer:
             return "local"
         return "leader" if local else None
 
-    def _speaker(self, doc: Doc, sentence: Span, start: int) -> str | None:
-        """'leader' or 'local': the office of the last official named before the trigger (from all
-        his mentions: "Mr. Tuan" later on), else the last speaker word; a pronoun subject ("She
-        suggested ...") takes the speaker of the sentences before it."""
+    def _people(self, doc: Doc) -> list[tuple[int, str | None]]:
+        """Each official mention's first token and the kind of office of the person, from all
+        his mentions ("Mr. Tuan" later on has the titles given with the full name): once a Doc."""
         officials = list(doc.spans.get("officials", []))
         titles: dict[str, list[str]] = {}
         for person in officials:
             titles.setdefault(_person_key(person), []).extend((person._.provnews_info or {}).get("titles", []))
+        kinds = {key: self._office_kind(offices) for key, offices in titles.items()}
+        return [(person.start, kinds[_person_key(person)]) for person in officials]
+
+    def _speaker(self, doc: Doc, sentence: Span, start: int, people: list[tuple[int, str | None]]) -> str | None:
+        """'leader' or 'local': the office of the last official named before the trigger, else
+        the last speaker word; a pronoun subject ("She suggested ...") takes the speaker of the
+        sentences before it."""
         for _ in range(PRONOUN_REACH + 1):
             words = [fold(t.text) for t in doc[sentence.start:start]]
-            named = [person for person in officials if sentence.start <= person.start < start]
-            found = self._office_kind(titles[_person_key(named[-1])]) if named else None
+            named = [kind for first, kind in people if sentence.start <= first < start]
+            found = named[-1] if named else None
             found = found or speaker_in(words, self.speakers["leader"], self.speakers["local"])
             if found or not self.pronouns & set(words) or sentence.start == 0:
                 return found
@@ -185,10 +192,12 @@ class StatementRecognizer:
 
     def find_items(self, doc: Doc) -> list[Item]:
         by_sentence: dict[int, list[tuple[Rule, int, int]]] = {}
+        people = self._people(doc)
         for match_id, start, end in sorted(self.matcher(doc), key=lambda m: (m[1], m[2])):
             rule = self.by_id[doc.vocab.strings[match_id]]
             sentence = doc[start].sent
-            if not self._cancelled(doc, start, end, rule) and not self._speaker_rejects(doc, sentence, start, end, rule):
+            if not self._cancelled(doc, start, end, rule) and \
+                    not self._speaker_rejects(doc, sentence, start, end, rule, people):
                 if not is_headline(doc_text(doc), sentence):
                     by_sentence.setdefault(sentence.start, []).append((rule, start, end))
         items: list[Item] = []
