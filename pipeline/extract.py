@@ -9,12 +9,13 @@ from typing import Any
 from spacy.tokens import Doc, Span
 
 from pipeline.attribution import Attribution
+from pipeline.components.officials import person_of
 from pipeline.components.tokens import doc_text
 from pipeline.gazetteer import Gazetteer, load_gazetteer
 from pipeline.offices import OfficeParser
 from pipeline.records import Article
 from pipeline.rules import RuleSet
-from pipeline.textnorm import canonical_honorific, fold, name_key
+from pipeline.textnorm import canonical_honorific, fold, name_key, word_alternation
 
 Rows = dict[str, list[dict[str, Any]]]
 THE_LOCALITY = re.compile(r"(?:the )?(?:commune|ward|locality)", re.IGNORECASE)
@@ -26,7 +27,7 @@ class Categorizer:
 
     def __init__(self, rules: RuleSet):
         self.patterns = [
-            (name, re.compile(r"\b(?:" + "|".join(re.escape(fold(k)) for k in keywords) + r")\b"))
+            (name, word_alternation([fold(k) for k in keywords]))
             for name, keywords in (rules.lexicon("categories", "categories") or {}).items()
         ]
 
@@ -66,7 +67,7 @@ def official_rows(doc: Doc, article_id: str, offices: OfficeParser) -> list[dict
     people: dict[str, dict[str, Any]] = {}
     for span in sorted(doc.spans.get("officials", []), key=lambda s: (s._.provnews_rule == "later-mention", s.start)):
         info = span._.provnews_info or {}
-        name = info.get("person") or span.text
+        name = person_of(span)
         key = name_key(name)
         row = people.get(key)
         if row is None:
@@ -87,7 +88,12 @@ def add_mentions(row: dict[str, Any], honorific: str | None, titles: list[str], 
     row["n_mentions"] += mentions
     row["honorific"] = row["honorific"] or honorific
     known = {fold(t) for t in row["titles"]}
-    row["titles"] = row["titles"] + [t for t in titles if fold(t) not in known]
+    added = []
+    for title in titles:
+        if fold(title) not in known:
+            known.add(fold(title))
+            added.append(title)
+    row["titles"] = row["titles"] + added
 
 
 def _ward_for(span: Span, communes: list[Span], only_code: str | None) -> str | None:
@@ -99,17 +105,12 @@ def _ward_for(span: Span, communes: list[Span], only_code: str | None) -> str | 
     return only_code
 
 
-def _person(official: Span) -> str:
-    """The full name of the person an official mention refers to ("Mr. Quoc" → "Nguyen Van Quoc")."""
-    return (official._.provnews_info or {}).get("person") or official.text
-
-
 def _proposer(before: str, officials: list[Span], item: Span, attribution: Attribution) -> str | None:
     """A named official before the request, else the nearest group that asks ("Local voters")."""
     sentence = _sentence(item)
     named = [o for o in officials if sentence.start <= o.start and o.end_char <= sentence.start_char + len(before)]
     if named:
-        return _person(named[-1])
+        return person_of(named[-1])
     return attribution.last_proposer(before)
 
 
@@ -136,7 +137,7 @@ def statement_rows(doc: Doc, article_id: str, categorize: Categorizer, attributi
     for span in doc.spans.get("recommendations", []):
         sentence = _sentence(span)
         before = text[sentence.start_char: first_item[sentence.start]]
-        addressee = attribution.addressee_in(text, sentence.start_char, min(sentence.end_char, span.start_char + 60))
+        addressee = attribution.addressee_in(text, sentence.start_char, sentence.end_char, span.start_char)
         # The proposing commune stands before the request; a commune inside the item is its object.
         proposing = [c for c in communes if sentence.start <= c.start and c.end_char <= span.start_char]
         link = (proposing[0]._.provnews_link or {}) if proposing else {}
@@ -158,7 +159,7 @@ def statement_rows(doc: Doc, article_id: str, categorize: Categorizer, attributi
         speaker = officials[index] if index >= 0 else (officials[0] if officials else None)
         rows["directions"].append({
             "article_id": article_id, "text": span.text,
-            "official_name_key": name_key(_person(speaker)) if speaker is not None else None,
+            "official_name_key": name_key(person_of(speaker)) if speaker is not None else None,
             "start_char": span.start_char, "end_char": span.end_char, "rule_id": span._.provnews_rule,
         })
     return rows

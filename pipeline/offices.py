@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 
 from pipeline.rules import RuleSet
-from pipeline.textnorm import fold
+from pipeline.textnorm import fold, word_alternation
 
 LEVEL_ORDER = ("commune", "central", "province")  # a commune's title may name its province, not the reverse
 LOCAL_FIRST = ("commune", "province", "central")  # a person's level: the most local office held
 
 
 def _keywords(words: list[str]) -> re.Pattern[str]:
-    return re.compile(r"\b(?:" + "|".join(re.escape(fold(w)) for w in words) + r")\b")
+    return word_alternation([fold(w) for w in words])
 
 
 class OfficeParser:

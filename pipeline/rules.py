@@ -18,6 +18,7 @@ import yaml
 from spacy.schemas import validate_token_pattern
 
 from pipeline.errors import RuleError
+from pipeline.textnorm import word_alternation
 
 BASE_KEYS = {"id", "label", "pattern", "note", "examples"}
 # libyaml's safe loader when PyYAML has it (7x faster at start-up; the same documents).
@@ -229,12 +230,17 @@ def load_rules(directory: Path) -> RuleSet:
                 problems.append(f"[{where}] lexicon {name!r}: entries must be strings, got {bad[:3]!r} "
                                 f"(quote words YAML reads as numbers or booleans: \"on\", \"no\", \"2\")")
                 continue
-            if name.endswith("_patterns"):  # regular expressions: each must compile
+            if name.endswith("_patterns"):  # regular expressions: each, and all joined, must compile
                 for entry in value:
                     try:
                         re.compile(entry)
                     except re.error as exc:
                         problems.append(f"[{where}] lexicon {name!r}: {entry!r} is not a valid regular expression ({exc})")
+                try:
+                    word_alternation(value, escape=False)
+                except re.error as exc:  # "(?i)" inside, a group name used twice
+                    problems.append(f"[{where}] lexicon {name!r}: the patterns cannot be joined into one ({exc}); "
+                                    "no inline flags, no repeated group names")
             lexicons[stem][name] = value
         raw_rules = data.get("rules") or []
         if not isinstance(raw_rules, list):

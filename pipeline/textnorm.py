@@ -77,6 +77,18 @@ SHORT = 40
 _fold_short = lru_cache(maxsize=1 << 13)(_fold)
 
 
+NEVER = re.compile(r"(?!)")
+
+
+def word_alternation(alternatives: list[str], *, escape: bool = True, flags: int = 0) -> re.Pattern[str]:
+    """One regex for a list of words or patterns, matched as whole words; an empty list gives a
+    regex that never matches (not one that matches everywhere)."""
+    if not alternatives:
+        return NEVER
+    parts = [re.escape(a) if escape else f"(?:{a})" for a in alternatives]
+    return re.compile(r"\b(?:" + "|".join(parts) + r")\b", flags)
+
+
 def dice(a: set[str] | frozenset[str], b: set[str] | frozenset[str]) -> float:
     """Overlap of two word sets (0..1): how restatements and gold matches are judged."""
     return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0

@@ -30,7 +30,6 @@ def pandas_view(out: Path) -> dict[str, list[str]]:
 
 
 @cache
-@cache
 def _duckdb() -> duckdb.DuckDBPyConnection:
     """One connection with one thread: tests fork runs from this process, and no pool of DuckDB
     worker threads should be alive (one per connection) when they do."""

@@ -6,6 +6,7 @@ import os
 import random
 import signal
 import time
+import traceback
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,7 @@ def _start(inputs: list[Path], out: Path, settings) -> int:
         try:
             run(inputs, out, settings, rules_only=True)
         except BaseException:
+            traceback.print_exc()  # the test says the run failed; this says why
             code = 1
         os._exit(code)
     return pid
@@ -66,7 +68,7 @@ def _timings(inputs: list[Path], out: Path, settings) -> tuple[float, float]:
 def _committed_part_of(clean: dict[str, list[tuple]], articles: set[str]) -> dict[str, list[tuple]]:
     """The clean run's rows of these articles: what a whole set of committed batches holds."""
     def belongs(row: tuple, table: str) -> bool:
-        return dict(row)[KEY.get(table, "article_id")] in articles or table in KEY
+        return dict(row)[KEY.get(table, "article_id")] in articles
     return {t: [r for r in clean[t] if belongs(r, t)] for t in TABLES if t not in KEY}
 
 
@@ -83,14 +85,19 @@ def test_kills_at_random_moments(corpus_path, tmp_path):
     folders: list[Path] = []
     kills = committed_seen = in_folder = 0
     out = None
+    attempts = 0
     while kills < KILLS:
+        attempts += 1
+        assert attempts <= 5 * KILLS, f"only {kills} of {attempts} runs were killed before they ended"
         if out is None or in_folder == KILLS_PER_FOLDER:
             out, in_folder = tmp_path / f"killed{len(folders)}", 0
             folders.append(out)
         pid = _start([inputs], out, settings)
         time.sleep(rng.uniform(0.8 * first_commit, duration))  # mostly while batches commit
         os.kill(pid, signal.SIGKILL)
-        if _finish(pid) != -signal.SIGKILL:
+        code = _finish(pid)
+        if code != -signal.SIGKILL:
+            assert code == 0, f"a run failed (exit {code}) instead of ending or being killed"
             out = None  # the run ended before the kill: the next kills go to a new folder
             continue
         kills += 1

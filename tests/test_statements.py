@@ -103,6 +103,7 @@ def test_proposer_and_addressee_come_from_the_rules_files(nlp, settings, tmp_pat
 
     from pipeline.attribution import Attribution
     from pipeline.extract import statement_rows
+    from pipeline.errors import RuleError
     from pipeline.rules import load_rules
 
     text = ("Local voters proposed that the Farmers' Union support loans for new greenhouses. "
@@ -119,5 +120,8 @@ def test_proposer_and_addressee_come_from_the_rules_files(nlp, settings, tmp_pat
     rows = statement_rows(doc, "a", Categorizer(rules), Attribution(load_rules(edited)))["recommendations"]
     assert rows[0]["addressee"] == "the Farmers' Union"
     path.write_text(path.read_text("utf-8").replace("- the Farmers' Union\n", "- the (Farmers\n"), "utf-8")
-    with pytest.raises(Exception, match=r"recommendations.yaml\] lexicon 'addressee_patterns': 'the \(Farmers' is not"):
+    with pytest.raises(RuleError, match=r"recommendations.yaml\] lexicon 'addressee_patterns': 'the \(Farmers' is not"):
+        load_rules(edited)
+    path.write_text(path.read_text("utf-8").replace("- the (Farmers\n", "- (?i)the farmers\n"), "utf-8")
+    with pytest.raises(RuleError, match=r"'addressee_patterns': the patterns cannot be joined into one"):
         load_rules(edited)

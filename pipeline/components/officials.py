@@ -31,6 +31,11 @@ class OfficialMention:
     person: str | None = None  # the full name of the person a short mention ("Mr. Quoc") refers to
 
 
+def person_of(span: Span) -> str:
+    """The full name of the person an official mention refers to ("Mr. Quoc" → "Nguyen Van Quoc")."""
+    return (span._.provnews_info or {}).get("person") or span.text
+
+
 def surname_names(doc: Doc, heads: set[int], lex: OfficialLexicon) -> list[tuple[int, int]]:
     """Spans "Surname Given Names": a known surname and up to three Title-case given names."""
     words = doc_words(doc)

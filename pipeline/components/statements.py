@@ -13,6 +13,7 @@ from spacy.tokens import Doc, Span
 
 from pipeline.components.clauses import clause_bounds, clause_end, join_left, split_items, trim_item
 from pipeline.components.matching import WindowedMatcher
+from pipeline.components.officials import person_of
 from pipeline.components.tokens import doc_text
 from pipeline.rules import Rule, RuleSet, cached_rules
 from pipeline.textnorm import FUNCTION_WORDS, dice, fold, name_key
@@ -76,7 +77,7 @@ def _is_dependent(doc: Doc, at: int) -> bool:
 
 
 def _person_key(span: Span) -> str:
-    return name_key((span._.provnews_info or {}).get("person") or span.text)
+    return name_key(person_of(span))
 
 
 def is_headline(text: str, sentence: Span) -> bool:
@@ -159,11 +160,10 @@ class StatementRecognizer:
     def _office_kind(self, titles: list[str]) -> str | None:
         """A person with an office in a commune or ward speaks for the locality ("Muong Khuong
         Commune Party Secretary"); one with only higher offices is a leader."""
-        kinds = [speaker_in(fold(title).split(), self.speakers["leader"], self.speakers["local"]) for title in titles]
-        local = [fold(title) for title, kind in zip(titles, kinds) if kind]
-        if any(self.speakers["local"] & set(title.split()) for title in local):
+        words = [set(fold(title).split()) for title in titles]
+        if any(title & self.speakers["local"] for title in words):
             return "local"
-        return "leader" if local else None
+        return "leader" if any(title & self.speakers["leader"] for title in words) else None
 
     def _people(self, doc: Doc) -> list[tuple[int, str | None]]:
         """Each official mention's first token and the kind of office of the person, from all

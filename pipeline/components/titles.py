@@ -12,8 +12,10 @@ from pipeline.rules import RuleSet
 from pipeline.textnorm import fold
 
 SEPARATORS = {",", "-", "–", "—"}
+TITLE_STOPS = SEPARATORS | {";", ".", ":"}
 ARTICLES = {"a", "an", "the"}
 FINITE_VERB_TAGS = {"VBD", "VBZ", "VBP"}
+UNFINISHED_TITLE_END = ARTICLES | {"of"}  # "Secretary of the [Ho Chi Minh City Party Committee]"
 FORMER = {"former", "current", "incumbent", "newly", "appointed", "acting"}
 TITLE_END_TRIM = {"of", "the", "and", "for", "in", "on", "'s", "’s", "("}
 GROUP_HEADS = {"members": "member", "deputies": "deputy", "delegates": "delegate", "chairmen": "chairman",
@@ -24,6 +26,7 @@ PLACE_TYPES = {"commune", "ward", "province", "city", "district", "town", "zone"
 TITLE_VERBS = [("who", "serves", "as"), ("who", "is"), ("who", "was"), ("who", "is", "also"), ("has", "been", "appointed"),
                ("has", "been", "appointed", "as"), ("was", "appointed"), ("was", "appointed", "as"), ("serves", "as"),
                ("currently",), ("who", "currently", "serves", "as"), ("now",)]
+TITLE_VERBS.sort(key=len, reverse=True)  # the longest form first
 COMMA_CROSSING_WORDS = 4
 ASIDE_WORDS = 10  # an aside after a name ("(born in 1978)") is short
 ASIDE_VERBS = {"residing", "living", "born", "aged"}  # an organisation's name with commas ("Culture, Sports and Tourism") is short
@@ -94,7 +97,7 @@ def title_forward(doc: Doc, i: int, heads: set[int], lex: OfficialLexicon) -> tu
             continue
         elif depth == 0 and not _is_title_word(token, heads, lex):
             break
-        if depth == 0 and token.text in SEPARATORS | {";", ".", ":"}:
+        if depth == 0 and token.text in TITLE_STOPS:
             break
         end += 1
     while end > start and doc[end - 1].lower_ in TITLE_END_TRIM:
@@ -108,7 +111,7 @@ def title_forward(doc: Doc, i: int, heads: set[int], lex: OfficialLexicon) -> tu
 
 def _after_title_verb(doc: Doc, i: int) -> int:
     """Past "who serves as", "has been appointed" and the like: where the title starts."""
-    for words in sorted(TITLE_VERBS, key=len, reverse=True):
+    for words in TITLE_VERBS:
         if tuple(t.lower_ for t in doc[i:i + len(words)]) == words:
             return i + len(words)
     return i
@@ -158,7 +161,9 @@ def _opens_clause(doc: Doc, title: tuple[int, int]) -> bool:
     """"... Tra Linh and Ta Lung — the Minister stressed ...": "the" + title + a finite verb is
     the subject of a new clause, not an apposition to the name before it."""
     start, end = title
-    opened = doc[start].lower_ == "the" or (start > 0 and doc[start - 1].lower_ == "the")
+    while start > 0 and doc[start - 1].lower_ in FORMER:  # "the newly appointed Minister stressed"
+        start -= 1
+    opened = start > 0 and doc[start - 1].lower_ == "the"
     return opened and end < len(doc) and doc[end].tag_ in FINITE_VERB_TAGS
 
 
@@ -198,7 +203,7 @@ def titles_before(doc: Doc, start: int, heads: set[int], lex: OfficialLexicon,
         # Without an honorific the title must name its body: "the Chairman of X Ward People's Committee, A"
         if not found or not (found[1] - 1 in heads and comma_ok or fold(doc[found[1] - 1].text) in lex.org_words):
             return []
-    if not found or doc[found[1] - 1].lower_ in ARTICLES | {"of"}:
+    if not found or doc[found[1] - 1].lower_ in UNFINISHED_TITLE_END:
         return []  # "Secretary of the Ho Chi Minh City Party Committee": the name is the body's
     titles = [found]
     while found[0] > 1 and doc[found[0] - 1].text == ",":  # "Politburo member, President X"
