@@ -25,8 +25,12 @@ from pipeline.records import Article, ErrorRecord
 from pipeline.rules import cached_rules
 from pipeline.settings import Settings
 
+# A Dask worker may run tasks in threads: one pipeline per process, built once (_LOADING), and
+# used by one batch at a time (_EXTRACTING): spaCy's memory zones are process-wide, so two
+# batches in threads would free each other's strings.
 _LOADING = threading.Lock()
-WARM_ARTICLES = 500  # a Dask worker may run tasks in threads: one pipeline per process
+_EXTRACTING = threading.Lock()
+WARM_ARTICLES = 500
 
 
 @dataclass
@@ -67,6 +71,11 @@ def extract_articles(articles: list[Article], settings: Settings, rules_only: bo
     not a crash. A long article goes through the model in pieces (`pipeline.chunks`)."""
     if not articles:
         return []
+    with _EXTRACTING:
+        return _extract(articles, settings, rules_only)
+
+
+def _extract(articles: list[Article], settings: Settings, rules_only: bool) -> list[Rows | ErrorRecord]:
     work = processor(settings, rules_only)
     nlp = work.nlp
     limit = min(settings.nlp.chunk_chars, nlp.max_length)

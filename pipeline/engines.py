@@ -9,11 +9,13 @@ import multiprocessing
 import os
 import socket
 from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
 from pipeline.batch import clean_partition, extract_articles, extract_kept, processor
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, WorkerError
 from pipeline.partitions import Partition
 from pipeline.records import Article, ErrorRecord
 from pipeline.settings import ENGINES, Settings
@@ -80,11 +82,18 @@ def _ordered(submit, items: Iterable[Any], ahead: int) -> Iterator[tuple[Any, An
 
 
 class _PoolResult:
-    def __init__(self, result: multiprocessing.pool.AsyncResult):
-        self._result = result
+    """A worker's future: a worker that died (killed, out of memory) is one clear error, where a
+    multiprocessing.Pool would wait for its result for ever."""
+
+    def __init__(self, future: Future):
+        self._future = future
 
     def result(self) -> Any:
-        return self._result.get()
+        try:
+            return self._future.result()
+        except BrokenProcessPool:
+            raise WorkerError("a worker process died (killed, or out of memory?); the batches committed "
+                              "before are intact: run again to go on") from None
 
 
 def _warm(settings: Settings, rules_only: bool) -> None:
@@ -101,21 +110,36 @@ class ProcessEngine:
         self.ahead = 2 * workers
         fork = "fork" in multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if fork else "spawn")
-        self.pool = context.Pool(workers, initializer=_warm, initargs=(settings, rules_only))
+        self.pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_warm,
+                                        initargs=(settings, rules_only))
+
+    def _submit(self, function, *args) -> _PoolResult:
+        try:
+            return _PoolResult(self.pool.submit(function, *args))
+        except BrokenProcessPool as exc:  # known broken already: the same error, when its result is asked
+            failed: Future = Future()
+            failed.set_exception(exc)
+            return _PoolResult(failed)
 
     def clean(self, partitions: Iterable[Partition]) -> Iterator[tuple[Any, Cleaned]]:
         def submit(partition: Partition) -> _PoolResult:
-            return _PoolResult(self.pool.apply_async(clean_partition, (partition, self.settings)))
+            return self._submit(clean_partition, partition, self.settings)
         for _, cleaned in _ordered(submit, partitions, self.ahead):
             yield None, cleaned
 
     def extract(self, handle: Any, cleaned: Cleaned, keep: list[int]) -> Pending:
         articles = [cleaned[i] for i in keep]
-        return _PoolResult(self.pool.apply_async(extract_articles, (articles, self.settings, self.rules_only)))
+        return self._submit(extract_articles, articles, self.settings, self.rules_only)
 
     def close(self) -> None:
-        self.pool.terminate()
-        self.pool.join()
+        # Stop at once (an error or Ctrl-C: nothing more will be committed). The executor has no
+        # public way to end running tasks, so its processes are terminated by hand.
+        processes = list((getattr(self.pool, "_processes", None) or {}).values())
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join()
 
 
 class DaskEngine:
@@ -136,7 +160,12 @@ class DaskEngine:
             if address:
                 _check_reachable(address)
                 self.client = Client(address, direct_to_workers=True, timeout="30s")
-            else:
+        except (OSError, TimeoutError, ValueError) as exc:
+            self.close()
+            raise ConfigError(f"Dask scheduler {address!r} cannot be reached ({exc}); start one with "
+                              "`dask scheduler` or leave --scheduler out for a cluster on this machine") from None
+        try:
+            if not address:
                 import dask
 
                 # The workers' statistical profiler samples the task thread every 10 ms, for a
@@ -150,10 +179,10 @@ class DaskEngine:
                     self.cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
                                                 processes=True, dashboard_address=None)
                 self.client = Client(self.cluster, direct_to_workers=True)
-        except (OSError, TimeoutError, ValueError) as exc:
+        except (OSError, TimeoutError, ValueError, RuntimeError) as exc:
             self.close()
-            raise ConfigError(f"Dask scheduler {address!r} cannot be reached ({exc}); start one with "
-                              "`dask scheduler` or leave --scheduler out for a cluster on this machine") from None
+            raise ConfigError(f"a Dask cluster could not be started on this machine ({exc}); start one with "
+                              "`dask scheduler` and `dask worker`, and give its address with --scheduler") from None
         self.workers = max(1, sum(self.client.nthreads().values()))
         self.ahead = 2 * self.workers
         try:  # every worker loads the pipeline now, all at once: a missing model is a usage error here

@@ -29,3 +29,7 @@ class OutputError(ConfigError):
 
 class WriteError(ProvnewsError):
     """A batch could not be written (disk full, I/O error); the batches committed before it are intact."""
+
+
+class WorkerError(WriteError):
+    """A worker process died (killed, out of memory): its batch is lost, those committed before are intact."""

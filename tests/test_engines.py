@@ -98,3 +98,24 @@ def test_progress_bar_counts_articles_and_errors(tmp_path, capsys):
     total = sum(1 for _ in iter_records(inputs))
     assert f"{total}/{total}" in last and "errors=2" in last, last
     assert any(line.startswith("skipped ") for line in bar)  # the reasons are printed above the bar
+
+
+def test_a_worker_that_dies_is_one_clear_error_not_a_hang():
+    """A worker killed (out of memory, by hand) must not leave the run waiting for ever."""
+    import os
+    import signal
+
+    from pipeline.engines import ProcessEngine
+    from pipeline.errors import WorkerError
+
+    engine = ProcessEngine(load_settings(), rules_only=True, workers=2)
+    try:
+        assert engine.pool.submit(os.getpid).result(timeout=120)  # the workers are up
+        for process in list(engine.pool._processes.values()):
+            os.kill(process.pid, signal.SIGKILL)
+        with pytest.raises(WorkerError, match="a worker process died"):
+            engine.extract(None, [], []).result()
+        with pytest.raises(WorkerError, match="a worker process died"):  # the pool known broken by now
+            engine.extract(None, [], []).result()
+    finally:
+        engine.close()
