@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.fsutil import os_reason
 from pipeline.records import ErrorRecord, RawRecord
 from pipeline.sources import _suffix, expand_inputs, read_file, read_jsonl_range
 
@@ -59,15 +60,24 @@ def _records_in(path: Path) -> int | None:
 
 
 def _jsonl_ranges(path: Path, size: int, target: int) -> Iterator[Partition]:
-    """A large JSONL file in ranges of about `target` bytes, each ending at a line end."""
+    """A large JSONL file in ranges of about `target` bytes, each ending at a line end. A read
+    error before any range: OSError (the file is then read whole, and reported); after some:
+    the rest of the file is one error (its first ranges are not read twice)."""
     with open(path, "rb") as handle:
         if not any(_CONTENT.search(block) for block in iter(lambda: handle.read(1 << 20), b"")):
             yield Partition((path,), records=0)  # blank lines only: read whole, it says "empty file"
             return
         start, line = 0, 1
         while start < size:
-            handle.seek(start)
-            chunk = handle.read(target)
+            try:
+                handle.seek(start)
+                chunk = handle.read(target)
+            except OSError as exc:
+                if start == 0:
+                    raise
+                yield Partition(error=ErrorRecord(f"{path}:{line}", "read", f"cannot read the rest of the file "
+                                                  f"({os_reason(exc)})"), records=1)
+                return
             if not chunk:
                 break
             if not chunk.endswith(b"\n"):

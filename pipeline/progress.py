@@ -14,9 +14,12 @@ from pipeline.records import ErrorRecord
 
 class Progress:
     def __init__(self, partitions: Iterable[Partition], enabled: bool | None,
-                 report: Callable[[str], None] | None, failed: Callable[[], int] = lambda: 0):
+                 report: Callable[[str], None] | None, failed: Callable[[], int] = lambda: 0,
+                 known: Callable[[], int] = lambda: 0):
         self.report = report
         self.failed = failed  # inputs that failed so far
+        self.known = known  # records already in the tables so far: done, though they yield no item
+        self._known_counted = 0
         self.bar = None
         self.partitions: Iterable[Partition] = partitions
         if enabled is None:
@@ -37,8 +40,15 @@ class Progress:
             if self.bar is not None:
                 if isinstance(item, ErrorRecord) or (isinstance(item, tuple) and isinstance(item[1], ErrorRecord)):
                     self.bar.set_postfix(errors=self.failed(), refresh=False)
-                self.bar.update(1)
+                self.bar.update(1 + self._newly_known())
             yield item
+        if self.bar is not None:
+            self.bar.update(self._newly_known())
+
+    def _newly_known(self) -> int:
+        known = self.known()
+        new, self._known_counted = known - self._known_counted, known
+        return new
 
     def say(self, line: str) -> None:
         if self.bar is not None:

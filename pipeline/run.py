@@ -13,13 +13,12 @@ from pathlib import Path
 
 from pipeline import commits
 from pipeline.batch import processor
-from pipeline.clean import CleanError, clean_record
 from pipeline.dedupe.known import KnownArticles, load_known
 from pipeline.engines import Engine, Pending, make_engine
 from pipeline.extract import Rows
 from pipeline.partitions import plan_partitions
 from pipeline.progress import Progress
-from pipeline.records import Article, DuplicateRecord, ErrorRecord, RawRecord
+from pipeline.records import Article, DuplicateRecord, ErrorRecord
 from pipeline.rules import cached_rules
 from pipeline.settings import Settings, load_settings
 from pipeline.tables import COMMITTED, TABLES, exclusive, read_columns, write_batch
@@ -75,25 +74,19 @@ def _batches(items: Iterator[Done | Skipped], size: int) -> Iterator[tuple[list[
         yield articles, skipped
 
 
-def clean_stream(records: Iterable[RawRecord | Article | ErrorRecord], settings: Settings, known: KnownArticles,
+def clean_stream(records: Iterable[Article | ErrorRecord], known: KnownArticles,
                  summary: RunSummary) -> Iterator[Article | Skipped]:
-    """Clean each record (unless a worker did); skip known articles, and copies (with their
-    duplicates row)."""
-    for record in records:
-        if isinstance(record, ErrorRecord):
+    """Cleaned records (the engine's workers cleaned them), in order: known articles skipped,
+    copies skipped with their duplicates row, failures counted."""
+    for article in records:
+        if isinstance(article, ErrorRecord):
             summary.failed += 1
-            yield record
-            continue
-        try:
-            article = record if isinstance(record, Article) else clean_record(record, settings.clean)
-        except CleanError as exc:
-            summary.failed += 1
-            yield ErrorRecord(record.source, "clean", str(exc))
+            yield article
             continue
         verdict = known.see(article)
         if verdict.kind == "collision":
             summary.failed += 1
-            yield ErrorRecord(record.source, "dedupe", f"id collision: article id {article.article_id!r} is "
+            yield ErrorRecord(article.source, "dedupe", f"id collision: article id {article.article_id!r} is "
                               "already used by an article with another text; give records unique ids")
         elif verdict.kind == "known":
             summary.skipped_known += 1
@@ -124,7 +117,7 @@ def _settle_batch(articles: list[Article], rows: Rows, skipped: list[Skipped], k
             summary.failed += 1
             errors.append(ErrorRecord(copy.source, "extract", f"a copy of article {copy.kept_article_id}, which "
                                       "could not be processed (see its own errors row)"))
-        elif not known.is_recorded(copy):
+        elif known.record_copy(copy):
             copies.append(copy)
     return errors, copies
 
@@ -187,9 +180,9 @@ def run(inputs: Iterable[str | Path], out: str | Path, settings: Settings | None
             seen_errors = {tuple(r) for r in zip(*errors_seen)}
             lost: set[str] = set()
             partitions = plan_partitions(inputs, settings.engine.partition_bytes)
-            with Progress(partitions, progress, report, lambda: summary.failed) as bar:
+            with Progress(partitions, progress, report, lambda: summary.failed, lambda: summary.skipped_known) as bar:
                 stream = bar.counted(_extracted(runner, bar.partitions, lambda cleaned: list(
-                    clean_stream(cleaned, settings, known, summary))))
+                    clean_stream(cleaned, known, summary))))
                 for done, skipped in _batches(stream, settings.nlp.articles_per_part):
                     articles = [article for article, _ in done]
                     rows, failed = _batch_rows(done)

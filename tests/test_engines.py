@@ -98,6 +98,10 @@ def test_progress_bar_counts_articles_and_errors(tmp_path, capsys):
     total = sum(1 for _ in iter_records(inputs))
     assert f"{total}/{total}" in last and "errors=2" in last, last
     assert any(line.startswith("skipped ") for line in bar)  # the reasons are printed above the bar
+    run(inputs, tmp_path / "out", load_settings(), rules_only=True, progress=True)  # all known now
+    bar = capsys.readouterr().err.replace("\r", "\n").strip().splitlines()
+    last = [line for line in bar if line.startswith("provnews:")][-1]
+    assert f"{total}/{total}" in last, last  # what is already in the tables counts as done
 
 
 def test_a_worker_that_dies_is_one_clear_error_not_a_hang():

@@ -64,13 +64,13 @@ class KnownArticles:
         return DuplicateRecord(article.source, article.url, article.article_id, match.kept_article_id,
                                round(match.similarity, 4), match.reason)
 
-    def is_recorded(self, copy: DuplicateRecord) -> bool:
-        """Whether the duplicates table holds this copy already; record it if not."""
+    def record_copy(self, copy: DuplicateRecord) -> bool:
+        """Note this copy for the duplicates table: True when it is new there."""
         key = (copy.source, copy.kept_article_id)
         if key in self.recorded:
-            return True
+            return False
         self.recorded.add(key)
-        return False
+        return True
 
     def forget(self, article: Article) -> None:
         """An article that will not be in the tables (its extraction failed) keeps nothing."""
