@@ -75,13 +75,21 @@ def test_windowed_matcher_handles_every_operator_and_runs_fewer_tokens(blank):
     rng = random.Random(3)
     vocabulary = ["a", "b", "c", "d", "x", "z", "A", "B", "Hoa", "Binh", "12", ",", "the"]
     texts = [" ".join(rng.choice(vocabulary) for _ in range(rng.randint(1, 25))) for _ in range(400)]
-    for greedy in (None, "LONGEST", "FIRST"):
-        spacy_matcher, windowed = Matcher(blank.vocab), WindowedMatcher(blank.vocab)
-        for key, pattern in patterns.items():
-            spacy_matcher.add(key, [pattern], greedy=greedy)
-            windowed.add(key, [pattern], greedy=greedy)
-        for doc in blank.pipe(texts):
-            assert windowed(doc) == spacy_matcher(doc), (greedy, doc.text)
+    # Patterns that can start anywhere ("!", an optional first token) make the whole Doc one
+    # window; the others alone are windowed, and must agree with spaCy too.
+    windowed_only = {k: v for k, v in patterns.items() if k in ("plus", "star", "range")}
+    for chosen in (patterns, windowed_only):
+        narrower = 0
+        for greedy in (None, "LONGEST", "FIRST"):
+            spacy_matcher, windowed = Matcher(blank.vocab), WindowedMatcher(blank.vocab)
+            for key, pattern in chosen.items():
+                spacy_matcher.add(key, [pattern], greedy=greedy)
+                windowed.add(key, [pattern], greedy=greedy)
+            for doc in blank.pipe(texts):
+                assert windowed(doc) == spacy_matcher(doc), (greedy, doc.text)
+                narrower += any(end - start < len(doc) for start, end, _ in windowed.regions(doc))
+        if chosen is windowed_only:
+            assert narrower > 100  # the windows were really used, not the whole Doc each time
     only_starting = WindowedMatcher(blank.vocab)
     only_starting.add("plus", [patterns["plus"]])
     doc = blank("x x x a b b c x x x x")

@@ -16,7 +16,7 @@ from pipeline.linking import Link, candidate_provinces, link_mention
 from pipeline.province import article_provinces
 from pipeline.rules import RuleSet, cached_rules
 from pipeline.settings import LinkSettings
-from pipeline.textnorm import fold
+from pipeline.textnorm import CACHE_ENTRIES, fold
 
 GAZETTEER_RULE = "gazetteer-name"
 # Capitalised words that start a sentence or a list but are not part of a name. Not spaCy's
@@ -26,7 +26,7 @@ LEADING_WORDS = frozenset(
     "as under including namely while when after before during since besides also meanwhile".split()
 )
 MAX_NAME_TOKENS = 5
-LINKS_KEPT = 1 << 13  # commune links remembered (then forgotten at once): full early, so memory stays flat
+LINKS_KEPT = CACHE_ENTRIES  # commune links remembered, then forgotten all at once
 # Vietnamese type words as written (with their own diacritics or none at all).
 VIETNAMESE_TYPE_WORDS = {"xa": {"xa", "xã"}, "phuong": {"phuong", "phường"}}
 ROUTE_DASHES = {"-", "–"}  # "Ben Luc–Long Thanh Expressway": a route between two places (an em dash is punctuation)

@@ -27,15 +27,12 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from pipeline.textnorm import fold_chars
+from pipeline.textnorm import CACHE_ENTRIES, fold_chars
 
 Match = tuple[int, int, int]
 UNBOUNDED = 1 << 30
 MAX_MATCHERS = 4096  # Matchers kept for sets of patterns met together
-# Words whose specs (and folds) are remembered, then forgotten all at once. Small enough to fill
-# within the first thousand articles, so peak memory does not grow with the run (at 1 << 16 these
-# caches were still growing, by tens of MB, 10,000 articles in).
-MAX_WORDS = 1 << 13
+MAX_WORDS = CACHE_ENTRIES  # words whose specs (and folds) are remembered, then forgotten all at once
 LEXICAL_FLAGS = frozenset({
     "IS_ALPHA", "IS_ASCII", "IS_DIGIT", "IS_LOWER", "IS_UPPER", "IS_TITLE", "IS_PUNCT", "IS_SPACE", "IS_STOP",
     "IS_BRACKET", "IS_QUOTE", "IS_LEFT_PUNCT", "IS_RIGHT_PUNCT", "IS_CURRENCY", "LIKE_NUM", "LIKE_URL", "LIKE_EMAIL",
