@@ -181,7 +181,7 @@ class OfficialRecognizer:
             span._.provnews_info = {
                 "person": mention.person or span.text,
                 "honorific": mention.honorific,
-                "titles": [singular(doc[a:b]) for s, e in mention.titles for a, b in split_title(doc, s, e, heads)],
+                "titles": [singular(doc[a:b], self.lexicon) for s, e in mention.titles for a, b in split_title(doc, s, e, heads)],
             }
             spans.append(span)
         doc.spans[self.spans_key] = spans

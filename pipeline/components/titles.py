@@ -16,20 +16,10 @@ TITLE_STOPS = SEPARATORS | {";", ".", ":"}
 ARTICLES = {"a", "an", "the"}
 FINITE_VERB_TAGS = {"VBD", "VBZ", "VBP"}
 UNFINISHED_TITLE_END = ARTICLES | {"of"}  # "Secretary of the [Ho Chi Minh City Party Committee]"
-FORMER = {"former", "current", "incumbent", "newly", "appointed", "acting"}
 TITLE_END_TRIM = {"of", "the", "and", "for", "in", "on", "'s", "’s", "("}
-GROUP_HEADS = {"members": "member", "deputies": "deputy", "delegates": "delegate", "chairmen": "chairman",
-               "chairwomen": "chairwoman", "secretaries": "secretary", "directors": "director", "heads": "head",
-               "leaders": "leader", "commanders": "commander", "ministers": "minister"}
 PLACE_TYPES = {"commune", "ward", "province", "city", "district", "town", "zone", "village", "hamlet"}
-# "A, who serves as Head of ...", "A has been appointed Chairman of ...": the title is reached through a verb.
-TITLE_VERBS = [("who", "serves", "as"), ("who", "is"), ("who", "was"), ("who", "is", "also"), ("has", "been", "appointed"),
-               ("has", "been", "appointed", "as"), ("was", "appointed"), ("was", "appointed", "as"), ("serves", "as"),
-               ("currently",), ("who", "currently", "serves", "as"), ("now",)]
-TITLE_VERBS.sort(key=len, reverse=True)  # the longest form first
 COMMA_CROSSING_WORDS = 4
 ASIDE_WORDS = 10  # an aside after a name ("(born in 1978)") is short
-ASIDE_VERBS = {"residing", "living", "born", "aged"}  # an organisation's name with commas ("Culture, Sports and Tourism") is short
 GROUP_WINDOW = 80  # tokens back from a name to the colon of its group
 
 
@@ -43,6 +33,10 @@ class OfficialLexicon:
         self.inner = {w.lower() for w in get("title_inner_words")}
         self.not_officials = {fold(n) for n in get("not_officials")}
         self.org_words = {fold(w) for w in get("org_words")}
+        self.qualifiers = {w.lower() for w in get("title_qualifiers")}
+        self.group_heads = {k.lower(): v.lower() for k, v in (rules.lexicon("officials", "group_heads") or {}).items()}
+        self.title_verbs = sorted((tuple(v.lower().split()) for v in get("title_verbs")), key=len, reverse=True)
+        self.aside_verbs = {w.lower() for w in get("aside_verbs")}
         self.places: set[str] = set()  # province names, filled by the component
 
 
@@ -76,7 +70,7 @@ def _name_continues(doc: Doc, i: int, heads: set[int]) -> bool:
 
 def title_forward(doc: Doc, i: int, heads: set[int], lex: OfficialLexicon) -> tuple[int, int] | None:
     """A title phrase starting at token i ("Member of the Provincial Party Standing Committee")."""
-    while i < len(doc) and (doc[i].lower_ in ARTICLES or doc[i].lower_ in FORMER):
+    while i < len(doc) and (doc[i].lower_ in ARTICLES or doc[i].lower_ in lex.qualifiers):
         i += 1
     start = i
     lead = i
@@ -109,15 +103,15 @@ def title_forward(doc: Doc, i: int, heads: set[int], lex: OfficialLexicon) -> tu
     return (start, end) if end > start else None
 
 
-def _after_title_verb(doc: Doc, i: int) -> int:
+def _after_title_verb(doc: Doc, i: int, lex: OfficialLexicon) -> int:
     """Past "who serves as", "has been appointed" and the like: where the title starts."""
-    for words in TITLE_VERBS:
+    for words in lex.title_verbs:  # the longest form first
         if tuple(t.lower_ for t in doc[i:i + len(words)]) == words:
             return i + len(words)
     return i
 
 
-def _past_asides(doc: Doc, i: int) -> int:
+def _past_asides(doc: Doc, i: int, lex: OfficialLexicon) -> int:
     """Past "(born in 1978)" and ", residing in Tan Tien ward": asides between a name and its title."""
     while i < len(doc):
         if doc[i].text == "(":
@@ -125,7 +119,7 @@ def _past_asides(doc: Doc, i: int) -> int:
             if close is None:
                 return i
             i = close + 1
-        elif doc[i].text == "," and i + 1 < len(doc) and doc[i + 1].lower_ in ASIDE_VERBS:
+        elif doc[i].text == "," and i + 1 < len(doc) and doc[i + 1].lower_ in lex.aside_verbs:
             comma = next((j for j in range(i + 2, min(len(doc), i + ASIDE_WORDS)) if doc[j].text == ","), None)
             if comma is None:
                 return i
@@ -137,15 +131,15 @@ def _past_asides(doc: Doc, i: int) -> int:
 
 def titles_after(doc: Doc, end: int, heads: set[int], lex: OfficialLexicon) -> list[tuple[int, int]]:
     titles = []
-    i = _past_asides(doc, end)
+    i = _past_asides(doc, end, lex)
     if i < len(doc) and doc[i].text not in SEPARATORS:  # "A has been appointed Chairman of ..."
-        past = _after_title_verb(doc, i)
+        past = _after_title_verb(doc, i, lex)
         if past > i:
             found = title_forward(doc, past, heads, lex)
             return [found] if found else []
     while i < len(doc) and doc[i].text in SEPARATORS:
-        found = title_forward(doc, _after_title_verb(doc, i + 1), heads, lex)
-        if not found or _opens_clause(doc, found):
+        found = title_forward(doc, _after_title_verb(doc, i + 1, lex), heads, lex)
+        if not found or _opens_clause(doc, found, lex):
             break
         titles.append(found)
         i = found[1]
@@ -157,11 +151,11 @@ def titles_after(doc: Doc, end: int, heads: set[int], lex: OfficialLexicon) -> l
     return titles
 
 
-def _opens_clause(doc: Doc, title: tuple[int, int]) -> bool:
+def _opens_clause(doc: Doc, title: tuple[int, int], lex: OfficialLexicon) -> bool:
     """"... Tra Linh and Ta Lung — the Minister stressed ...": "the" + title + a finite verb is
     the subject of a new clause, not an apposition to the name before it."""
     start, end = title
-    while start > 0 and doc[start - 1].lower_ in FORMER:  # "the newly appointed Minister stressed"
+    while start > 0 and doc[start - 1].lower_ in lex.qualifiers:  # "the newly appointed Minister stressed"
         start -= 1
     opened = start > 0 and doc[start - 1].lower_ == "the"
     return opened and end < len(doc) and doc[end].tag_ in FINITE_VERB_TAGS
@@ -220,7 +214,7 @@ def group_title(doc: Doc, start: int, heads: set[int], lex: OfficialLexicon) -> 
     for i in range(start - 1, max(-1, start - GROUP_WINDOW), -1):  # the parser may cut at the colon
         if doc[i].text == ":":
             found = title_backward(doc, i, heads, lex)
-            if found and any(t.lower_ in GROUP_HEADS for t in doc[found[0]:found[1]]):
+            if found and any(t.lower_ in lex.group_heads for t in doc[found[0]:found[1]]):
                 return [found]
             return []
         if doc[i].text in {".", "!", "?"} or "\n" in doc[i].text_with_ws:
@@ -228,12 +222,12 @@ def group_title(doc: Doc, start: int, heads: set[int], lex: OfficialLexicon) -> 
     return []
 
 
-def singular(title: Span) -> str:
+def singular(title: Span, lex: OfficialLexicon) -> str:
     """A group's title as one person's: "members of the X" → "member of the X", "Vice
     Chairmen of ..." → "Vice Chairman of ..." (the first plural head only)."""
     for token in title:
-        if token.lower_ in GROUP_HEADS:
-            word = GROUP_HEADS[token.lower_]
+        if token.lower_ in lex.group_heads:
+            word = lex.group_heads[token.lower_]
             word = word.capitalize() if token.text[0].isupper() else word
             offset = token.idx - title.start_char
             return title.text[:offset] + word + title.text[offset + len(token.text):]
