@@ -226,7 +226,8 @@ def load_rules(directory: Path) -> RuleSet:
                 problems.append(f"[{where}] lexicon {name!r} must be a {kind.__name__}")
                 continue
             value = data[name]
-            bad = [v for v in (value if isinstance(value, list) else value.keys()) if not isinstance(v, str)]
+            entries = value if isinstance(value, list) else [*value.keys(), *_flat(value.values())]
+            bad = [v for v in entries if not isinstance(v, str)]
             if bad:
                 problems.append(f"[{where}] lexicon {name!r}: entries must be strings, got {bad[:3]!r} "
                                 f"(quote words YAML reads as numbers or booleans: \"on\", \"no\", \"2\")")
@@ -259,6 +260,11 @@ def load_rules(directory: Path) -> RuleSet:
     if problems:
         raise RuleError(problems)
     return RuleSet(directory=directory, rules=tuple(rules), lexicons=lexicons)
+
+
+def _flat(values) -> list[Any]:
+    """A mapping's values, lists opened: each must be a string (a word, a name, a province)."""
+    return [item for value in values for item in (value if isinstance(value, list) else [value])]
 
 
 @lru_cache(maxsize=8)

@@ -69,3 +69,18 @@ def test_rules_check_names_the_files_of_the_folder_it_checks(tmp_path):
     result = subprocess.run([sys.executable, "-m", "pipeline", "rules", "check", "--rules", "my-rules"],
                             capture_output=True, text=True, cwd=tmp_path, timeout=300)
     assert result.returncode == 1 and "[my-rules/sources.yaml] file missing" in result.stdout
+
+
+def test_a_lexicon_value_that_is_not_text_is_named(tmp_path):
+    """YAML reads `no`, `on` and `2` as a boolean or a number: in a mapping's values as in its keys."""
+    from pipeline.errors import RuleError
+    from pipeline.rules import load_rules
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    for f in (ROOT / "rules").glob("*.yaml"):
+        (rules / f.name).write_text(f.read_text("utf-8"), encoding="utf-8")
+    path = rules / "officials.yaml"
+    path.write_text(path.read_text("utf-8").replace("members: member,", "members: no,"), encoding="utf-8")
+    with pytest.raises(RuleError, match=r"officials.yaml\] lexicon 'group_heads': entries must be strings, got \[False\]"):
+        load_rules(rules)
