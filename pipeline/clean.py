@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import trafilatura
 from courlan import normalize_url
 
+from pipeline.dedupe.minhash import signature
 from pipeline.records import Article, RawRecord
 from pipeline.settings import CleanSettings
 from pipeline.textnorm import FUNCTION_WORDS, fold, nfc
@@ -165,4 +166,5 @@ def clean_record(record: RawRecord, settings: CleanSettings) -> Article:
         language=language,
         text_hash=text_hash(text),
         fetched_at=utc_timestamp(record.fetched_at),
+        signature=signature(text),
     )

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,9 @@ class Article:
     language: str | None = None
     text_hash: str = ""
     fetched_at: str | None = None
+    # The text's MinHash values (uint32), made where the article was cleaned (a worker), so the
+    # process that decides duplicates only compares them.
+    signature: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,9 @@ class KnownArticles:
                 return Verdict("known")
             return Verdict("duplicate", self._copy(article, Match(article.article_id, 1.0, "same record")))
         match = self.index.same_text(article.text_hash)
-        hashvalues = signature(article.text) if match is None else None
+        hashvalues = None
+        if match is None:  # cleaned with its signature (by a worker), or an Article made elsewhere
+            hashvalues = article.signature if article.signature is not None else signature(article.text)
         if hashvalues is not None:
             match = self.index.near_copy(hashvalues)
         if match is not None:
