@@ -54,7 +54,7 @@ def _pick(codes: set[str], gazetteer: Gazetteer, division_type: str | None) -> t
     return units[0], len(units) > 1
 
 
-def _legacy_link(old: list[LegacyUnit], gazetteer: Gazetteer, prefer: frozenset[str] = frozenset()) -> Link | None:
+def legacy_link(old: list[LegacyUnit], gazetteer: Gazetteer, prefer: frozenset[str] = frozenset()) -> Link | None:
     """The legacy unit of that name; among homonyms, one whose successor the article names."""
     targets = sorted((o for o in old if o.new_codes), key=lambda o: not (set(o.new_codes) & prefer))
     if not targets:
@@ -96,7 +96,7 @@ def link_mention(
         old_here = [o for o in legacy if o.new_province_code == province]
         continues = any(o.new_codes[:1] and o.new_codes[0] in in_province for o in old_here)
         if old_here and (legacy_hint or not in_province or (before_merger and not continues)):
-            link = _legacy_link(old_here, gazetteer, prefer)
+            link = legacy_link(old_here, gazetteer, prefer)
             if link:
                 return link
         if in_province:
@@ -104,7 +104,7 @@ def link_mention(
             return _from_unit(unit, mention, 100.0, ambiguous=ambiguous)
     variants = gazetteer.legacy_by_keyword.get(key.replace(" ", ""), [])
     for province in provinces:  # the package's spelling variants and aliases ("May To" for Gia Viên)
-        link = _legacy_link([o for o in variants if o.new_province_code == province], gazetteer, prefer)
+        link = legacy_link([o for o in variants if o.new_province_code == province], gazetteer, prefer)
         if link:
             return link
     for province in provinces:
@@ -134,7 +134,7 @@ def link_mention(
                 return _from_unit(unit, mention, 100.0)
             return Link(None, None, None, None, None, 0.0, "unresolved", ambiguous=True)
         if legacy and len({o.new_codes[:1] for o in legacy}) == 1:
-            link = _legacy_link(legacy, gazetteer, prefer)
+            link = legacy_link(legacy, gazetteer, prefer)
             if link:
                 return link
     return UNRESOLVED

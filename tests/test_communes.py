@@ -52,8 +52,36 @@ def test_a_pre_merger_article_names_districts_and_units_of_its_day(nlp):
             "Committee assigned departments of Son Duong, Yen Son and Tuyen Quang city to the project.")
     before = _communes(nlp, text, ["english.tuyenquang.gov.vn"], published="2019-08-15")
     assert "Yen Son" not in before and "Son Duong" not in before
-    after = _communes(nlp, text, ["english.tuyenquang.gov.vn"], published="2025-10-01")
+    after = _communes(nlp, "Son Duong commune has 40 staff.", ["english.tuyenquang.gov.vn"], published="2025-10-01")
     assert after["Son Duong"]["ward_code"] == "02536"
+
+
+def test_bare_district_names_are_districts_unless_listed_with_communes(nlp):
+    """Blind set 2 (tothethao.com) and the fresh set (vjs.vietnam.vn): Dien Chau, Yen Thanh and
+    Quynh Luu were districts of Nghe An, and Di An stands among wards that were never districts."""
+    districts = _communes(nlp, "The merging of commune-level administrative units in Nghe An, especially in Dien "
+                               "Chau, Yen Thanh, and Quynh Luu, highlights the importance of thoughtful governance.")
+    assert districts == {}
+    wards = _communes(nlp, "Ho Chi Minh City has 4 \"super\" wards and \"super\" communes with a population of over "
+                           "200,000 people: Ba Diem, Hiep Binh, Tang Nhon Phu and Di An.", ["vjs.vietnam.vn"])
+    assert wards["Di An"]["province_name"] == "Hồ Chí Minh" and len(wards) == 4
+
+
+def test_a_name_listed_with_the_parts_of_a_merger_is_a_part_too(nlp):
+    """Blind set 3 (baonghean.vn): a 2025 Xuân Lâm exists elsewhere in Nghệ An, but here it is the
+    old commune that went into Hưng Nguyên Nam with the three others."""
+    found = _communes(nlp, "Hung Nguyen Nam commune was established on the basis of merging Hung Linh, Long Xa, "
+                           "Thong Tan and Xuan Lam communes with 30 hamlets.", ["baonghean.vn"])
+    assert found["Xuan Lam"]["method"] == "legacy" and found["Xuan Lam"]["ward_code"] is None
+    assert found["Xuan Lam"]["becomes_name"] == "Hưng Nguyên Nam"
+
+
+def test_a_list_item_keeps_its_own_commune_keyword(nlp):
+    """Blind set 3 (news.laodong.vn): Mỹ Tho is a ward and Mỹ Thọ a commune of Đồng Tháp."""
+    found = _communes(nlp, "Chairman Pham Thanh Ngai had a working session with Cao Lanh, My Ngai, My Tra wards "
+                           "and My Tho commune.", ["news.laodong.vn"])
+    assert found["My Tho"]["division_type"] == "xã" and found["My Tho"]["ward_name"] == "Mỹ Thọ"
+    assert found["My Tra"]["division_type"] == "phường"
 
 
 def test_date_decides_between_the_former_unit_and_a_namesake(settings):

@@ -12,7 +12,7 @@ from spacy.util import filter_spans
 from pipeline.components.matching import FoldedPhraseMatcher, WindowedMatcher
 from pipeline.components.tokens import doc_text, doc_words, is_name_token, starts_sentence
 from pipeline.gazetteer import MERGER_DATE, Gazetteer, load_gazetteer
-from pipeline.linking import Link, candidate_provinces, link_mention
+from pipeline.linking import Link, candidate_provinces, legacy_link, link_mention
 from pipeline.province import article_provinces
 from pipeline.rules import RuleSet, cached_rules
 from pipeline.settings import LinkSettings
@@ -29,6 +29,7 @@ MAX_NAME_TOKENS = 5
 LINKS_KEPT = CACHE_ENTRIES  # commune links remembered, then forgotten all at once
 # Vietnamese type words as written (with their own diacritics or none at all).
 VIETNAMESE_TYPE_WORDS = {"xa": {"xa", "xã"}, "phuong": {"phuong", "phường"}}
+LIST_JOINERS = {",", "and", "&", ";", "commune", "communes", "ward", "wards", "(", ")"}
 ROUTE_DASHES = {"-", "–"}  # "Ben Luc–Long Thanh Expressway": a route between two places (an em dash is punctuation)
 
 
@@ -40,6 +41,7 @@ class MentionCandidate:
     division_type: str | None = None
     legacy_hint: bool = False
     needs_gazetteer: bool = False  # list items and bare names: drop if the gazetteer does not know them
+    district_name: bool = False  # a bare name that is also a former district of the province
 
 
 class CommuneLexicon:
@@ -197,6 +199,7 @@ def find_rule_mentions(doc: Doc, matcher: WindowedMatcher, modes: dict[str, str]
             whole_list_legacy = True
         for s, e, legacy in items:
             s, e, own_division = trim_name(doc, s, e, lex)
+            own_division = own_division or _keyword_at(doc, e, lex)[0]  # "... wards and My Tho commune"
             if e < len(doc) and fold(doc[e].text) in lex.not_after:
                 continue  # "Vinh Lap and Thanh Cuong communes of Thanh Ha district"
             key = fold(doc[s:e].text)
@@ -246,14 +249,41 @@ def find_gazetteer_mentions(doc: Doc, phrase_matcher: FoldedPhraseMatcher, gazet
             continue
         if _on_a_route(doc, start, end):
             continue
-        if old_days and not division and key in districts:
+        district_name = not division and key in districts
+        if old_days and district_name:
             continue  # "departments of Son Duong, Yen Son": districts in a pre-merger article
         legacy = _legacy_context(doc, start, end, lex)
         in_2025 = key in names
         in_legacy = any(o.new_province_code == province for o in gazetteer.legacy_by_name.get(key, ()))
         if in_2025 or (legacy and in_legacy):
-            found.append(MentionCandidate(start, end, GAZETTEER_RULE, division, legacy, needs_gazetteer=True))
+            found.append(MentionCandidate(start, end, GAZETTEER_RULE, division, legacy, needs_gazetteer=True,
+                                          district_name=district_name))
     return found
+
+
+def drop_lone_districts(doc: Doc, mentions: list[MentionCandidate]) -> list[MentionCandidate]:
+    """A bare name that a former district also bore ("especially in Dien Chau, Yen Thanh and Quynh
+    Luu", "a voter from Dong Da") is read as the district, unless it stands in a list with a
+    commune that is no district name ("four communes: An Hoa, An Lao, An Vinh and An Toan")."""
+    if not any(m.district_name for m in mentions):
+        return mentions
+    ordered = sorted(mentions, key=lambda m: (m.start, m.end))
+    group_of: dict[int, int] = {}
+    group = 0
+    for i, mention in enumerate(ordered):
+        if i and not _list_neighbours(doc, ordered[i - 1], mention):
+            group += 1
+        group_of[id(mention)] = group
+    communes_in = {group_of[id(m)] for m in ordered if not m.district_name}
+    return [m for m in mentions if not m.district_name or group_of[id(m)] in communes_in]
+
+
+def _list_neighbours(doc: Doc, left: MentionCandidate, right: MentionCandidate) -> bool:
+    """Two names separated only by commas, "and", or a commune keyword of the first."""
+    if right.start < left.end:
+        return True
+    between = doc[left.end:right.start]
+    return len(between) <= 3 and all(t.lower_ in LIST_JOINERS for t in between)
 
 
 def before_merger(doc: Doc) -> bool:
@@ -318,6 +348,7 @@ class CommuneRecognizer:
         bare = find_gazetteer_mentions(doc, self.phrase_matcher, self.gazetteer,
                                        provinces[0] if provinces else None, self.lexicon)
         mentions += [m for m in bare if not blocked & set(range(m.start, m.end))]
+        mentions = drop_lone_districts(doc, mentions)
         self.set_annotations(doc, self.link(doc, mentions, provinces))
         return doc
 
@@ -348,7 +379,30 @@ class CommuneRecognizer:
             if mention.needs_gazetteer and link.method in {"unresolved", "fuzzy"}:
                 continue
             linked.append((mention, link))
-        return linked
+        return self.agree_with_successors(doc, linked)
+
+    def agree_with_successors(self, doc: Doc, linked: list[tuple[MentionCandidate, Link]]) -> list[tuple[MentionCandidate, Link]]:
+        """Names listed with the former units of a merger are former units too: in "merged from
+        Hung Linh, Long Xa, Thong Tan and Xuan Lam communes" Xuan Lam is the old commune that went
+        into the same new one, not the 2025 Xuan Lam elsewhere in the province."""
+        if not doc.has_annotation("SENT_START"):
+            return linked
+        words = doc_words(doc)
+        successors: dict[int, set[str]] = {}
+        for mention, link in linked:
+            if link.method == "legacy" and link.becomes_code:
+                successors.setdefault(doc[mention.start].sent.start, set()).add(link.becomes_code)
+        if not successors:
+            return linked
+        agreed = []
+        for mention, link in linked:
+            merged_into = successors.get(doc[mention.start].sent.start, set())
+            if link.method in {"exact", "folded"} and merged_into and link.ward_code not in merged_into:
+                key = fold(words.span_text(mention.start, mention.end))
+                olds = [o for o in self.gazetteer.legacy_by_name.get(key, ()) if set(o.new_codes) & merged_into]
+                link = legacy_link(olds, self.gazetteer, frozenset(merged_into)) or link
+            agreed.append((mention, link))
+        return agreed
 
     def set_annotations(self, doc: Doc, linked: list[tuple[MentionCandidate, Link]]) -> None:
         # Rule matches win over bare gazetteer names; among rules, the longest span wins.
