@@ -38,6 +38,9 @@ def _items(nlp, text: str, table: str) -> list[str]:
     ("The Party Committee office is over 20 km away, requiring a ferry trip.",
      ["The Party Committee office is over 20 km away, requiring a ferry trip"]),
     ("Citizens say the procedure only takes ten minutes now.", []),
+    # a problem said to be gone or shrinking (holdout set, baogialai; blind set 3, xe.today)
+    ("With firm and coordinated leadership, many bottlenecks have been gradually resolved.", []),
+    ("Leadership, direction, and administration have not encountered significant obstacles.", []),
     # who raised the difficulties, and where, is not a problem
     ("Representatives from Tan Hoa ward raised a number of difficulties and obstacles in the process of operating "
      "the two-tier local government model.", []),

@@ -24,6 +24,7 @@ MIN_CONTENT_WORDS = 2
 RESTATED_AT = 0.5  # content-word Dice above which a later item restates an earlier one
 VERB_TAGS = {"VB", "VBG"}  # base form and gerund: how proposals and instructions begin
 CANCEL_WINDOW = 4
+NEGATIONS = {"not", "yet", "never", "n't", "n’t"}
 QUOTE_REACH = 3  # words between a quotation mark and a trigger for it to be a quoted term
 OPEN_QUOTES = {'"', "“", "‘"}
 CLOSE_QUOTES = {'"', "”", "’"}
@@ -105,6 +106,8 @@ class StatementRecognizer:
         self.generic = {stem: {fold(w) for w in self.rules.lexicon(stem, "generic_words", [])} for stem in LABEL_FILES.values()}
         self.not_start = {stem: [fold(w).split() for w in self.rules.lexicon(stem, "not_item_start", [])]
                           for stem in LABEL_FILES.values()}
+        self.settled = {stem: [fold(w).split() for w in self.rules.lexicon(stem, "settled_phrases", [])]
+                        for stem in LABEL_FILES.values()}
         self.speakers = {kind: {fold(w) for w in self.rules.lexicon("recommendations", f"{kind}_words", [])}
                          for kind in ("leader", "local")}
         self.pronouns = {fold(w) for w in self.rules.lexicon("recommendations", "pronouns", [])}
@@ -116,6 +119,17 @@ class StatementRecognizer:
         in implementing the model" names no problem)."""
         words = [w for i, raw in enumerate(text.split()) if not (i and raw[:1].isupper()) for w in fold(raw).split()]
         return [w for w in words if w not in self.generic[stem] and w not in FUNCTION_WORDS and len(w) > 2]
+
+    def _settled(self, words: list[str], stem: str) -> bool:
+        """The item says the problem is gone or shrinking ("many bottlenecks have been gradually
+        resolved", "poor households decreased by 24", "have not encountered significant
+        obstacles"), unless a negation turns it back ("have not been resolved")."""
+        for phrase in self.settled[stem]:
+            size = len(phrase)
+            for i in range(len(words) - size + 1):
+                if words[i:i + size] == phrase and not NEGATIONS & set(words[max(0, i - 2):i]):
+                    return True
+        return False
 
     def _cancelled(self, doc: Doc, start: int, end: int, rule: Rule) -> bool:
         """A cancelling word just before the trigger ("overcome difficulties"), or a trigger in
@@ -287,6 +301,8 @@ class StatementRecognizer:
             s, e = trim_item(text, *piece)
             words = fold(text[s:e]).split()
             if not words or any(words[:len(lead)] == lead for lead in self.not_start[stem]):
+                continue
+            if self._settled(words, stem):
                 continue
             if len(self._content_words(text[s:e], stem)) >= minimum:
                 items.append(Item(s, e, rule.id, rule.label))
