@@ -41,6 +41,13 @@ def _items(nlp, text: str, table: str) -> list[str]:
     # a problem said to be gone or shrinking (holdout set, baogialai; blind set 3, xe.today)
     ("With firm and coordinated leadership, many bottlenecks have been gradually resolved.", []),
     ("Leadership, direction, and administration have not encountered significant obstacles.", []),
+    # the commas of an example list inside an item are not the item list's (blind set 3, news.laodong.vn)
+    ("The operation of the two-level government still faces some difficulties: the quality of commune-level cadres "
+     "is not uniform, lacking professional personnel in important fields such as health, education, construction; "
+     "information technology infrastructure in some centers is still limited.",
+     ["the quality of commune-level cadres is not uniform",
+      "lacking professional personnel in important fields such as health, education, construction",
+      "information technology infrastructure in some centers is still limited"]),
     # who raised the difficulties, and where, is not a problem
     ("Representatives from Tan Hoa ward raised a number of difficulties and obstacles in the process of operating "
      "the two-tier local government model.", []),

@@ -75,6 +75,9 @@ def _starts_verb(text: str, at: int, end: int, verbs: frozenset[int]) -> bool:
     return False
 
 
+# An example list opened inside an item: its commas are the examples', not the item list's.
+EXAMPLES_OPENED = re.compile(r"\bsuch as\b", re.IGNORECASE)
+
 def _split_commas(text: str, start: int, end: int, mode: str, verbs: frozenset[int]) -> list[tuple[int, int]]:
     """Commas (and "and" before a new verb phrase) split items when the next piece starts like
     a new item: a verb phrase for `verbs`, a noun phrase for `nouns`."""
@@ -94,6 +97,8 @@ def _split_commas(text: str, start: int, end: int, mode: str, verbs: frozenset[i
             if first in LIST_END:
                 end = cut
                 break
+            if EXAMPLES_OPENED.search(text, last, cut):
+                continue  # "lacking personnel in fields such as health, education, construction": one item
             if first and first not in CONTINUATION:
                 pieces.append((last, cut))
                 last = nxt
