@@ -83,6 +83,10 @@ def test_difficulty_families(nlp, sentence, expected):
     ("Reporting to the Deputy Prime Minister, Muong Khuong Commune Party Secretary Giang Seo Van said the commune "
      "lacks staff. Mr. Giang Seo Van proposed that the Government soon issue instructions for border communes.",
      ["the Government soon issue instructions for border communes"], []),
+    # the words of a quotation are not who speaks now (holdout set, en.sggp.org.vn)
+    ("President Luong Cuong visited the commune. \"I went down to the village, the comrades said that the work was "
+     "from morning to night\" - he said and suggested that the commune leaders review, and report any difficult "
+     "tasks.", [], ["leaders review", "report any difficult tasks"]),
 ])
 def test_who_speaks_decides_the_label(nlp, text, recommendations, directions):
     assert _items(nlp, text, "recommendations") == recommendations

@@ -69,6 +69,24 @@ def speaker_in(words: list[str], leader: set[str], local: set[str]) -> str | Non
     return kind
 
 
+def _unquoted_words(tokens: Span) -> list[str]:
+    """Folded words outside quotations: a quoted remark ("I went down to the village, the
+    comrades said ...") tells what someone said, not who is speaking now."""
+    words, inside = [], False
+    for token in tokens:
+        text = token.text
+        if text in OPEN_QUOTES | CLOSE_QUOTES:
+            attached = token.i > 0 and not token.doc[token.i - 1].whitespace_  # 'asleep"' closes
+            closing = text in CLOSE_QUOTES and (text != '"' or attached)
+            if closing and not inside:
+                words = []  # the quote opened in an earlier sentence: all so far was quoted
+            inside = not closing
+            continue
+        if not inside:
+            words.append(fold(text))
+    return words if not inside else [fold(t.text) for t in tokens]  # an unclosed quote: take all
+
+
 def _is_dependent(doc: Doc, at: int) -> bool:
     token = doc.char_span(at, at + 1, alignment_mode="expand")
     if token is None or not len(token):
@@ -194,7 +212,7 @@ class StatementRecognizer:
         the last speaker word; a pronoun subject ("She suggested ...") takes the speaker of the
         sentences before it."""
         for _ in range(PRONOUN_REACH + 1):
-            words = [fold(t.text) for t in doc[sentence.start:start]]
+            words = _unquoted_words(doc[sentence.start:start])
             named = [kind for first, kind in people if sentence.start <= first < start]
             found = named[-1] if named else None
             found = found or speaker_in(words, self.speakers["leader"], self.speakers["local"])
