@@ -123,3 +123,11 @@ def test_body_words_are_not_commune_names(nlp, mention):
     found = _communes(nlp, "The 2019-2021 Provincial Commune Rearrangement Project was approved.",
                       ["english.tuyenquang.gov.vn"])
     assert mention not in found
+
+
+def test_a_list_item_only_another_province_names_is_not_a_unit(nlp):
+    """Holdout set (thongtin.vietnam.vn, Điện Biên): Pù Luông is a commune of Thanh Hóa only."""
+    found = _communes(nlp, "Cadres are working in three communes: Muong Nha, Muong Loi, and Pu Luong when the "
+                           "three communes have decided to merge to form the new Muong Nha commune, Dien Bien "
+                           "province.")
+    assert "Pu Luong" not in found and found["Muong Loi"]["becomes_name"] == "Mường Nhà"

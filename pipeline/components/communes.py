@@ -12,7 +12,7 @@ from spacy.util import filter_spans
 from pipeline.components.matching import FoldedPhraseMatcher, WindowedMatcher
 from pipeline.components.tokens import doc_text, doc_words, is_name_token, starts_sentence
 from pipeline.gazetteer import MERGER_DATE, Gazetteer, load_gazetteer
-from pipeline.linking import Link, candidate_provinces, legacy_link, link_mention
+from pipeline.linking import OUT_OF_CONTEXT_SCORE, Link, candidate_provinces, legacy_link, link_mention
 from pipeline.province import article_provinces
 from pipeline.rules import RuleSet, cached_rules
 from pipeline.settings import LinkSettings
@@ -376,8 +376,8 @@ class CommuneRecognizer:
         for mention, link in first:
             if link.method == "legacy":
                 link = resolve(mention, named)
-            if mention.needs_gazetteer and link.method in {"unresolved", "fuzzy"}:
-                continue
+            if mention.needs_gazetteer and (link.method in {"unresolved", "fuzzy"} or link.score == OUT_OF_CONTEXT_SCORE):
+                continue  # a list item or bare name only a unit of another province bears: not one here
             linked.append((mention, link))
         return self.agree_with_successors(doc, linked)
 
