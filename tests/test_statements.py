@@ -91,7 +91,7 @@ def test_difficulty_families(nlp, sentence, expected):
     # a district (before July 2025) is below the city: its chairman proposes (blind set 3, english.hanoi.gov.vn)
     ("Chairman of the Quoc Oai District People's Committee Nguyen Truong Son proposed that the Hanoi People's "
      "Committee promptly issue decisions on the organization of public service units.",
-     ["promptly issue decisions on the organization of public service units"], []),
+     ["the Hanoi People's Committee promptly issue decisions on the organization of public service units"], []),
     # the words of a quotation are not who speaks now (holdout set, en.sggp.org.vn)
     ("President Luong Cuong visited the commune. \"I went down to the village, the comrades said that the work was "
      "from morning to night\" - he said and suggested that the commune leaders review, and report any difficult "

@@ -283,7 +283,7 @@ class StatementRecognizer:
             used_rules: set[str] = set()
             seen: set[tuple[int, int]] = set()
             ordered = sorted((m for m in matches if m[0].label == label),
-                             key=lambda m: (m[0].option("mode", "after") == "clause", m[1], -m[2]))
+                             key=lambda m: (m[0].option("mode", "after") == "clause", m[1]))
             for rule, start, end in ordered:  # lists and spans first, then single clauses
                 s_char = doc[start].idx
                 mode = rule.option("mode", "after")
