@@ -92,6 +92,12 @@ def test_difficulty_families(nlp, sentence, expected):
     ("Chairman of the Quoc Oai District People's Committee Nguyen Truong Son proposed that the Hanoi People's "
      "Committee promptly issue decisions on the organization of public service units.",
      ["the Hanoi People's Committee promptly issue decisions on the organization of public service units"], []),
+    # a proposal without a verb of asking (holdout set, baobacninh; fresh set, vietnamnews)
+    ("Voters proposed supplementing the payroll for a number of specialized fields. Along with that, there should be "
+     "early detailed instructions on specific functions and tasks for the Commune-level Public Service Supply Center.",
+     ["supplementing the payroll for a number of specialized fields",
+      "early detailed instructions on specific functions and tasks for the Commune-level Public Service Supply "
+      "Center"], []),
     # the words of a quotation are not who speaks now (holdout set, en.sggp.org.vn)
     ("President Luong Cuong visited the commune. \"I went down to the village, the comrades said that the work was "
      "from morning to night\" - he said and suggested that the commune leaders review, and report any difficult "
