@@ -25,6 +25,7 @@ RESTATED_AT = 0.5  # content-word Dice above which a later item restates an earl
 VERB_TAGS = {"VB", "VBG"}  # base form and gerund: how proposals and instructions begin
 CANCEL_WINDOW = 4
 NEGATIONS = {"not", "yet", "never", "n't", "n’t"}
+WORD = re.compile(r"[\w’']+")
 QUOTE_REACH = 3  # words between a quotation mark and a trigger for it to be a quoted term
 OPEN_QUOTES = {'"', "“", "‘"}
 CLOSE_QUOTES = {'"', "”", "’"}
@@ -126,6 +127,7 @@ class StatementRecognizer:
                           for stem in LABEL_FILES.values()}
         self.settled = {stem: [fold(w).split() for w in self.rules.lexicon(stem, "settled_phrases", [])]
                         for stem in LABEL_FILES.values()}
+        self.first_person = {stem: set(self.rules.lexicon(stem, "first_person_words", [])) for stem in LABEL_FILES.values()}
         self.speakers = {kind: {fold(w) for w in self.rules.lexicon("recommendations", f"{kind}_words", [])}
                          for kind in ("leader", "local")}
         self.pronouns = {fold(w) for w in self.rules.lexicon("recommendations", "pronouns", [])}
@@ -320,7 +322,7 @@ class StatementRecognizer:
             words = fold(text[s:e]).split()
             if not words or any(words[:len(lead)] == lead for lead in self.not_start[stem]):
                 continue
-            if self._settled(words, stem):
+            if self._settled(words, stem) or self.first_person[stem] & set(WORD.findall(text, s, e)):
                 continue
             if len(self._content_words(text[s:e], stem)) >= minimum:
                 items.append(Item(s, e, rule.id, rule.label))
