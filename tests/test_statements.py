@@ -56,6 +56,9 @@ def _items(nlp, text: str, table: str) -> list[str]:
     # someone's story in the first person is not the reported problem (blind set 3, vietnam.vn)
     ("During the campaign to clean land data, the number of related documents and procedures has skyrocketed, every "
      "day we have to take turns receiving documents to keep up with the progress.", []),
+    # a remark on how hard things are, with nothing concrete (blind set 2, baodienbienphu; blind set 3, vietnam.vn)
+    ("It wasn’t easy in the beginning.", []),
+    ("Every beginning is difficult.", []),
     # who raised the difficulties, and where, is not a problem
     ("Representatives from Tan Hoa ward raised a number of difficulties and obstacles in the process of operating "
      "the two-tier local government model.", []),
