@@ -32,11 +32,6 @@ def _items(nlp, text: str, table: str) -> list[str]:
     # a list subject: "X, Y, and Z are ..."
     ("The offices of the Party Committee, People's Council, and Fatherland Front are all limited in area.",
      ["People's Council, and Fatherland Front are all limited in area"]),
-    # the last of the examples is not the subject: the noun they illustrate is (fresh set, baothanhhoa)
-    ("In Hoang Hoa commune, many headquarters of the People's Committees of previous communes such as Hoang Duc, "
-     "Hoang Dong, Hoang Dao, Hoang Ha, Hoang Dat have not been put into use.",
-     ["many headquarters of the People's Committees of previous communes such as Hoang Duc, Hoang Dong, Hoang Dao, "
-      "Hoang Ha, Hoang Dat have not been put into use"]),
     # a topic frame is no problem
     ("Regarding the use of surplus offices, the city will issue a plan.", []),
     # distance and time as burdens, not a short wait

@@ -30,8 +30,6 @@ JOIN_LEFT = re.compile(r"\s*(?:so|thus|therefore|hence)\b(?!\s+(?:that|as)\b)", 
 LIST_SUBJECT = re.compile(r"\s*(?:and|or)\s+(?:[\w’'-]+\s+){0,4}?(?:are|is|were|was|have|has|had|do|does|did|"
                           r"remain|remains)\b", re.IGNORECASE)
 LIST_SEGMENT_WORDS = 5
-# "..., Hoang Ha, Hoang Dat have not been put into use": a short subject, then its verb.
-LAST_ITEM_SUBJECT = re.compile(r"\s*(?:[\w’'-]+\s+){1,4}?(?:are|is|were|was|have|has|had|do|does|did|remain|remains)\b")
 # A reporting verb (or a clause-joining "and") before the clause: what follows is a statement of
 # its own, the speaker is not part of it.
 REPORTED = re.compile(r"\b(?:said|says|stated|noted|reported|shared|added|acknowledged|admitted|explained|"
@@ -172,10 +170,6 @@ def join_left(text: str, sent_start: int, left: int, right: int, trigger: int,
         clause = text[left:right]
         if LIST_SUBJECT.match(clause):
             return _list_start(text, sent_start, left)
-        if LAST_ITEM_SUBJECT.match(clause):
-            head = _examples_head(text, sent_start, left)
-            if head is not None:
-                return head
         stripped = clause.lstrip()
         lead = OPENING_WORDS.match(stripped)
         first = left + len(clause) - len(stripped) + (lead.end() if lead else 0)
@@ -186,16 +180,6 @@ def join_left(text: str, sent_start: int, left: int, right: int, trigger: int,
         previous = max(text.rfind(c, sent_start, max(sent_start, left - 1)) for c in ",;:")
         left = previous + 1 if previous >= sent_start else sent_start
     return left
-
-
-def _examples_head(text: str, sent_start: int, left: int) -> int | None:
-    """"many headquarters of previous communes such as Hoang Duc, Hoang Dong, Hoang Dat have not
-    been put into use": the clause's subject is the last example, so the statement starts where
-    the noun that the examples illustrate does."""
-    start = _list_start(text, sent_start, left)
-    previous = max(text.rfind(c, sent_start, max(sent_start, start - 1)) for c in ",;:")
-    head = previous + 1 if previous >= sent_start else sent_start
-    return head if head < start and EXAMPLES_OPENED.search(text, head, start) else None
 
 
 def _list_start(text: str, sent_start: int, left: int) -> int:
