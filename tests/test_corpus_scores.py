@@ -15,7 +15,7 @@ from pipeline.tables import load_tables
 from conftest import GOLD, ROOT, SHARED
 
 # Measured on all 48 records of ../shared/corpus (floors a little under).
-FLOORS = {"communes": 0.97, "officials": 0.96, "difficulties": 0.83, "recommendations": 0.88}
+FLOORS = {"communes": 0.99, "officials": 0.96, "difficulties": 0.845, "recommendations": 0.88}
 
 
 @pytest.fixture(scope="module")
@@ -49,13 +49,22 @@ def test_f1_floor(scores, table):
     assert scores[table]["f1"] >= FLOORS[table], scores[table]
 
 
+# The statements issue asks recall >= 0.80 for both; measured 0.944 and 0.850.
+RECALL_FLOORS = {"difficulties": 0.92, "recommendations": 0.83}
+
+
+@pytest.mark.parametrize("table", sorted(RECALL_FLOORS))
+def test_recall_floor(scores, table):
+    assert scores[table]["recall"] >= RECALL_FLOORS[table], scores[table]
+
+
 def test_title_recall_floor(scores):
     assert scores["official_titles"]["recall"] >= 0.94
 
 
 FRESH = ROOT / "tests" / "corpus" / "fresh"
 # Measured on the project's own blind-annotated set of 60 articles (tests/corpus/fresh).
-FRESH_FLOORS = {"communes": 0.93, "officials": 0.96, "difficulties": 0.64, "recommendations": 0.61}
+FRESH_FLOORS = {"communes": 0.96, "officials": 0.96, "difficulties": 0.67, "recommendations": 0.64}
 
 
 @pytest.fixture(scope="module")
@@ -75,10 +84,10 @@ SETS = ROOT / "tests" / "corpus"
 # Floors on the other real sets the project gathered (each folder's README says what it is and
 # whether its errors have been read); all run together in one fixture.
 OTHER_SET_FLOORS = {
-    "holdout": {"communes": 0.93, "officials": 0.93, "difficulties": 0.55, "recommendations": 0.65},
+    "holdout": {"communes": 0.95, "officials": 0.93, "difficulties": 0.60, "recommendations": 0.76},
     # Blind set 2: many communes and officials, hardly any statements, so only those.
     "blind": {"communes": 0.93, "officials": 0.95},
-    "blind3": {"communes": 0.96, "officials": 0.95, "difficulties": 0.62, "recommendations": 0.80},
+    "blind3": {"communes": 0.97, "officials": 0.95, "difficulties": 0.68, "recommendations": 0.83},
     "blind4": {"communes": 0.95, "officials": 0.97, "difficulties": 0.66, "recommendations": 0.58},
 }
 
