@@ -89,6 +89,7 @@ OTHER_SET_FLOORS = {
     "blind": {"communes": 0.93, "officials": 0.95},
     "blind3": {"communes": 0.97, "officials": 0.95, "difficulties": 0.68, "recommendations": 0.83},
     "blind4": {"communes": 0.95, "officials": 0.97, "difficulties": 0.66, "recommendations": 0.58},
+    "blind5": {"communes": 0.97, "officials": 0.97, "difficulties": 0.58, "recommendations": 0.34},
 }
 
 
