@@ -104,6 +104,10 @@ def test_difficulty_families(nlp, sentence, expected):
      ["supplementing the payroll for a number of specialized fields",
       "early detailed instructions on specific functions and tasks for the Commune-level Public Service Supply "
       "Center"], []),
+    # the subject of the request speaks, not a ward named in a topic phrase (blind set 4, news.laodong.vn)
+    ("Regarding the organization of the Ward Party Congress, Mr. Le Trung Kien requested that propaganda work must "
+     "be done well, creating an atmosphere for extensive political activities.", [],
+     ["creating an atmosphere for extensive political activities"]),
     # the words of a quotation are not who speaks now (holdout set, en.sggp.org.vn)
     ("President Luong Cuong visited the commune. \"I went down to the village, the comrades said that the work was "
      "from morning to night\" - he said and suggested that the commune leaders review, and report any difficult "

@@ -30,6 +30,7 @@ QUOTE_REACH = 3  # words between a quotation mark and a trigger for it to be a q
 OPEN_QUOTES = {'"', "“", "‘"}
 CLOSE_QUOTES = {'"', "”", "’"}
 PRONOUN_REACH = 3  # sentences back to find who "he"/"she"/"they" is
+SUBJECT_DEPS = {"nsubj", "nsubjpass"}
 ADDRESSEE_REACH = 6  # words between a request verb and the "to" of its addressee
 CLAUSE_PUNCT = {",", ";", ":", ".", "!", "?"}
 HEADLINE_WORDS = 25
@@ -68,6 +69,27 @@ def speaker_in(words: list[str], leader: set[str], local: set[str]) -> str | Non
         elif word in local:
             kind = "local"
     return kind
+
+
+def _subject_of(doc: Doc, at: int) -> tuple[int, int] | None:
+    """Token span of the subject of the verb at token `at` (or of the verb it is coordinated
+    with: "... and recommended that"), by the dependency parse; None without one."""
+    if at >= len(doc) or not doc.has_annotation("DEP"):
+        return None
+    verb = doc[at]
+    for _ in range(3):
+        subjects = [child for child in verb.children if child.dep_ in SUBJECT_DEPS]
+        if subjects:
+            return subjects[0].left_edge.i, subjects[0].right_edge.i + 1
+        if verb.dep_ not in {"conj", "xcomp", "advcl"} or verb.head is verb:
+            return None
+        verb = verb.head
+    return None
+
+
+def _main_verb(sentence: Span) -> int:
+    """The sentence's root token: where its subject hangs."""
+    return sentence.root.i
 
 
 def _unquoted_words(tokens: Span) -> list[str]:
@@ -210,9 +232,33 @@ class StatementRecognizer:
         return [(person.start, kinds[_person_key(person)]) for person in officials]
 
     def _speaker(self, doc: Doc, sentence: Span, start: int, people: list[tuple[int, str | None]]) -> str | None:
-        """'leader' or 'local': the office of the last official named before the trigger, else
-        the last speaker word; a pronoun subject ("She suggested ...") takes the speaker of the
-        sentences before it."""
+        """'leader' or 'local': the grammatical subject of the request verb when the parser gives
+        one ("Regarding the Ward Party Congress, Mr. Kien requested ...": Mr. Kien speaks, not the
+        ward); else the office of the last official named before the trigger, else the last
+        speaker word; a pronoun subject ("She suggested ...") takes the speaker of the sentences
+        before it."""
+        for _ in range(PRONOUN_REACH + 1):
+            subject = _subject_of(doc, start)
+            if subject is None:
+                break
+            left, right = subject
+            if right - left == 1 and fold(doc[left].text) in self.pronouns:
+                earlier = [kind for first, kind in people if sentence.start <= first < left]
+                if earlier:  # "Mr. Ngoc praised ...; at the same time, he requested ..."
+                    return earlier[-1]
+                if sentence.start == 0:
+                    return None
+                sentence = doc[sentence.start - 1].sent
+                start = _main_verb(sentence)
+                continue
+            named = [kind for first, kind in people if left <= first < right]
+            return named[-1] if named else speaker_in(_unquoted_words(doc[left:right]), self.speakers["leader"],
+                                                      self.speakers["local"])
+        return self._speaker_by_words(doc, sentence, min(start, sentence.end), people)
+
+    def _speaker_by_words(self, doc: Doc, sentence: Span, start: int, people: list[tuple[int, str | None]]) -> str | None:
+        """Without a parse: the office of the last official named before the trigger, else the
+        last speaker word; a pronoun takes the speaker of the sentences before."""
         for _ in range(PRONOUN_REACH + 1):
             words = _unquoted_words(doc[sentence.start:start])
             named = [kind for first, kind in people if sentence.start <= first < start]
