@@ -27,12 +27,13 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
+from pipeline.memo import RecentCache
 from pipeline.textnorm import CACHE_ENTRIES, fold_chars
 
 Match = tuple[int, int, int]
 UNBOUNDED = 1 << 30
 MAX_MATCHERS = 4096  # Matchers kept for sets of patterns met together
-MAX_WORDS = CACHE_ENTRIES  # words whose specs (and folds) are remembered, then forgotten all at once
+MAX_WORDS = CACHE_ENTRIES  # words whose specs (and folds) are remembered, per generation (`RecentCache`)
 LEXICAL_FLAGS = frozenset({
     "IS_ALPHA", "IS_ASCII", "IS_DIGIT", "IS_LOWER", "IS_UPPER", "IS_TITLE", "IS_PUNCT", "IS_SPACE", "IS_STOP",
     "IS_BRACKET", "IS_QUOTE", "IS_LEFT_PUNCT", "IS_RIGHT_PUNCT", "IS_CURRENCY", "LIKE_NUM", "LIKE_URL", "LIKE_EMAIL",
@@ -214,7 +215,7 @@ class WindowedMatcher:
         self._greedy: dict[int, str] = {}
         self._plans: list[_Plan] = []
         self._specs = _SpecIndex()
-        self._words: dict[int, tuple[int, tuple[int, ...]]] = {}  # orth → (spec mask, patterns it can start)
+        self._words: RecentCache[int, tuple[int, tuple[int, ...]]] = RecentCache(MAX_WORDS)  # orth → (spec mask, patterns it can start)
         self._matchers: dict[frozenset[int], Matcher] = {}
         self._everywhere: frozenset[int] = frozenset()  # patterns run over the whole Doc
 
@@ -236,11 +237,9 @@ class WindowedMatcher:
     def _word(self, orth: int) -> tuple[int, tuple[int, ...]]:
         found = self._words.get(orth)
         if found is None:
-            if len(self._words) >= MAX_WORDS:
-                self._words.clear()
             mask = self._specs.classify(self.vocab[orth])
             starts = tuple(i for i, plan in enumerate(self._plans) if plan.windowed and mask & plan.start_bit)
-            found = self._words[orth] = (mask, starts)
+            found = self._words.put(orth, (mask, starts))
         return found
 
     def _matcher(self, patterns: frozenset[int]) -> Matcher:
@@ -263,12 +262,18 @@ class WindowedMatcher:
             return []
         if self._everywhere:
             return [(0, length, frozenset(range(len(self._plans))))]
-        known = self._words
-        words = [known.get(orth) or self._word(orth) for orth in doc.to_array(ORTH).tolist()]
-        masks = [mask for mask, _ in words]
+        # Each distinct word of the Doc looked up once; then only the tokens a pattern can start on.
+        unique, inverse = np.unique(doc.to_array(ORTH), return_inverse=True)
+        known = self._words.current
+        entries = [known.get(orth) or self._word(orth) for orth in unique.tolist()]
+        starting = np.fromiter((bool(starts) for _, starts in entries), dtype=bool, count=len(entries))[inverse]
+        if not starting.any():
+            return []
+        word_of = inverse.tolist()
+        masks = [entries[k][0] for k in word_of]
         regions: list[tuple[int, int, set[int]]] = []
-        for i, (_, starts) in enumerate(words):
-            for p in starts:
+        for i in np.flatnonzero(starting).tolist():
+            for p in entries[word_of[i]][1]:
                 end = self._plans[p].reach(i, masks, length)
                 if end is None:
                     continue
@@ -321,7 +326,7 @@ class FoldedPhraseMatcher:
     def __init__(self, vocab: Vocab):
         self.vocab = vocab
         self._matcher = PhraseMatcher(vocab, attr="NORM")
-        self._folded: dict[int, int] = {}  # orth → its folded form's string id
+        self._folded: RecentCache[int, int] = RecentCache(MAX_WORDS)  # orth → its folded form's string id
 
     def add(self, key: str, phrases: list[str], tokenizer: Tokenizer) -> None:
         docs = list(tokenizer.pipe(sorted({fold_chars(p) for p in phrases})))
@@ -330,16 +335,16 @@ class FoldedPhraseMatcher:
         self._matcher.add(key, docs)
 
     def _fold(self, orth: int) -> int:
-        if len(self._folded) >= MAX_WORDS:
-            self._folded.clear()
-        strings = self.vocab.strings
-        folded = self._folded[orth] = strings.add(fold_chars(strings[orth]))
+        folded = self._folded.get(orth)
+        if folded is None:
+            strings = self.vocab.strings
+            folded = self._folded.put(orth, strings.add(fold_chars(strings[orth])))
         return folded
 
     def __call__(self, doc: Doc) -> list[Match]:
         if not len(doc):
             return []
-        known = self._folded
+        known = self._folded.current
         folded = [known.get(orth) or self._fold(orth) for orth in doc.to_array(ORTH).tolist()]
         norms = doc.to_array(NORM)
         doc.from_array([NORM], np.array(folded, dtype=np.uint64))
