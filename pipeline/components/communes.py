@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass, replace
+from weakref import ref
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from pipeline.components.matching import FoldedPhraseMatcher, WindowedMatcher
-from pipeline.components.tokens import doc_text, doc_words, is_name_token, starts_sentence
+from pipeline.components.tokens import doc_text, doc_words, is_name_text, is_name_token, starts_sentence
 from pipeline.gazetteer import MERGER_DATE, Gazetteer, load_gazetteer
 from pipeline.linking import OUT_OF_CONTEXT_SCORE, Link, candidate_provinces, legacy_link, link_mention
+from pipeline.memo import RecentCache
 from pipeline.province import article_provinces
 from pipeline.rules import RuleSet, cached_rules
 from pipeline.settings import LinkSettings
@@ -26,7 +28,7 @@ LEADING_WORDS = frozenset(
     "as under including namely while when after before during since besides also meanwhile".split()
 )
 MAX_NAME_TOKENS = 5
-LINKS_KEPT = CACHE_ENTRIES  # commune links remembered, then forgotten all at once
+LINKS_KEPT = CACHE_ENTRIES  # commune links remembered, per generation (`RecentCache`)
 # Vietnamese type words as written (with their own diacritics or none at all).
 VIETNAMESE_TYPE_WORDS = {"xa": {"xa", "xã"}, "phuong": {"phuong", "phường"}}
 LIST_JOINERS = {",", "and", "&", ";", "commune", "communes", "ward", "wards", "(", ")"}
@@ -52,25 +54,43 @@ class CommuneLexicon:
         lex = lambda name: [fold(w) if not w.startswith("(") else w.lower()  # noqa: E731
                             for w in rules.lexicon("communes", name, [])]
         self.keywords: dict[str, str] = {fold(k): v for k, v in rules.lexicon("communes", "keywords").items()}
+        # A keyword can start only on a token whose fold is a keyword or its first words.
+        self.keyword_starts = {" ".join(k.split(" ")[:n]) for k in self.keywords for n in range(1, k.count(" ") + 2)}
         self.not_after = set(lex("not_commune_after"))
         self.not_before = set(lex("not_commune_before"))
         self.legacy_before = set(lex("legacy_before"))
         self.legacy_after = set(lex("legacy_after"))
 
 
+NO_KEYWORD: tuple[str | None, int] = (None, 0)
+_KEYWORDS: list = [None, None, None]  # the last Doc (a weak reference), its lexicon, its keyword table
+
+
+def _keyword_table(doc: Doc, lex: CommuneLexicon) -> dict[int, tuple[str, int]]:
+    """Token → (division type, token length) of the commune keyword starting there, for the
+    tokens where one does: made once per Doc (the rules ask about the same tokens many times)."""
+    last_doc, last_lex, table = _KEYWORDS
+    words = doc_words(doc)
+    if last_doc is not None and last_doc() is doc and last_lex is lex and table[0] is words:
+        return table[1]
+    folded, found = words.folded, {}
+    for i, one in enumerate(folded):
+        if one not in lex.keyword_starts:
+            continue
+        two = f"{one} {folded[i + 1]}" if i + 1 < len(folded) else ""
+        if two in lex.keywords:
+            found[i] = (lex.keywords[two], 2)
+        elif one in VIETNAMESE_TYPE_WORDS and words.texts[i].lower() not in VIETNAMESE_TYPE_WORDS[one]:
+            continue  # "Xá Nhè" is a name, not "Xã Nhè"
+        elif one in lex.keywords:
+            found[i] = (lex.keywords[one], 1)
+    _KEYWORDS[:] = [ref(doc), lex, (words, found)]
+    return found
+
+
 def _keyword_at(doc: Doc, i: int, lex: CommuneLexicon) -> tuple[str | None, int]:
     """(division type, token length) of a commune keyword starting at token i."""
-    if i >= len(doc):
-        return None, 0
-    words = doc_words(doc)
-    folded = words.folded
-    two = f"{folded[i]} {folded[i + 1]}" if i + 1 < len(folded) else ""
-    if two in lex.keywords:
-        return lex.keywords[two], 2
-    one = folded[i]
-    if one in VIETNAMESE_TYPE_WORDS and words.texts[i].lower() not in VIETNAMESE_TYPE_WORDS[one]:
-        return None, 0  # "Xá Nhè" is a name, not "Xã Nhè"
-    return (lex.keywords[one], 1) if one in lex.keywords else (None, 0)
+    return _keyword_table(doc, lex).get(i, NO_KEYWORD)
 
 
 def _legacy_context(doc: Doc, start: int, end: int, lex: CommuneLexicon) -> bool:
@@ -84,12 +104,12 @@ def _legacy_context(doc: Doc, start: int, end: int, lex: CommuneLexicon) -> bool
 def trim_name(doc: Doc, start: int, end: int, lex: CommuneLexicon) -> tuple[int, int, str | None]:
     """Strip keywords, 'of', Vietnamese type words and leading function words off a match."""
     division = None
+    texts = doc_words(doc).texts
     while start < end:
         kind, size = _keyword_at(doc, start, lex)
-        token = doc[start]
         if kind:
             division, start = division or kind, start + size
-        elif token.lower_ in LEADING_WORDS or not is_name_token(token):
+        elif texts[start].lower() in LEADING_WORDS or not is_name_text(texts[start]):
             start += 1
         else:
             break
@@ -103,7 +123,7 @@ def trim_name(doc: Doc, start: int, end: int, lex: CommuneLexicon) -> tuple[int,
                     break
         if kind:
             division, end = division or kind, end - size
-        elif not is_name_token(doc[end - 1]):
+        elif not is_name_text(texts[end - 1]):
             end -= 1
         else:
             break
@@ -111,8 +131,9 @@ def trim_name(doc: Doc, start: int, end: int, lex: CommuneLexicon) -> tuple[int,
 
 
 def _list_item_after(doc: Doc, i: int) -> tuple[int, int]:
+    texts = doc_words(doc).texts
     end = i
-    while end < len(doc) and end - i < MAX_NAME_TOKENS and is_name_token(doc[end]):
+    while end < len(texts) and end - i < MAX_NAME_TOKENS and is_name_text(texts[end]):
         end += 1
     return i, end
 
@@ -121,13 +142,14 @@ def expand_list(doc: Doc, index: int, direction: int, lex: CommuneLexicon) -> li
     """Names in a list starting at token `index` going forward (1) or backward (-1):
     "Loc Binh, Mau Son, and old Khuat Xa". Returns (start, end, legacy_hint) per name."""
     items: list[tuple[int, int, bool]] = []
+    texts = doc_words(doc).texts
     i = index
     separators = {",", "and", "&"}
     if direction > 0:
         while i < len(doc):
             legacy = False
-            while i < len(doc) and doc[i].lower_ in separators | {"old", "former", "the"}:
-                legacy = legacy or doc[i].lower_ in {"old", "former"}
+            while i < len(doc) and texts[i].lower() in separators | {"old", "former", "the"}:
+                legacy = legacy or texts[i].lower() in {"old", "former"}
                 i += 1
             start, end = _list_item_after(doc, i)
             if end == start:
@@ -135,11 +157,11 @@ def expand_list(doc: Doc, index: int, direction: int, lex: CommuneLexicon) -> li
             kind, size = _keyword_at(doc, end, lex)
             items.append((start, end, legacy or _legacy_context(doc, start, end, lex)))
             i = end + size
-            if i < len(doc) and doc[i].text == "(":  # "Hai Yen commune (old)"
-                while i < len(doc) and doc[i].text != ")":
+            if i < len(doc) and texts[i] == "(":  # "Hai Yen commune (old)"
+                while i < len(doc) and texts[i] != ")":
                     i += 1
                 i += 1
-            if i >= len(doc) or doc[i].lower_ not in separators:
+            if i >= len(doc) or texts[i].lower() not in separators:
                 break
     else:
         while i >= 0:
@@ -153,16 +175,16 @@ def expand_list(doc: Doc, index: int, direction: int, lex: CommuneLexicon) -> li
                 i -= size
             end = i + 1
             start = end
-            while start > 0 and end - start < MAX_NAME_TOKENS and is_name_token(doc[start - 1]):
+            while start > 0 and end - start < MAX_NAME_TOKENS and is_name_text(texts[start - 1]):
                 start -= 1
             if start == end:
                 break
-            legacy = start > 0 and doc[start - 1].lower_ in {"old", "former"}
+            legacy = start > 0 and texts[start - 1].lower() in {"old", "former"}
             items.append((start, end, legacy or _legacy_context(doc, start, end, lex)))
             i = start - 1 - (1 if legacy else 0)
-            if i < 0 or doc[i].lower_ not in separators:
+            if i < 0 or texts[i].lower() not in separators:
                 break
-            while i >= 0 and doc[i].lower_ in separators:
+            while i >= 0 and texts[i].lower() in separators:
                 i -= 1
     return items
 
@@ -317,7 +339,7 @@ class CommuneRecognizer:
                                       set(self.gazetteer.province_by_name))
         self.spans_key = spans_key
         self.link_settings = link_settings
-        self.links: dict[tuple, Link] = {}  # link_mention's answers (a pure function of its arguments)
+        self.links: RecentCache[tuple, Link] = RecentCache(LINKS_KEPT)  # link_mention's answers (a pure function of its arguments)
         self.matcher = WindowedMatcher(nlp.vocab, validate=True)
         self.modes: dict[str, str] = {}
         self.not_commune: set[str] = set()
@@ -359,10 +381,8 @@ class CommuneRecognizer:
             key = (text, context, mention.division_type, mention.legacy_hint, prefer, old_days)
             link = self.links.get(key)
             if link is None:  # the same names come back article after article: linked once
-                if len(self.links) >= LINKS_KEPT:
-                    self.links.clear()
-                link = self.links[key] = link_mention(text, self.gazetteer, provinces, self.link_settings,
-                                                      mention.division_type, mention.legacy_hint, prefer, old_days)
+                link = self.links.put(key, link_mention(text, self.gazetteer, provinces, self.link_settings,
+                                                        mention.division_type, mention.legacy_hint, prefer, old_days))
             return link
 
         words = doc_words(doc)
