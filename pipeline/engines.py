@@ -174,8 +174,15 @@ class DaskEngine:
                 # afresh each time (measured: 9% slower). The thread limits stay.
                 environ = {k: v for k, v in dask.config.get("distributed.nanny.pre-spawn-environ").items()
                            if k != "MALLOC_TRIM_THRESHOLD_"}
+                # Workers forked from this process once it has loaded the pipeline, as the local
+                # engine's: a spawned worker imports spaCy and loads the model afresh (5-8 s of
+                # start-up for two workers on two cores, against under a second forked).
+                fork = "fork" in multiprocessing.get_all_start_methods()
+                if fork:
+                    processor(settings, rules_only)
                 with dask.config.set({"distributed.worker.profile.enabled": False,
-                                      "distributed.nanny.pre-spawn-environ": environ}):
+                                      "distributed.nanny.pre-spawn-environ": environ,
+                                      "distributed.worker.multiprocessing-method": "fork" if fork else "spawn"}):
                     self.cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
                                                 processes=True, dashboard_address=None)
                 self.client = Client(self.cluster, direct_to_workers=True)
