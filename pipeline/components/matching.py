@@ -95,6 +95,7 @@ class _SpecIndex:
         self._not_in_all: dict[str, int] = {}  # attribute → all its NOT_IN conditions
         self._tested: list[tuple[int, _WordTest]] = []  # flags, lengths, regexes: tested one by one
         self._specs: dict[str, tuple[int, int]] = {}  # spec → (its bit, the conditions it needs)
+        self._by_conditions: dict[int, int] = {}  # conditions a word meets → the specs it may satisfy
 
     def _condition(self, test: _WordTest) -> int:
         key = (test.attribute, test.op, test.argument)
@@ -122,6 +123,7 @@ class _SpecIndex:
                 if test is not None:
                     needs |= self._condition(test)
             self._specs[key] = (1 << len(self._specs), needs)
+            self._by_conditions.clear()
         return self._specs[key][0]
 
     def classify(self, lexeme: Lexeme) -> int:
@@ -133,7 +135,11 @@ class _SpecIndex:
         for bit, test in self._tested:
             if test(lexeme):
                 found |= bit
-        return sum(bit for bit, needs in self._specs.values() if found & needs == needs)
+        # Most words meet the same few conditions (none, or a flag): specs worked out once per set.
+        specs = self._by_conditions.get(found)
+        if specs is None:
+            specs = self._by_conditions[found] = sum(bit for bit, needs in self._specs.values() if found & needs == needs)
+        return specs
 
 
 def _repeats(op: str | None) -> tuple[int, int] | None:
@@ -218,6 +224,7 @@ class WindowedMatcher:
         self._words: RecentCache[int, tuple[int, tuple[int, ...]]] = RecentCache(MAX_WORDS)  # orth → (spec mask, patterns it can start)
         self._matchers: dict[frozenset[int], Matcher] = {}
         self._everywhere: frozenset[int] = frozenset()  # patterns run over the whole Doc
+        self._starts: dict[int, tuple[int, ...]] = {}  # spec mask → the patterns a word with it can start
 
     def __len__(self) -> int:
         return len({plan.key for plan in self._plans})
@@ -233,12 +240,16 @@ class WindowedMatcher:
         self._everywhere = frozenset(i for i, plan in enumerate(self._plans) if not plan.windowed)
         self._words.clear()
         self._matchers.clear()
+        self._starts.clear()
 
     def _word(self, orth: int) -> tuple[int, tuple[int, ...]]:
         found = self._words.get(orth)
         if found is None:
             mask = self._specs.classify(self.vocab[orth])
-            starts = tuple(i for i, plan in enumerate(self._plans) if plan.windowed and mask & plan.start_bit)
+            starts = self._starts.get(mask)
+            if starts is None:
+                starts = self._starts[mask] = tuple(i for i, plan in enumerate(self._plans)
+                                                    if plan.windowed and mask & plan.start_bit)
             found = self._words.put(orth, (mask, starts))
         return found
 
