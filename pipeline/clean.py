@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import trafilatura
 from courlan import normalize_url
+from trafilatura.settings import set_date_params
 
 from pipeline.dedupe.minhash import signature
 from pipeline.records import Article, RawRecord
@@ -16,6 +17,10 @@ from pipeline.settings import CleanSettings
 from pipeline.textnorm import FUNCTION_WORDS, fold, nfc
 
 # Aggregators (English editions republishing a provincial paper) end with these lines.
+# A page's date from its markup and URL only: htmldate's extensive search guesses from the text
+# (1 January of a year the article mentions, or 1 July 2025, the day of the merger), and a wrong
+# date misleads the pre-merger linking more than no date; it also loads dateparser's locales.
+DATE_PARAMS = set_date_params(extensive=False)
 _SOURCE_LINE = re.compile(r"^\s*(?:Source|Nguồn)\s*:\s*(https?://\S+?)[\s.]*$", re.IGNORECASE)
 _COMMENT_LINE = re.compile(r"^\s*Comments?\s*\(\d+\)\s*$", re.IGNORECASE)
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -132,7 +137,8 @@ def clean_record(record: RawRecord, settings: CleanSettings) -> Article:
     if record.html is not None:
         try:
             doc = trafilatura.bare_extraction(
-                record.html, url=record.url, with_metadata=True, include_comments=False, include_tables=False
+                record.html, url=record.url, with_metadata=True, include_comments=False, include_tables=False,
+                date_extraction_params=DATE_PARAMS,
             )
         except Exception as exc:  # trafilatura raises assorted lxml errors on broken markup
             raise CleanError(f"HTML could not be parsed ({type(exc).__name__}: {exc})") from None

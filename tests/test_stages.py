@@ -1,6 +1,9 @@
 """Each stage on small real sentences (from the seed articles), with the real model and gazetteer."""
 from __future__ import annotations
 
+import html
+import json
+
 import pytest
 
 from pipeline.clean import CleanError, clean_record, detect_language, strip_trailers
@@ -13,6 +16,8 @@ from pipeline.rules_check import check_rules
 from pipeline.run import run
 from pipeline.tables import load_tables
 from pipeline.textnorm import fold, fold_chars, name_key
+
+from conftest import ROOT
 
 
 def test_fold_keeps_length_and_matches_scorer():
@@ -214,3 +219,15 @@ def test_html_page_is_cleaned_with_its_metadata(settings):
     assert article.title.startswith("Survey and inspection")
     assert "Related news" not in article.text and "Copyright" not in article.text
     assert "Loc Binh, Mau Son, Na Duong" in article.text and not article.text.rstrip().endswith(".html")
+
+
+def test_a_page_without_a_date_in_its_markup_gets_none_not_a_guess(settings):
+    """Fresh set (baohaiphong, published 2026-01-19): htmldate's search of the text would say
+    2025-07-01, the merger day the article mentions, and make the article look pre-merger."""
+    record = next(json.loads(line) for line in (ROOT / "tests/corpus/fresh/articles.jsonl").open(encoding="utf-8")
+                  if json.loads(line)["id"] == "f-haiphong-bach-long-vi-special-zone")
+    body = "".join(f"<p>{html.escape(line)}</p>" for line in record["text"].split("\n") if line.strip())
+    page = f"<html><head><title>Bach Long Vi</title></head><body><article>{body}</article></body></html>"
+    assert clean_record(RawRecord(source="page.html", html=page), settings.clean).published is None
+    dated = page.replace("<head>", '<head><meta property="article:published_time" content="2026-01-19T08:00:00">')
+    assert clean_record(RawRecord(source="page.html", html=dated), settings.clean).published == "2026-01-19"
