@@ -125,9 +125,10 @@ def _person_key(span: Span) -> str:
 def is_headline(text: str, sentence: Span) -> bool:
     """A short line without a full stop, on a line of its own: a headline or caption, whose
     words come again in the body."""
-    body = sentence.text.strip()
+    raw = text[sentence.start_char:sentence.end_char]  # `sentence.text` rebuilds it from Tokens
+    body = raw.strip()
     # The last line is not a headline: truncated articles stop mid-sentence.
-    line_end = (sentence.text.rstrip(" ").endswith("\n")
+    line_end = (raw.rstrip(" ").endswith("\n")
                 or text[sentence.end_char:sentence.end_char + 3].lstrip(" ").startswith("\n"))
     return line_end and len(body.split()) <= HEADLINE_WORDS and not body.endswith((".", "!", "?", ":", ";", "\"", "”", "…"))
 
