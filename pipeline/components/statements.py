@@ -6,6 +6,7 @@ Results: `doc.spans["difficulties"|"recommendations"|"directions"]`, one span pe
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -274,16 +275,18 @@ class StatementRecognizer:
     def find_items(self, doc: Doc) -> list[Item]:
         by_sentence: dict[int, list[tuple[Rule, int, int]]] = {}
         people = self._people(doc)
+        sentences = list(doc.sents)  # `token.sent` walks the Doc to find its sentence each time
+        starts = [sentence.start for sentence in sentences]
         for match_id, start, end in sorted(self.matcher(doc), key=lambda m: (m[1], m[2])):
             rule = self.by_id[doc.vocab.strings[match_id]]
-            sentence = doc[start].sent
+            sentence = sentences[bisect_right(starts, start) - 1]
             if not self._cancelled(doc, start, end, rule) and \
                     not self._speaker_rejects(doc, sentence, start, end, rule, people):
                 if not is_headline(doc_text(doc), sentence):
                     by_sentence.setdefault(sentence.start, []).append((rule, start, end))
         items: list[Item] = []
         for sent_start, matches in by_sentence.items():
-            items += self._sentence_items(doc, doc[sent_start].sent, matches)
+            items += self._sentence_items(doc, sentences[bisect_right(starts, sent_start) - 1], matches)
         return self._without_restatements(doc_text(doc), items)
 
     def _without_restatements(self, text: str, items: list[Item]) -> list[Item]:
