@@ -30,6 +30,8 @@ JOIN_LEFT = re.compile(r"\s*(?:so|thus|therefore|hence)\b(?!\s+(?:that|as)\b)", 
 LIST_SUBJECT = re.compile(r"\s*(?:and|or)\s+(?:[\w’'-]+\s+){0,4}?(?:are|is|were|was|have|has|had|do|does|did|"
                           r"remain|remains)\b", re.IGNORECASE)
 LIST_SEGMENT_WORDS = 5
+# An example list opened inside an item: its commas are the examples', not the item list's.
+EXAMPLES_OPENED = re.compile(r"\bsuch as\b", re.IGNORECASE)
 # A reporting verb (or a clause-joining "and") before the clause: what follows is a statement of
 # its own, the speaker is not part of it.
 REPORTED = re.compile(r"\b(?:said|says|stated|noted|reported|shared|added|acknowledged|admitted|explained|"
@@ -74,9 +76,6 @@ def _starts_verb(text: str, at: int, end: int, verbs: frozenset[int]) -> bool:
         return bool(nxt) and _starts_verb(text, at + len(first) + nxt.end(), end, verbs)
     return False
 
-
-# An example list opened inside an item: its commas are the examples', not the item list's.
-EXAMPLES_OPENED = re.compile(r"\bsuch as\b", re.IGNORECASE)
 
 def _split_commas(text: str, start: int, end: int, mode: str, verbs: frozenset[int]) -> list[tuple[int, int]]:
     """Commas (and "and" before a new verb phrase) split items when the next piece starts like

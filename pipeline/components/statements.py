@@ -88,11 +88,6 @@ def _subject_of(doc: Doc, at: int) -> tuple[int, int] | None:
     return None
 
 
-def _main_verb(sentence: Span) -> int:
-    """The sentence's root token: where its subject hangs."""
-    return sentence.root.i
-
-
 def _unquoted_words(tokens: Span) -> list[str]:
     """Folded words outside quotations: a quoted remark ("I went down to the village, the
     comrades said ...") tells what someone said, not who is speaking now."""
@@ -251,7 +246,7 @@ class StatementRecognizer:
                 if sentence.start == 0:
                     return None
                 sentence = doc[sentence.start - 1].sent
-                start = _main_verb(sentence)
+                start = sentence.root.i  # where that sentence's subject hangs
                 continue
             named = [kind for first, kind in people if left <= first < right]
             return named[-1] if named else speaker_in(_unquoted_words(doc[left:right]), self.speakers["leader"],
