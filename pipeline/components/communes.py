@@ -290,14 +290,11 @@ def drop_lone_districts(doc: Doc, mentions: list[MentionCandidate]) -> list[Ment
     if not any(m.district_name for m in mentions):
         return mentions
     ordered = sorted(mentions, key=lambda m: (m.start, m.end))
-    group_of: dict[int, int] = {}
-    group = 0
-    for i, mention in enumerate(ordered):
-        if i and not _list_neighbours(doc, ordered[i - 1], mention):
-            group += 1
-        group_of[id(mention)] = group
-    communes_in = {group_of[id(m)] for m in ordered if not m.district_name}
-    return [m for m in mentions if not m.district_name or group_of[id(m)] in communes_in]
+    groups = [0]
+    for before, mention in zip(ordered, ordered[1:]):
+        groups.append(groups[-1] + (not _list_neighbours(doc, before, mention)))
+    communes_in = {group for group, m in zip(groups, ordered) if not m.district_name}
+    return [m for group, m in zip(groups, ordered) if not m.district_name or group in communes_in]
 
 
 def _list_neighbours(doc: Doc, left: MentionCandidate, right: MentionCandidate) -> bool:
@@ -408,15 +405,16 @@ class CommuneRecognizer:
         if not doc.has_annotation("SENT_START"):
             return linked
         words = doc_words(doc)
+        sentence_of = [doc[mention.start].sent.start for mention, _ in linked]
         successors: dict[int, set[str]] = {}
-        for mention, link in linked:
+        for sentence, (_, link) in zip(sentence_of, linked):
             if link.method == "legacy" and link.becomes_code:
-                successors.setdefault(doc[mention.start].sent.start, set()).add(link.becomes_code)
+                successors.setdefault(sentence, set()).add(link.becomes_code)
         if not successors:
             return linked
         agreed = []
-        for mention, link in linked:
-            merged_into = successors.get(doc[mention.start].sent.start, set())
+        for sentence, (mention, link) in zip(sentence_of, linked):
+            merged_into = successors.get(sentence, set())
             if link.method in {"exact", "folded"} and merged_into and link.ward_code not in merged_into:
                 key = fold(words.span_text(mention.start, mention.end))
                 olds = [o for o in self.gazetteer.legacy_by_name.get(key, ()) if set(o.new_codes) & merged_into]
