@@ -67,7 +67,7 @@ FILE_SPECS: dict[str, FileSpec] = {
     # Who speaks decides between a recommendation and a direction: read from this file only.
     "recommendations": FileSpec(labels=frozenset({"RECOMMENDATION"}), extra_keys=STATEMENT_KEYS,
                                 lexicons={**STATEMENT_LEXICONS, "leader_words": list, "local_words": list,
-                                          "pronouns": list, "lower_addressees": list,
+                                          "pronouns": list, "lower_addressees": list, "central_addressees": list, "own_level_words": list, "locality_subjects": list,
                                           "addressee_patterns": list, "proposer_patterns": list}),
     "directions": FileSpec(labels=frozenset({"DIRECTION"}), extra_keys=STATEMENT_KEYS,
                            lexicons=STATEMENT_LEXICONS),

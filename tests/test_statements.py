@@ -115,6 +115,22 @@ def test_difficulty_families(nlp, sentence, expected):
     ("President Luong Cuong visited the commune. \"I went down to the village, the comrades said that the work was "
      "from morning to night\" - he said and suggested that the commune leaders review, and report any difficult "
      "tasks.", [], ["leaders review", "report any difficult tasks"]),
+    # a provincial leader asking the central level recommends (blind set 5, news.laodong.vn)
+    ("Chairman of Gia Lai Provincial People's Committee Pham Anh Tuan said the province faces difficulties. The "
+     "Chairman of the Gia Lai Provincial People's Committee proposed that the Ministry of Natural Resources and "
+     "Environment open online training courses specializing in professional skills.",
+     ["open online training courses specializing in professional skills"], []),
+    # the city as the subject asks the level above it (blind set 5, en.sggp.org.vn)
+    ("The city proposed to cut 51 administrative procedures, reassigning 45 procedures to provincial authorities.",
+     ["cut 51 administrative procedures", "reassigning 45 procedures to provincial authorities"], []),
+    # voters' recommendations listed after "focusing on contents such as:"; what was done with
+    # them afterwards is no proposal (blind set 5, baotuyenquang via vietnam.vn)
+    ("Voters of Yen Lap commune have raised many opinions and recommendations, focusing on contents such as: "
+     "Upgrading and renovating intra-field ditches, building spillways, bringing internet waves to villages. The "
+     "opinions and recommendations beyond its authority were received by the delegation and transferred to the "
+     "upcoming session.",
+     ["Upgrading and renovating intra-field ditches", "building spillways", "bringing internet waves to villages"],
+     []),
 ])
 def test_who_speaks_decides_the_label(nlp, text, recommendations, directions):
     assert _items(nlp, text, "recommendations") == recommendations

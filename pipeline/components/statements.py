@@ -151,6 +151,9 @@ class StatementRecognizer:
                          for kind in ("leader", "local")}
         self.pronouns = {fold(w) for w in self.rules.lexicon("recommendations", "pronouns", [])}
         self.lower_addressees = {fold(w) for w in self.rules.lexicon("recommendations", "lower_addressees", [])}
+        self.central_addressees = {fold(w) for w in self.rules.lexicon("recommendations", "central_addressees", [])}
+        self.own_level = {fold(w) for w in self.rules.lexicon("recommendations", "own_level_words", [])}
+        self.locality_subjects = {fold(w) for w in self.rules.lexicon("recommendations", "locality_subjects", [])}
 
     def _content_words(self, text: str, stem: str) -> list[str]:
         """Words that say what the problem or proposal is: not generic, not a function word, not
@@ -197,8 +200,16 @@ class StatementRecognizer:
         wanted = rule.option("speaker", "not_leader" if rule.label == "RECOMMENDATION" else "any")
         if wanted == "any":
             return False
+        if wanted == "not_leader" and self._addressed_up(doc, start, end):
+            return False
         speaker = self._speaker(doc, sentence, start, people)
         return speaker == "leader" if wanted == "not_leader" else speaker != "local"
+
+    def _addressed_up(self, doc: Doc, start: int, end: int) -> bool:
+        """The trigger names a central addressee ("proposed that the Ministry of Agriculture"):
+        a province asking the centre makes a recommendation, whoever speaks for it."""
+        words = {fold(token.text) for token in doc[start:end]}
+        return bool(words & self.central_addressees) and not words & self.own_level
 
     def _addressed_down(self, doc: Doc, sentence: Span, end: int) -> bool:
         """"requested Cam Duong ward to assess ...", "asked localities to ...": whoever asks a
@@ -249,8 +260,12 @@ class StatementRecognizer:
                 start = sentence.root.i  # where that sentence's subject hangs
                 continue
             named = [kind for first, kind in people if left <= first < right]
-            return named[-1] if named else speaker_in(_unquoted_words(doc[left:right]), self.speakers["leader"],
-                                                      self.speakers["local"])
+            if named:
+                return named[-1]
+            words = _unquoted_words(doc[left:right])
+            if set(words) <= self.locality_subjects:
+                return "local"
+            return speaker_in(words, self.speakers["leader"], self.speakers["local"])
         return self._speaker_by_words(doc, sentence, min(start, sentence.end), people)
 
     def _speaker_by_words(self, doc: Doc, sentence: Span, start: int, people: list[tuple[int, str | None]]) -> str | None:
