@@ -43,7 +43,8 @@ STATEMENT_KEYS: dict[str, frozenset[str] | type] = {
     "greedy": frozenset({"LONGEST", "FIRST"}),
     "split": SPLIT_MODES,
 }
-STATEMENT_LEXICONS: dict[str, type] = {"cancel_before": list, "cancel_just_before": list, "generic_words": list,
+STATEMENT_LEXICONS: dict[str, type] = {"cancel_before": list, "cancel_just_before": list, "cancel_just_after": list,
+                                       "generic_words": list,
                                        "not_item_start": list, "settled_phrases": list, "first_person_words": list}
 FILE_SPECS: dict[str, FileSpec] = {
     "communes": FileSpec(

@@ -25,6 +25,7 @@ MIN_CONTENT_WORDS = 2
 RESTATED_AT = 0.5  # content-word Dice above which a later item restates an earlier one
 VERB_TAGS = {"VB", "VBG"}  # base form and gerund: how proposals and instructions begin
 CANCEL_WINDOW = 4
+AFTER_REACH = 6  # tokens after a trigger that `cancel_just_after` phrases are looked for in
 NEGATIONS = {"not", "yet", "never", "n't", "n’t"}
 WORD = re.compile(r"[\w’']+")
 QUOTE_REACH = 3  # words between a quotation mark and a trigger for it to be a quoted term
@@ -129,6 +130,12 @@ def is_headline(text: str, sentence: Span) -> bool:
     return line_end and len(body.split()) <= HEADLINE_WORDS and not body.endswith((".", "!", "?", ":", ";", "\"", "”", "…"))
 
 
+def is_question(text: str, sentence: Span) -> bool:
+    """A question ("Would the reception of documents be delayed?") asks whether there is a
+    problem; it states none."""
+    return text[sentence.start_char:sentence.end_char].rstrip(" \n\"”’'").endswith("?")
+
+
 class StatementRecognizer:
     def __init__(self, nlp: Language, rules_dir: str):
         self.rules: RuleSet = cached_rules(rules_dir)
@@ -141,6 +148,8 @@ class StatementRecognizer:
         self.cancel = {stem: {fold(w) for w in self.rules.lexicon(stem, "cancel_before", [])} for stem in LABEL_FILES.values()}
         self.cancel_next = {stem: {fold(w) for w in self.rules.lexicon(stem, "cancel_just_before", [])}
                             for stem in LABEL_FILES.values()}
+        self.cancel_after = {stem: [fold(w) for w in self.rules.lexicon(stem, "cancel_just_after", [])]
+                             for stem in LABEL_FILES.values()}
         self.generic = {stem: {fold(w) for w in self.rules.lexicon(stem, "generic_words", [])} for stem in LABEL_FILES.values()}
         self.not_start = {stem: [fold(w).split() for w in self.rules.lexicon(stem, "not_item_start", [])]
                           for stem in LABEL_FILES.values()}
@@ -177,13 +186,17 @@ class StatementRecognizer:
         """A cancelling word just before the trigger ("overcome difficulties"), or a trigger in
         scare quotes (the term "bottlenecks", the “Three lacks”): a word mentioned, not a problem
         stated. A list that follows ("reported difficulties such as: ...") is never cancelled."""
-        if start > 0 and fold(doc[start - 1].text) in self.cancel_next[LABEL_FILES[rule.label]]:
+        stem = LABEL_FILES[rule.label]
+        if start > 0 and fold(doc[start - 1].text) in self.cancel_next[stem]:
             return True
+        if self.cancel_after[stem]:
+            following = fold(doc[end:min(len(doc), end + AFTER_REACH)].text)
+            if any(following == phrase or following.startswith(phrase + " ") for phrase in self.cancel_after[stem]):
+                return True
         if rule.option("mode", "after") == "after":
             return False
         if quoted(doc, start, end):
             return True
-        stem = LABEL_FILES[rule.label]
         for token in reversed(doc[max(0, start - CANCEL_WINDOW): start]):
             if token.text in CLAUSE_PUNCT:  # a cancelling word reaches no further than its own clause
                 return False
@@ -292,7 +305,7 @@ class StatementRecognizer:
             sentence = sentences[bisect_right(starts, start) - 1]
             if not self._cancelled(doc, start, end, rule) and \
                     not self._speaker_rejects(doc, sentence, start, end, rule, people):
-                if not is_headline(doc_text(doc), sentence):
+                if not is_headline(doc_text(doc), sentence) and not is_question(doc_text(doc), sentence):
                     by_sentence.setdefault(sentence.start, []).append((rule, start, end))
         items: list[Item] = []
         for sent_start, matches in by_sentence.items():
