@@ -41,6 +41,13 @@ def _items(nlp, text: str, table: str) -> list[str]:
     # "poor households" is a group counted in statistics, not a problem stated (fresh set, baotuyenquang)
     ("The whole commune has 123 poor households, accounting for 3.52% of the total number of households.", []),
     ("An Hoa reports 524 poor and near-poor households this year.", []),
+    # "especially in the fields of ..." gives examples inside an item, not more items (blind set 5, news.laodong.vn)
+    ("The problems are mainly concentrated in 3 groups of issues such as: Coordination between the provincial and "
+     "commune levels is not synchronous and lacks unity; the team of commune-level cadres lacks and is weak in "
+     "expertise, especially in the fields of land, environment, irrigation management.",
+     ["Coordination between the provincial and commune levels is not synchronous and lacks unity",
+      "the team of commune-level cadres lacks and is weak in expertise, especially in the fields of land, "
+      "environment, irrigation management"]),
     # a question asks whether there is a problem (blind set 4, vietnam.vn)
     ("Would the reception and processing of documents be delayed?", []),
     # a problem said to be gone or shrinking (holdout set, baogialai; blind set 3, xe.today)

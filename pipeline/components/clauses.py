@@ -30,8 +30,9 @@ JOIN_LEFT = re.compile(r"\s*(?:so|thus|therefore|hence)\b(?!\s+(?:that|as)\b)", 
 LIST_SUBJECT = re.compile(r"\s*(?:and|or)\s+(?:[\w’'-]+\s+){0,4}?(?:are|is|were|was|have|has|had|do|does|did|"
                           r"remain|remains)\b", re.IGNORECASE)
 LIST_SEGMENT_WORDS = 5
-# An example list opened inside an item: its commas are the examples', not the item list's.
-EXAMPLES_OPENED = re.compile(r"\bsuch as\b", re.IGNORECASE)
+# An example list opened inside an item ("such as", "especially in the fields of"): its commas are
+# the examples', not the item list's.
+EXAMPLES_OPENED = re.compile(r"\b(?:such as|especially|particularly|including)\b", re.IGNORECASE)
 # A reporting verb (or a clause-joining "and") before the clause: what follows is a statement of
 # its own, the speaker is not part of it.
 REPORTED = re.compile(r"\b(?:said|says|stated|noted|reported|shared|added|acknowledged|admitted|explained|"
