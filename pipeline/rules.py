@@ -38,8 +38,9 @@ class FileSpec:
 SPLIT_MODES = frozenset({"never", "semicolons", "verbs", "nouns"})
 STATEMENT_KEYS: dict[str, frozenset[str] | type] = {
     "mode": frozenset({"after", "from_match", "clause"}),
-    # Who must be speaking for the rule to count: anyone; anyone but a visiting leader; a locality.
-    "speaker": frozenset({"any", "not_leader", "local"}),
+    # Who must be speaking for the rule to count: anyone; anyone but a visiting leader; a locality;
+    # whoever made a statement of the same label in the sentence before (a continuation).
+    "speaker": frozenset({"any", "not_leader", "local", "previous"}),
     "greedy": frozenset({"LONGEST", "FIRST"}),
     "split": SPLIT_MODES,
 }

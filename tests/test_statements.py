@@ -132,6 +132,14 @@ def test_difficulty_families(nlp, sentence, expected):
      "Chairman of the Gia Lai Provincial People's Committee proposed that the Ministry of Natural Resources and "
      "Environment open online training courses specializing in professional skills.",
      ["open online training courses specializing in professional skills"], []),
+    # a sentence without a subject goes on with the request before it; after no request it is nothing
+    # (blind set 5, news.laodong.vn)
+    ("The Chairman proposed that the Ministry of Natural Resources and Environment open online training courses. "
+     "At the same time, promptly issue national standards on building a land database. At the same time, "
+     "the commune held a meeting.",
+     ["open online training courses", "promptly issue national standards on building a land database"], []),
+    ("The commune held a meeting. At the same time, promptly issue national standards on building a land database.",
+     [], []),
     # the city as the subject asks the level above it (blind set 5, en.sggp.org.vn)
     ("The city proposed to cut 51 administrative procedures, reassigning 45 procedures to provincial authorities.",
      ["cut 51 administrative procedures", "reassigning 45 procedures to provincial authorities"], []),

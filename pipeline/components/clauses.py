@@ -63,7 +63,7 @@ def trim_item(text: str, start: int, end: int) -> tuple[int, int]:
             return start, end
 
 
-def _starts_verb(text: str, at: int, end: int, verbs: frozenset[int]) -> bool:
+def starts_verb(text: str, at: int, end: int, verbs: frozenset[int]) -> bool:
     """Whether the words at `at` begin a verb phrase: a tagged verb, an -ing form, or an
     adverb then one ("effectively implementing")."""
     word = re.match(r"[\w’'-]+", text[at:end])
@@ -74,7 +74,7 @@ def _starts_verb(text: str, at: int, end: int, verbs: frozenset[int]) -> bool:
         return True
     if first.endswith("ly"):
         nxt = re.match(r"\s+", text[at + len(first):end])
-        return bool(nxt) and _starts_verb(text, at + len(first) + nxt.end(), end, verbs)
+        return bool(nxt) and starts_verb(text, at + len(first) + nxt.end(), end, verbs)
     return False
 
 
@@ -90,7 +90,7 @@ def _split_commas(text: str, start: int, end: int, mode: str, verbs: frozenset[i
         word = re.match(r"[\w’'-]+", text[nxt:end])
         first = word.group(0).lower() if word else ""
         if mode == "verbs":
-            if _starts_verb(text, nxt, end, verbs) or match.group(0).rstrip().endswith("that"):
+            if starts_verb(text, nxt, end, verbs) or match.group(0).rstrip().endswith("that"):
                 pieces.append((last, cut))
                 last = nxt
         elif mode == "nouns":

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from pipeline.components.clauses import clause_bounds, clause_end, join_left, split_items, trim_item
+from pipeline.components.clauses import clause_bounds, clause_end, join_left, split_items, starts_verb, trim_item
 from pipeline.components.matching import WindowedMatcher
 from pipeline.components.officials import person_of
 from pipeline.components.tokens import doc_text
@@ -211,7 +211,7 @@ class StatementRecognizer:
         if rule.label == "RECOMMENDATION" and self._addressed_down(doc, sentence, end):
             return True
         wanted = rule.option("speaker", "not_leader" if rule.label == "RECOMMENDATION" else "any")
-        if wanted == "any":
+        if wanted in ("any", "previous"):  # "previous": checked against the sentence before (find_items)
             return False
         if wanted == "not_leader" and self._addressed_up(doc, start, end):
             return False
@@ -308,9 +308,27 @@ class StatementRecognizer:
                 if not is_headline(doc_text(doc), sentence) and not is_question(doc_text(doc), sentence):
                     by_sentence.setdefault(sentence.start, []).append((rule, start, end))
         items: list[Item] = []
-        for sent_start, matches in by_sentence.items():
-            items += self._sentence_items(doc, sentences[bisect_right(starts, sent_start) - 1], matches)
+        previous: tuple[int, set[str]] = (-2, set())  # the last sentence with matches, and its labels
+        for sent_start, matches in by_sentence.items():  # in text order
+            index = bisect_right(starts, sent_start) - 1
+            sentence = sentences[index]
+            follows = previous[1] if previous[0] == index - 1 else set()
+            matches = [m for m in matches if m[0].option("speaker") != "previous"
+                       or (m[0].label in follows and self._goes_on_with_verb(doc, sentence, m[2]))]
+            found = self._sentence_items(doc, sentence, matches)
+            previous = (index, {item.label for item in found})
+            items += found
         return self._without_restatements(doc_text(doc), items)
+
+    @staticmethod
+    def _goes_on_with_verb(doc: Doc, sentence: Span, end: int) -> bool:
+        """A rule with `speaker: previous` reads a sentence that goes on with the statement before
+        it ("... proposed that the Ministry open training courses. At the same time, promptly
+        issue national standards ..."): it must open with a verb, having no subject of its own."""
+        if end >= sentence.end:
+            return False
+        verbs = frozenset(t.idx for t in sentence if t.tag_ in VERB_TAGS | {"VBP"})  # "promptly issue": VBP
+        return starts_verb(doc_text(doc), doc[end].idx, sentence.end_char, verbs)
 
     def _without_restatements(self, text: str, items: list[Item]) -> list[Item]:
         """Articles restate a problem (lead, body, quote): keep its first statement only. Numbers
