@@ -48,6 +48,11 @@ def _items(nlp, text: str, table: str) -> list[str]:
      ["Coordination between the provincial and commune levels is not synchronous and lacks unity",
       "the team of commune-level cadres lacks and is weak in expertise, especially in the fields of land, "
       "environment, irrigation management"]),
+    # "including:" opens the examples of the item, to the end of the sentence (blind set 5, vjs.vietnam.vn)
+    ("Specifically, the commune's government alone is lacking 10 officials, including: Head of the Economic "
+     "Department, Head of the Cultural Department.",
+     ["the commune's government alone is lacking 10 officials, including: Head of the Economic Department, Head of "
+      "the Cultural Department"]),
     # a question asks whether there is a problem (blind set 4, vietnam.vn)
     ("Would the reception and processing of documents be delayed?", []),
     # a problem said to be gone or shrinking (holdout set, baogialai; blind set 3, xe.today)

@@ -24,6 +24,8 @@ CLAUSE_OPENER = re.compile(r"\b(?:said|says|acknowledged|noted|stated|shared(?=\
 AND_CLAUSE = re.compile(r"\s+and\s+(?=(?:the|its|their|many|some|most|lack|lacks|lacked|have|has|had|is|are|was|"
                         r"were|do|does|did|cannot|can|must)\b)", re.IGNORECASE)
 EXTENDER = re.compile(r",\s+(?:including|especially|particularly|mainly|with|\w+ing)\b", re.IGNORECASE)
+# "lacking 10 officials, including: Head of ..., Head of ...": the colon opens the examples.
+EXAMPLES_COLON = re.compile(r"\b(?:including|especially|particularly|namely|such as)\s*$", re.IGNORECASE)
 # A clause that cannot stand alone joins the clause on its left (see join_left).
 JOIN_LEFT = re.compile(r"\s*(?:so|thus|therefore|hence)\b(?!\s+(?:that|as)\b)", re.IGNORECASE)
 # "X, Y, and Z are limited in area": the list is the subject.
@@ -153,6 +155,8 @@ def clause_bounds(text: str, sent_start: int, sent_end: int, start: int, end: in
         if right < sent_end and text[right] == "," and EXTENDER.match(text, right):
             right += 1
             continue
+        if right < sent_end and text[right] == ":" and EXAMPLES_COLON.search(text, left, right):
+            right = sent_end  # the examples run to the end of the sentence
         return left, right
 
 
