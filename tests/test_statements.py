@@ -145,6 +145,14 @@ def test_difficulty_families(nlp, sentence, expected):
      ["open online training courses", "promptly issue national standards on building a land database"], []),
     ("The commune held a meeting. At the same time, promptly issue national standards on building a land database.",
      [], []),
+    # verbs listed after a purpose ("to expand ...") are the purpose's; gerunds are further proposals
+    # (blind set 4, vietnam.vn)
+    ("This locality proposed that the Central Government study the boundaries of some small-scale communes to "
+     "expand the space, create more room for development, and improve the quality of public service provision.",
+     ["the Central Government study the boundaries of some small-scale communes to expand the space, create more "
+      "room for development, and improve the quality of public service provision"], []),
+    ("Voters proposed supporting funds to build offices, upgrading roads, and repairing schools.",
+     ["supporting funds to build offices", "upgrading roads", "repairing schools"], []),
     # the city as the subject asks the level above it (blind set 5, en.sggp.org.vn)
     ("The city proposed to cut 51 administrative procedures, reassigning 45 procedures to provincial authorities.",
      ["cut 51 administrative procedures", "reassigning 45 procedures to provincial authorities"], []),

@@ -32,6 +32,7 @@ JOIN_LEFT = re.compile(r"\s*(?:so|thus|therefore|hence)\b(?!\s+(?:that|as)\b)", 
 LIST_SUBJECT = re.compile(r"\s*(?:and|or)\s+(?:[\w’'-]+\s+){0,4}?(?:are|is|were|was|have|has|had|do|does|did|"
                           r"remain|remains)\b", re.IGNORECASE)
 LIST_SEGMENT_WORDS = 5
+PURPOSE = re.compile(r"\s(?:in order |so as )?to\s+", re.IGNORECASE)
 # An example list opened inside an item ("such as", "especially in the fields of"): its commas are
 # the examples', not the item list's.
 EXAMPLES_OPENED = re.compile(r"\b(?:such as|especially|particularly|including)\b", re.IGNORECASE)
@@ -80,6 +81,15 @@ def starts_verb(text: str, at: int, end: int, verbs: frozenset[int]) -> bool:
     return False
 
 
+def _purpose_opened(text: str, start: int, end: int, verbs: frozenset[int]) -> bool:
+    """Whether a purpose ("to" + a tagged verb) opens after the first words of [start, end): the
+    verbs listed after it are the purpose's, not further proposals."""
+    for match in PURPOSE.finditer(text, start, end):
+        if text[start:match.start()].strip() and match.end() in verbs:
+            return True
+    return False
+
+
 def _split_commas(text: str, start: int, end: int, mode: str, verbs: frozenset[int]) -> list[tuple[int, int]]:
     """Commas (and "and" before a new verb phrase) split items when the next piece starts like
     a new item: a verb phrase for `verbs`, a noun phrase for `nouns`."""
@@ -92,6 +102,9 @@ def _split_commas(text: str, start: int, end: int, mode: str, verbs: frozenset[i
         word = re.match(r"[\w’'-]+", text[nxt:end])
         first = word.group(0).lower() if word else ""
         if mode == "verbs":
+            if not first.endswith("ing") and not match.group(0).rstrip().endswith("that") \
+                    and _purpose_opened(text, last, cut, verbs):
+                continue  # "study the boundaries to expand the space, create more room, ...": one purpose
             if starts_verb(text, nxt, end, verbs) or match.group(0).rstrip().endswith("that"):
                 pieces.append((last, cut))
                 last = nxt
