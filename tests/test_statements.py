@@ -53,6 +53,10 @@ def _items(nlp, text: str, table: str) -> list[str]:
      "Department, Head of the Cultural Department.",
      ["the commune's government alone is lacking 10 officials, including: Head of the Economic Department, Head of "
       "the Cultural Department"]),
+    # a request in a list of concerns is a proposal, not a problem (fresh set, baodongnai)
+    ("During the meeting, voters raised several concerns, including delays in handling land-related administrative "
+     "procedures; a proposal for monthly allowances for military personnel; and a request to expand Provincial Road "
+     "DT755.", ["delays in handling land-related administrative procedures"]),
     # a question asks whether there is a problem (blind set 4, vietnam.vn)
     ("Would the reception and processing of documents be delayed?", []),
     # a problem said to be gone or shrinking (holdout set, baogialai; blind set 3, xe.today)
