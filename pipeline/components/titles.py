@@ -19,6 +19,7 @@ UNFINISHED_TITLE_END = ARTICLES | {"of"}  # "Secretary of the [Ho Chi Minh City 
 TITLE_END_TRIM = {"of", "the", "and", "for", "in", "on", "'s", "’s", "("}
 PLACE_TYPES = {"commune", "ward", "province", "city", "district", "town", "zone", "village", "hamlet"}
 COMMA_CROSSING_WORDS = 4
+BARE_OFFICE_WORDS = 3  # "Vice Chairman", "Head", "Deputy Director": an office without its body
 ASIDE_WORDS = 10  # an aside after a name ("(born in 1978)") is short
 GROUP_WINDOW = 80  # tokens back from a name to the colon of its group
 
@@ -100,7 +101,30 @@ def title_forward(doc: Doc, i: int, heads: set[int], lex: OfficialLexicon) -> tu
     if last is not None and not (last.i in heads or is_name_token(last) or last.text == ")"
                                  or last.lower_ in PLACE_TYPES):
         return None
-    return (start, end) if end > start else None
+    if end <= start:
+        return None
+    return start, _body_after_bare_office(doc, start, end, heads, lex)
+
+
+def _body_after_bare_office(doc: Doc, start: int, end: int, heads: set[int], lex: OfficialLexicon) -> int:
+    """Where a title ends when a bare office is followed by its body after a comma, as lists of
+    participants write it ("Vice Chairman, People’s Committee of Ke Sach Commune"; "Head,
+    Economic Division of Ke Sach Commune"): one title, not an office without a place."""
+    bare = end - start <= BARE_OFFICE_WORDS and all(t.i in heads or is_name_token(t) for t in doc[start:end])
+    if not bare or end + 1 >= len(doc) or doc[end].text != ",":
+        return end
+    j = end + 1
+    while j < len(doc) and j not in heads and (is_name_token(doc[j]) or doc[j].lower_ in lex.inner) \
+            and doc[j].text not in TITLE_STOPS:
+        j += 1
+    if j < len(doc) and j in heads:
+        return end  # "Vice Chairman, Provincial Head of ...": a second office
+    while j > end + 1 and doc[j - 1].lower_ in TITLE_END_TRIM:
+        j -= 1
+    body = doc[end + 1:j]
+    if len(body) < 2 or not any(fold(t.text) in lex.org_words for t in body) or not is_name_token(doc[j - 1]):
+        return end
+    return j
 
 
 def _after_title_verb(doc: Doc, i: int, lex: OfficialLexicon) -> int:
