@@ -57,6 +57,9 @@ def _items(nlp, text: str, table: str) -> list[str]:
     ("During the meeting, voters raised several concerns, including delays in handling land-related administrative "
      "procedures; a proposal for monthly allowances for military personnel; and a request to expand Provincial Road "
      "DT755.", ["delays in handling land-related administrative procedures"]),
+    # a story in the first person, contracted, or told to the reader (blind set 6, baodongnai, baonghean)
+    ("“I’m old and unfamiliar with smartphones and electronic procedures,” she said.", []),
+    ("Previously, you had to travel more than 40km down to Kim Son town through the dangerous slope.", []),
     # a question asks whether there is a problem (blind set 4, vietnam.vn)
     ("Would the reception and processing of documents be delayed?", []),
     # a problem said to be gone or shrinking (holdout set, baogialai; blind set 3, xe.today)
@@ -157,6 +160,13 @@ def test_difficulty_families(nlp, sentence, expected):
       "room for development, and improve the quality of public service provision"], []),
     ("Voters proposed supporting funds to build offices, upgrading roads, and repairing schools.",
      ["supporting funds to build offices", "upgrading roads", "repairing schools"], []),
+    # an -ing phrase after a proposal told with a base-form verb is its aim (blind set 5, news.laodong.vn)
+    ("Voters proposed that the Provincial People's Committee direct departments to reduce unnecessary reports; "
+     "strengthen digital data intercommunication to minimize overlapping reports, ensuring the effective operation "
+     "of the 2-level government model.",
+     ["the Provincial People's Committee direct departments to reduce unnecessary reports",
+      "strengthen digital data intercommunication to minimize overlapping reports, ensuring the effective operation "
+      "of the 2-level government model"], []),
     # the city as the subject asks the level above it (blind set 5, en.sggp.org.vn)
     ("The city proposed to cut 51 administrative procedures, reassigning 45 procedures to provincial authorities.",
      ["cut 51 administrative procedures", "reassigning 45 procedures to provincial authorities"], []),

@@ -32,6 +32,10 @@ JOIN_LEFT = re.compile(r"\s*(?:so|thus|therefore|hence)\b(?!\s+(?:that|as)\b)", 
 LIST_SUBJECT = re.compile(r"\s*(?:and|or)\s+(?:[\w’'-]+\s+){0,4}?(?:are|is|were|was|have|has|had|do|does|did|"
                           r"remain|remains)\b", re.IGNORECASE)
 LIST_SEGMENT_WORDS = 5
+# ", ensuring the effective operation of ...": what a proposal is for, not another proposal.
+AIM_PARTICIPLES = {"ensuring", "creating", "serving", "helping", "contributing", "enabling", "making", "allowing",
+                   "facilitating", "meeting", "avoiding"}
+GERUND_OBJECT = re.compile(r"\b(?:on|in|for|of|at|by|about)\s+\w+ing\b", re.IGNORECASE)
 PURPOSE = re.compile(r"\s(?:in order |so as )?to\s+", re.IGNORECASE)
 # An example list opened inside an item ("such as", "especially in the fields of"): its commas are
 # the examples', not the item list's.
@@ -90,6 +94,17 @@ def _purpose_opened(text: str, start: int, end: int, verbs: frozenset[int]) -> b
     return False
 
 
+def _finite_proposal(text: str, start: int, end: int, verbs: frozenset[int]) -> bool:
+    """Whether [start, end) is a proposal told with a base-form verb ("strengthen digital data
+    sharing", "the National Assembly direct ..."), not an item of a gerund list: an -ing phrase
+    after it is its aim or result."""
+    words = list(re.finditer(r"[\w’'-]+", text[start:end]))
+    if not words or words[0].group(0).lower().endswith("ing") or words[0].group(0).lower() in {"be", "been"} \
+            or GERUND_OBJECT.search(text, start, end):
+        return False  # "continue to focus on investing in X, supplementing Y": a gerund list; "[must] be done well"
+    return any(start + w.start() in verbs and not w.group(0).lower().endswith("ing") for w in words)
+
+
 def _split_commas(text: str, start: int, end: int, mode: str, verbs: frozenset[int]) -> list[tuple[int, int]]:
     """Commas (and "and" before a new verb phrase) split items when the next piece starts like
     a new item: a verb phrase for `verbs`, a noun phrase for `nouns`."""
@@ -105,6 +120,8 @@ def _split_commas(text: str, start: int, end: int, mode: str, verbs: frozenset[i
             if not first.endswith("ing") and not match.group(0).rstrip().endswith("that") \
                     and _purpose_opened(text, last, cut, verbs):
                 continue  # "study the boundaries to expand the space, create more room, ...": one purpose
+            if first in AIM_PARTICIPLES and _finite_proposal(text, last, cut, verbs):
+                continue  # "strengthen data sharing, ensuring the effective operation ...": its aim
             if starts_verb(text, nxt, end, verbs) or match.group(0).rstrip().endswith("that"):
                 pieces.append((last, cut))
                 last = nxt

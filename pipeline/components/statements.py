@@ -115,6 +115,11 @@ def _is_dependent(doc: Doc, at: int) -> bool:
     return first.tag_ in DEPENDENT_TAGS if first.tag_ else first.lower_ in DEPENDENT_WORDS
 
 
+def _person_words(text: str, start: int, end: int) -> set[str]:
+    """The words of text[start:end] as written, contractions split ("I’m" gives "I")."""
+    return {part for word in WORD.findall(text, start, end) for part in re.split(r"[’']", word) if part}
+
+
 def _person_key(span: Span) -> str:
     return name_key(person_of(span))
 
@@ -413,7 +418,7 @@ class StatementRecognizer:
             words = fold(text[s:e]).split()
             if not words or any(words[:len(lead)] == lead for lead in self.not_start[stem]):
                 continue
-            if self._settled(words, stem) or self.first_person[stem] & set(WORD.findall(text, s, e)):
+            if self._settled(words, stem) or self.first_person[stem] & _person_words(text, s, e):
                 continue
             if len(self._content_words(text[s:e], stem)) >= minimum:
                 items.append(Item(s, e, rule.id, rule.label))
