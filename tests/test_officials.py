@@ -35,6 +35,16 @@ def _people(nlp, text: str) -> dict[str, list[str]]:
     ("Participants:\n- Mr. Thanh Hao – Head, Economic Division of Ke Sach Commune\n",
      "Thanh Hao", ["Head, Economic Division of Ke Sach Commune"]),
     ("Mr. Nguyen Van An, Director, said that the commune lacks staff.", "Nguyen Van An", ["Director"]),
+    # several offices before the name, each opened by its office word (blind set 6, vjs.vietnam.vn)
+    ("The delegation, led by Member of the Provincial Party Standing Committee, Permanent Vice Chairman of the An "
+     "Giang Provincial People's Council Le Hong Tham, worked with the communes.", "Le Hong Tham",
+     ["Member of the Provincial Party Standing Committee",
+      "Permanent Vice Chairman of the An Giang Provincial People's Council"]),
+    # "No. 1" inside a title, and a "communal" body (blind set 6, hanoitimes.vn; fresh set, Ca Mau)
+    ("Bui Duong, Director of Branch No. 1 of Hanoi’s Public Service Center, said AI applications help.",
+     "Bui Duong", ["Director of Branch No. 1 of Hanoi’s Public Service Center"]),
+    ("Chairman of the communal People’s Committee Tran Quoc Toan said so.", "Tran Quoc Toan",
+     ["Chairman of the communal People’s Committee"]),
     # "The" is a given name (Thế)
     ("Deputy Secretary of the Provincial Party Committee Ma The Hong inspected the centre.",
      "Ma The Hong", ["Deputy Secretary of the Provincial Party Committee"]),

@@ -19,6 +19,7 @@ UNFINISHED_TITLE_END = ARTICLES | {"of"}  # "Secretary of the [Ho Chi Minh City 
 TITLE_END_TRIM = {"of", "the", "and", "for", "in", "on", "'s", "’s", "("}
 PLACE_TYPES = {"commune", "ward", "province", "city", "district", "town", "zone", "village", "hamlet"}
 COMMA_CROSSING_WORDS = 4
+SHORT_TITLE_WORDS = 4  # "Politburo member, President X": an earlier title without its own office word
 BARE_OFFICE_WORDS = 3  # "Vice Chairman", "Head", "Deputy Director": an office without its body
 ASIDE_WORDS = 10  # an aside after a name ("(born in 1978)") is short
 GROUP_WINDOW = 80  # tokens back from a name to the colon of its group
@@ -60,6 +61,11 @@ def split_title(doc: Doc, start: int, end: int, heads: set[int]) -> list[tuple[i
     return parts
 
 
+def _numbered(doc: Doc, i: int) -> bool:
+    """The stop of "No. 4" ("Head of Task Force No. 4"), not the end of the title."""
+    return doc[i].text == "." and i > 0 and doc[i - 1].lower_ == "no" and i + 1 < len(doc) and doc[i + 1].like_num
+
+
 def _name_continues(doc: Doc, i: int, heads: set[int]) -> bool:
     """After a comma: Title-case words without an office, then "and" and a Title-case word
     ("Sports and Tourism"): the comma is inside a name."""
@@ -83,6 +89,9 @@ def title_forward(doc: Doc, i: int, heads: set[int], lex: OfficialLexicon) -> tu
     depth = 0
     while end < len(doc):
         token = doc[end]
+        if depth == 0 and _numbered(doc, end):
+            end += 2  # "Branch No. 1"
+            continue
         if token.text == "(":
             depth += 1
         elif token.text == ")" and depth:
@@ -226,8 +235,8 @@ def titles_before(doc: Doc, start: int, heads: set[int], lex: OfficialLexicon,
     titles = [found]
     while found[0] > 1 and doc[found[0] - 1].text == ",":  # "Politburo member, President X"
         found = title_backward(doc, found[0] - 1, heads, lex)
-        if not found or found[1] - found[0] > 4:
-            break
+        if not found or (found[1] - found[0] > SHORT_TITLE_WORDS and found[0] not in heads):
+            break  # a long phrase joins only when it opens with an office ("Member of the ... Committee, ...")
         titles.insert(0, found)
     return titles
 
