@@ -131,3 +131,16 @@ def test_a_list_item_only_another_province_names_is_not_a_unit(nlp):
                            "three communes have decided to merge to form the new Muong Nha commune, Dien Bien "
                            "province.")
     assert "Pu Luong" not in found and found["Muong Loi"]["becomes_name"] == "Mường Nhà"
+
+
+def test_a_host_the_text_does_not_back_gives_way_to_the_province_of_the_names(nlp):
+    # blind set 6: a thongtin.vietnam.vn page citing sggp.org.vn (a Ho Chi Minh City paper) on Thái Nguyên
+    text = ("Phu Luong commune was established on the basis of merging Du town, Giang Tien town and Dong Dat and Yen "
+            "Lac communes; Hop Thanh commune was established on the basis of merging On Luong, Hop Thanh and Phu Ly "
+            "communes.")
+    found = _communes(nlp, text, ["thongtin.vietnam.vn", "www.sggp.org.vn"])
+    assert found["Phu Luong"]["ward_code"] == "05611"
+    assert found["Hop Thanh"]["ward_code"] == "05632"
+    # ... while the host still decides between namesakes that explain the names equally
+    assert _communes(nlp, "Residents of Binh Khanh commune met the delegation.", ["en.sggp.org.vn"])[
+        "Binh Khanh"]["province_name"] == "Hồ Chí Minh"

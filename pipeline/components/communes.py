@@ -15,7 +15,7 @@ from pipeline.components.tokens import doc_text, doc_words, is_name_text, is_nam
 from pipeline.gazetteer import MERGER_DATE, Gazetteer, load_gazetteer
 from pipeline.linking import OUT_OF_CONTEXT_SCORE, Link, candidate_provinces, legacy_link, link_mention
 from pipeline.memo import RecentCache
-from pipeline.province import article_provinces
+from pipeline.province import article_provinces, host_provinces, text_province_scores
 from pipeline.rules import RuleSet, cached_rules
 from pipeline.settings import LinkSettings
 from pipeline.textnorm import CACHE_ENTRIES, fold
@@ -312,18 +312,22 @@ def before_merger(doc: Doc) -> bool:
 
 
 def province_context(doc: Doc, mentions: list[MentionCandidate], rules: RuleSet, gazetteer: Gazetteer) -> list[str]:
-    """Article provinces; if none, the province that explains the most commune names."""
-    provinces = article_provinces(doc_text(doc), doc._.provnews_hosts or [], rules, gazetteer)
-    if provinces:
-        return provinces
+    """The newspaper's province and those named in the text (`article_provinces`); failing
+    those, the province that explains the most commune names. A host that the text does not
+    back gives way to a province that explains more of the names: a Ho Chi Minh City paper (or
+    a page citing one) reports on Thái Nguyên too."""
+    if text_province_scores(doc_text(doc), rules):
+        return article_provinces(doc_text(doc), doc._.provnews_hosts or [], rules, gazetteer)
+    hosts = host_provinces(doc._.provnews_hosts or [], rules)
     votes: Counter[str] = Counter()
     for name in {fold(doc[m.start:m.end].text) for m in mentions}:
         for code in candidate_provinces(name, gazetteer):
             votes[code] += 1
     ranked = votes.most_common(2)
-    if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
-        return [ranked[0][0]]
-    return []
+    best = ranked[0][0] if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]) else None
+    if best is None or (hosts and votes[best] <= votes[hosts[0]]):
+        return hosts
+    return [best] + [code for code in hosts if code != best]
 
 
 class CommuneRecognizer:
