@@ -144,3 +144,10 @@ def test_a_host_the_text_does_not_back_gives_way_to_the_province_of_the_names(nl
     # ... while the host still decides between namesakes that explain the names equally
     assert _communes(nlp, "Residents of Binh Khanh commune met the delegation.", ["en.sggp.org.vn"])[
         "Binh Khanh"]["province_name"] == "Hồ Chí Minh"
+
+
+def test_a_count_of_merged_units_is_no_list_of_them(nlp):
+    # blind set 6 (news.laodong.vn): the commune after the count is the 2025 unit, not a merged part
+    found = _communes(nlp, "Voters of Vinh Long province reflected that after merging from 5 communes, Ba Tri commune "
+                           "now has an area 5 times larger.")
+    assert found["Ba Tri"]["ward_code"] == "29110" and found["Ba Tri"]["method"] != "legacy"

@@ -189,6 +189,10 @@ def expand_list(doc: Doc, index: int, direction: int, lex: CommuneLexicon) -> li
     return items
 
 
+# "merging from [5] [communes]": a longer match of the rule reads on from there.
+COUNTED_UNITS = {"communes", "wards", "towns", "units"}
+
+
 def find_rule_mentions(doc: Doc, matcher: WindowedMatcher, modes: dict[str, str], lex: CommuneLexicon,
                        former: frozenset[str] | set[str] = frozenset()) -> list[MentionCandidate]:
     """Names the rules find; a name in a list of former units (`former` rules: "the merger of
@@ -213,6 +217,9 @@ def find_rule_mentions(doc: Doc, matcher: WindowedMatcher, modes: dict[str, str]
         division, _ = _keyword_at(doc, start, lex)
         if mode == "list_before" and end < len(doc) and doc[end].like_num:
             continue  # "Hai An Ward 1"
+        if mode == "list_after" and end < len(doc) and (doc[end].text == "," or doc[end].like_num
+                                                        or doc[end].lower_ in COUNTED_UNITS):
+            continue  # "after merging from 5 communes, Ba Tri commune ...": a count, then a new clause
         direction, index = (1, end) if mode == "list_after" else (-1, start - 1)
         # "the former communes of A, B and C", "merged from the former A, B and C": all former.
         whole_list_legacy = _legacy_context(doc, start, end, lex)
