@@ -15,7 +15,7 @@ from pipeline.tables import load_tables
 from conftest import GOLD, ROOT, SHARED
 
 # Measured on all 48 records of ../shared/corpus (floors a little under).
-FLOORS = {"communes": 0.99, "officials": 0.96, "difficulties": 0.845, "recommendations": 0.88}
+FLOORS = {"communes": 0.99, "officials": 0.96, "difficulties": 0.855, "recommendations": 0.88}
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +49,7 @@ def test_f1_floor(scores, table):
     assert scores[table]["f1"] >= FLOORS[table], scores[table]
 
 
-# The statements issue asks recall >= 0.80 for both; measured 0.944 and 0.850.
+# The statements issue asks recall >= 0.80 for both; measured 0.936 and 0.850.
 RECALL_FLOORS = {"difficulties": 0.92, "recommendations": 0.83}
 
 
@@ -59,12 +59,12 @@ def test_recall_floor(scores, table):
 
 
 def test_title_recall_floor(scores):
-    assert scores["official_titles"]["recall"] >= 0.94
+    assert scores["official_titles"]["recall"] >= 0.96
 
 
 FRESH = ROOT / "tests" / "corpus" / "fresh"
 # Measured on the project's own blind-annotated set of 60 articles (tests/corpus/fresh).
-FRESH_FLOORS = {"communes": 0.96, "officials": 0.96, "difficulties": 0.67, "recommendations": 0.64}
+FRESH_FLOORS = {"communes": 0.96, "officials": 0.96, "difficulties": 0.69, "recommendations": 0.66}
 
 
 @pytest.fixture(scope="module")
@@ -87,9 +87,12 @@ OTHER_SET_FLOORS = {
     "holdout": {"communes": 0.95, "officials": 0.93, "difficulties": 0.60, "recommendations": 0.80},
     # Blind set 2: many communes and officials, hardly any statements, so only those.
     "blind": {"communes": 0.93, "officials": 0.95},
-    "blind3": {"communes": 0.97, "officials": 0.95, "difficulties": 0.68, "recommendations": 0.83},
-    "blind4": {"communes": 0.95, "officials": 0.97, "difficulties": 0.68, "recommendations": 0.70},
-    "blind5": {"communes": 0.97, "officials": 0.97, "difficulties": 0.58, "recommendations": 0.37},
+    "blind3": {"communes": 0.97, "officials": 0.95, "difficulties": 0.68, "recommendations": 0.86},
+    "blind4": {"communes": 0.95, "officials": 0.97, "difficulties": 0.70, "recommendations": 0.77},
+    "blind5": {"communes": 0.97, "officials": 0.97, "difficulties": 0.66, "recommendations": 0.77},
+    "blind6": {"communes": 0.95, "officials": 0.95, "difficulties": 0.46, "recommendations": 0.68},
+    # Blind set 7: nobody has read its errors (its floors sit under its first, unseen scores).
+    "blind7": {"communes": 0.98, "officials": 0.96, "difficulties": 0.41, "recommendations": 0.45},
 }
 
 
