@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 
-from pipeline.gazetteer import Gazetteer, load_gazetteer
+from pipeline.gazetteer import load_gazetteer
 from pipeline.rules import RuleSet, cached_rules
 from pipeline.textnorm import fold, fold_chars
 
@@ -81,9 +81,10 @@ def text_province_scores(text: str, rules: RuleSet) -> Counter[str]:
     return scores
 
 
-def article_provinces(text: str, hosts: Iterable[str | None], rules: RuleSet, gazetteer: Gazetteer) -> list[str]:
-    """Ordered province context: known hosts first, then provinces named in the text."""
-    scores = text_province_scores(text, rules)
+def article_provinces(named: Counter[str], hosts: Iterable[str | None], rules: RuleSet) -> list[str]:
+    """Ordered province context: known hosts first, then the provinces named in the text
+    (`text_province_scores`)."""
+    scores = Counter(named)
     for code in host_provinces(hosts, rules):
         scores[code] += HOST_WEIGHT
     return [code for code, _ in scores.most_common()]

@@ -50,8 +50,10 @@ STATEMENT_LEXICONS: dict[str, type] = {"cancel_before": list, "cancel_just_befor
 FILE_SPECS: dict[str, FileSpec] = {
     "communes": FileSpec(
         labels=frozenset({"COMMUNE", "NOT_COMMUNE"}),
-        # former: the names a rule finds are pre-merger units ("merged from A and B").
-        extra_keys={"mode": frozenset({"span", "list_after", "list_before"}), "former": bool},
+        # former: the names a rule finds are pre-merger units ("merged from A and B"); greedy: as
+        # spaCy's Matcher, among overlapping matches of the rule keep one.
+        extra_keys={"mode": frozenset({"span", "list_after", "list_before"}), "former": bool,
+                    "greedy": frozenset({"LONGEST", "FIRST"})},
         lexicons={"keywords": dict, "not_commune_after": list, "not_commune_before": list,
                   "legacy_before": list, "legacy_after": list},
         required_lexicons=frozenset({"keywords"}),
@@ -69,8 +71,10 @@ FILE_SPECS: dict[str, FileSpec] = {
     # Who speaks decides between a recommendation and a direction: read from this file only.
     "recommendations": FileSpec(labels=frozenset({"RECOMMENDATION"}), extra_keys=STATEMENT_KEYS,
                                 lexicons={**STATEMENT_LEXICONS, "leader_words": list, "local_words": list,
-                                          "pronouns": list, "lower_addressees": list, "central_addressees": list, "own_level_words": list, "locality_subjects": list,
-                                          "addressee_patterns": list, "proposer_patterns": list}),
+                                          "pronouns": list, "lower_addressees": list, "central_addressees": list,
+                                          "own_level_words": list, "central_speakers": list,
+                                          "locality_subjects": list, "addressee_patterns": list,
+                                          "proposer_patterns": list}),
     "directions": FileSpec(labels=frozenset({"DIRECTION"}), extra_keys=STATEMENT_KEYS,
                            lexicons=STATEMENT_LEXICONS),
     "categories": FileSpec(labels=frozenset(), lexicons={"categories": dict},

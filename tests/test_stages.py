@@ -9,7 +9,7 @@ import pytest
 from pipeline.clean import CleanError, clean_record, detect_language, strip_trailers
 from pipeline.gazetteer import load_gazetteer
 from pipeline.linking import link_mention
-from pipeline.province import article_provinces
+from pipeline.province import article_provinces, text_province_scores
 from pipeline.records import RawRecord
 from pipeline.rules import cached_rules
 from pipeline.rules_check import check_rules
@@ -77,10 +77,14 @@ def test_linking_without_province_refuses_homonyms(settings):
 
 
 def test_province_from_host_and_text(settings):
-    rules, gazetteer = cached_rules(str(settings.rules_dir)), load_gazetteer()
-    assert article_provinces("Nothing here.", ["en.baodienbienphu.com.vn"], rules, gazetteer) == ["11"]
-    assert article_provinces("Communes in Lang Son province met.", [], rules, gazetteer)[0] == "20"
-    assert article_provinces("Hai Duong province merged.", [], rules, gazetteer)[0] == "31"
+    rules = cached_rules(str(settings.rules_dir))
+
+    def provinces(text: str, hosts: list[str]) -> list[str]:
+        return article_provinces(text_province_scores(text, rules), hosts, rules)
+
+    assert provinces("Nothing here.", ["en.baodienbienphu.com.vn"]) == ["11"]
+    assert provinces("Communes in Lang Son province met.", [])[0] == "20"
+    assert provinces("Hai Duong province merged.", [])[0] == "31"
 
 
 def _doc(nlp, text, hosts=()):

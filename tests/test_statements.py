@@ -60,6 +60,9 @@ def _items(nlp, text: str, table: str) -> list[str]:
     # a story in the first person, contracted, or told to the reader (blind set 6, baodongnai, baonghean)
     ("“I’m old and unfamiliar with smartphones and electronic procedures,” she said.", []),
     ("Previously, you had to travel more than 40km down to Kim Son town through the dangerous slope.", []),
+    # ... to the end of its list item, not over the next one
+    ("The commune lacks land officials, including: surveyors, cadastral staff; the commune also lacks offices.",
+     ["The commune lacks land officials, including: surveyors, cadastral staff", "the commune also lacks offices"]),
     # a question asks whether there is a problem (blind set 4, vietnam.vn)
     ("Would the reception and processing of documents be delayed?", []),
     # a problem said to be gone or shrinking (holdout set, baogialai; blind set 3, xe.today)
@@ -167,6 +170,12 @@ def test_difficulty_families(nlp, sentence, expected):
      ["the Provincial People's Committee direct departments to reduce unnecessary reports",
       "strengthen digital data intercommunication to minimize overlapping reports, ensuring the effective operation "
       "of the 2-level government model"], []),
+    # ... but a central leader asking a ministry instructs it
+    ("Deputy Prime Minister Tran Hong Ha requested the Ministry of Agriculture and Environment to urgently survey "
+     "the landslide area.", [], ["urgently survey the landslide area"]),
+    # the opener of a continuation is no item of its own
+    ("The commune proposed to build roads. At the same time, building a new school for the village.",
+     ["build roads", "building a new school for the village"], []),
     # the city as the subject asks the level above it (blind set 5, en.sggp.org.vn)
     ("The city proposed to cut 51 administrative procedures, reassigning 45 procedures to provincial authorities.",
      ["cut 51 administrative procedures", "reassigning 45 procedures to provincial authorities"], []),

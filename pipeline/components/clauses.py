@@ -23,9 +23,11 @@ CLAUSE_OPENER = re.compile(r"\b(?:said|says|acknowledged|noted|stated|shared(?=\
 # "... lacks 12 civil servants and the headquarters is degraded": two clauses.
 AND_CLAUSE = re.compile(r"\s+and\s+(?=(?:the|its|their|many|some|most|lack|lacks|lacked|have|has|had|is|are|was|"
                         r"were|do|does|did|cannot|can|must)\b)", re.IGNORECASE)
+# Words that open examples of what comes before them ("lacking staff, especially in land").
+EXAMPLE_WORDS = r"(?:such as|including|especially|particularly)"
 EXTENDER = re.compile(r",\s+(?:including|especially|particularly|mainly|with|\w+ing)\b", re.IGNORECASE)
 # "lacking 10 officials, including: Head of ..., Head of ...": the colon opens the examples.
-EXAMPLES_COLON = re.compile(r"\b(?:including|especially|particularly|namely|such as)\s*$", re.IGNORECASE)
+EXAMPLES_COLON = re.compile(rf"\b(?:{EXAMPLE_WORDS}|namely)\s*$", re.IGNORECASE)
 # A clause that cannot stand alone joins the clause on its left (see join_left).
 JOIN_LEFT = re.compile(r"\s*(?:so|thus|therefore|hence)\b(?!\s+(?:that|as)\b)", re.IGNORECASE)
 # "X, Y, and Z are limited in area": the list is the subject.
@@ -39,7 +41,7 @@ GERUND_OBJECT = re.compile(r"\b(?:on|in|for|of|at|by|about)\s+\w+ing\b", re.IGNO
 PURPOSE = re.compile(r"\s(?:in order |so as )?to\s+", re.IGNORECASE)
 # An example list opened inside an item ("such as", "especially in the fields of"): its commas are
 # the examples', not the item list's.
-EXAMPLES_OPENED = re.compile(r"\b(?:such as|especially|particularly|including)\b", re.IGNORECASE)
+EXAMPLES_OPENED = re.compile(rf"\b{EXAMPLE_WORDS}\b", re.IGNORECASE)
 # A reporting verb (or a clause-joining "and") before the clause: what follows is a statement of
 # its own, the speaker is not part of it.
 REPORTED = re.compile(r"\b(?:said|says|stated|noted|reported|shared|added|acknowledged|admitted|explained|"
@@ -186,7 +188,8 @@ def clause_bounds(text: str, sent_start: int, sent_end: int, start: int, end: in
             right += 1
             continue
         if right < sent_end and text[right] == ":" and EXAMPLES_COLON.search(text, left, right):
-            right = sent_end  # the examples run to the end of the sentence
+            semicolon = text.find(";", right, sent_end)  # the examples run to the end of the sentence,
+            right = semicolon if semicolon != -1 else sent_end  # or of the list item they belong to
         return left, right
 
 

@@ -189,10 +189,6 @@ def expand_list(doc: Doc, index: int, direction: int, lex: CommuneLexicon) -> li
     return items
 
 
-# "merging from [5] [communes]": a longer match of the rule reads on from there.
-COUNTED_UNITS = {"communes", "wards", "towns", "units"}
-
-
 def find_rule_mentions(doc: Doc, matcher: WindowedMatcher, modes: dict[str, str], lex: CommuneLexicon,
                        former: frozenset[str] | set[str] = frozenset()) -> list[MentionCandidate]:
     """Names the rules find; a name in a list of former units (`former` rules: "the merger of
@@ -217,8 +213,7 @@ def find_rule_mentions(doc: Doc, matcher: WindowedMatcher, modes: dict[str, str]
         division, _ = _keyword_at(doc, start, lex)
         if mode == "list_before" and end < len(doc) and doc[end].like_num:
             continue  # "Hai An Ward 1"
-        if mode == "list_after" and end < len(doc) and (doc[end].text == "," or doc[end].like_num
-                                                        or doc[end].lower_ in COUNTED_UNITS):
+        if mode == "list_after" and end < len(doc) and doc[end].text == ",":
             continue  # "after merging from 5 communes, Ba Tri commune ...": a count, then a new clause
         direction, index = (1, end) if mode == "list_after" else (-1, start - 1)
         # "the former communes of A, B and C", "merged from the former A, B and C": all former.
@@ -323,8 +318,9 @@ def province_context(doc: Doc, mentions: list[MentionCandidate], rules: RuleSet,
     those, the province that explains the most commune names. A host that the text does not
     back gives way to a province that explains more of the names: a Ho Chi Minh City paper (or
     a page citing one) reports on Thái Nguyên too."""
-    if text_province_scores(doc_text(doc), rules):
-        return article_provinces(doc_text(doc), doc._.provnews_hosts or [], rules, gazetteer)
+    named = text_province_scores(doc_text(doc), rules)
+    if named:
+        return article_provinces(named, doc._.provnews_hosts or [], rules)
     hosts = host_provinces(doc._.provnews_hosts or [], rules)
     votes: Counter[str] = Counter()
     for name in {fold(doc[m.start:m.end].text) for m in mentions}:
@@ -353,7 +349,7 @@ class CommuneRecognizer:
         self.not_commune: set[str] = set()
         self.former: set[str] = set()  # rules whose names are pre-merger units ("merged from A and B")
         for rule in self.rules.for_file("communes"):
-            self.matcher.add(rule.id, [rule.token_pattern()])
+            self.matcher.add(rule.id, [rule.token_pattern()], greedy=rule.option("greedy"))
             self.modes[rule.id] = rule.option("mode", "span")
             if rule.option("former"):
                 self.former.add(rule.id)

@@ -25,7 +25,6 @@ MIN_CONTENT_WORDS = 2
 RESTATED_AT = 0.5  # content-word Dice above which a later item restates an earlier one
 VERB_TAGS = {"VB", "VBG"}  # base form and gerund: how proposals and instructions begin
 CANCEL_WINDOW = 4
-AFTER_REACH = 6  # tokens after a trigger that `cancel_just_after` phrases are looked for in
 NEGATIONS = {"not", "yet", "never", "n't", "n’t"}
 WORD = re.compile(r"[\w’']+")
 QUOTE_REACH = 3  # words between a quotation mark and a trigger for it to be a quoted term
@@ -115,6 +114,11 @@ def _is_dependent(doc: Doc, at: int) -> bool:
     return first.tag_ in DEPENDENT_TAGS if first.tag_ else first.lower_ in DEPENDENT_WORDS
 
 
+def verb_offsets(sentence: Span, tags: set[str]) -> frozenset[int]:
+    """Character offsets of the sentence's tokens tagged as one of `tags` (none without a tagger)."""
+    return frozenset(t.idx for t in sentence if t.tag_ in tags)
+
+
 def _person_words(text: str, start: int, end: int) -> set[str]:
     """The words of text[start:end] as written, contractions split ("I’m" gives "I")."""
     return {part for word in WORD.findall(text, start, end) for part in re.split(r"[’']", word) if part}
@@ -155,6 +159,9 @@ class StatementRecognizer:
                             for stem in LABEL_FILES.values()}
         self.cancel_after = {stem: [fold(w) for w in self.rules.lexicon(stem, "cancel_just_after", [])]
                              for stem in LABEL_FILES.values()}
+        # tokens after a trigger to read: the longest phrase, with room for punctuation ("near-poor")
+        self.after_reach = {stem: 2 * max((len(p.split()) for p in phrases), default=0)
+                            for stem, phrases in self.cancel_after.items()}
         self.generic = {stem: {fold(w) for w in self.rules.lexicon(stem, "generic_words", [])} for stem in LABEL_FILES.values()}
         self.not_start = {stem: [fold(w).split() for w in self.rules.lexicon(stem, "not_item_start", [])]
                           for stem in LABEL_FILES.values()}
@@ -167,6 +174,7 @@ class StatementRecognizer:
         self.lower_addressees = {fold(w) for w in self.rules.lexicon("recommendations", "lower_addressees", [])}
         self.central_addressees = {fold(w) for w in self.rules.lexicon("recommendations", "central_addressees", [])}
         self.own_level = {fold(w) for w in self.rules.lexicon("recommendations", "own_level_words", [])}
+        self.central_speakers = {fold(w) for w in self.rules.lexicon("recommendations", "central_speakers", [])}
         self.locality_subjects = {fold(w) for w in self.rules.lexicon("recommendations", "locality_subjects", [])}
 
     def _content_words(self, text: str, stem: str) -> list[str]:
@@ -188,14 +196,15 @@ class StatementRecognizer:
         return False
 
     def _cancelled(self, doc: Doc, start: int, end: int, rule: Rule) -> bool:
-        """A cancelling word just before the trigger ("overcome difficulties"), or a trigger in
-        scare quotes (the term "bottlenecks", the “Three lacks”): a word mentioned, not a problem
+        """A cancelling word just before the trigger ("overcome difficulties"), a phrase right
+        after it that makes it a name for a group ("poor households"), or a trigger in scare
+        quotes (the term "bottlenecks", the “Three lacks”): a word mentioned, not a problem
         stated. A list that follows ("reported difficulties such as: ...") is never cancelled."""
         stem = LABEL_FILES[rule.label]
         if start > 0 and fold(doc[start - 1].text) in self.cancel_next[stem]:
             return True
         if self.cancel_after[stem]:
-            following = fold(doc[end:min(len(doc), end + AFTER_REACH)].text)
+            following = fold(doc[end:min(len(doc), end + self.after_reach[stem])].text)
             if any(following == phrase or following.startswith(phrase + " ") for phrase in self.cancel_after[stem]):
                 return True
         if rule.option("mode", "after") == "after":
@@ -218,10 +227,19 @@ class StatementRecognizer:
         wanted = rule.option("speaker", "not_leader" if rule.label == "RECOMMENDATION" else "any")
         if wanted in ("any", "previous"):  # "previous": checked against the sentence before (find_items)
             return False
-        if wanted == "not_leader" and self._addressed_up(doc, start, end):
+        if wanted == "not_leader" and self._addressed_up(doc, start, end) \
+                and not self._central_speaker(doc, sentence, start):
             return False
         speaker = self._speaker(doc, sentence, start, people)
         return speaker == "leader" if wanted == "not_leader" else speaker != "local"
+
+    def _central_speaker(self, doc: Doc, sentence: Span, start: int) -> bool:
+        """Whether a central leader asks ("Deputy Prime Minister X requested the Ministry of
+        Agriculture to ..."): to a ministry, that is an instruction. The subject of the request
+        verb when the parser gives one, else the words of the sentence before the trigger."""
+        subject = _subject_of(doc, start)
+        left, right = subject if subject else (sentence.start, start)
+        return bool({fold(t.text) for t in doc[left:right]} & self.central_speakers)
 
     def _addressed_up(self, doc: Doc, start: int, end: int) -> bool:
         """The trigger names a central addressee ("proposed that the Ministry of Agriculture"):
@@ -281,7 +299,7 @@ class StatementRecognizer:
             if named:
                 return named[-1]
             words = _unquoted_words(doc[left:right])
-            if set(words) <= self.locality_subjects:
+            if words and set(words) <= self.locality_subjects:
                 return "local"
             return speaker_in(words, self.speakers["leader"], self.speakers["local"])
         return self._speaker_by_words(doc, sentence, min(start, sentence.end), people)
@@ -332,8 +350,8 @@ class StatementRecognizer:
         issue national standards ..."): it must open with a verb, having no subject of its own."""
         if end >= sentence.end:
             return False
-        verbs = frozenset(t.idx for t in sentence if t.tag_ in VERB_TAGS | {"VBP"})  # "promptly issue": VBP
-        return starts_verb(doc_text(doc), doc[end].idx, sentence.end_char, verbs)
+        return starts_verb(doc_text(doc), doc[end].idx, sentence.end_char,
+                           verb_offsets(sentence, VERB_TAGS | {"VBP"}))  # "promptly issue": VBP
 
     def _without_restatements(self, text: str, items: list[Item]) -> list[Item]:
         """Articles restate a problem (lead, body, quote): keep its first statement only. Numbers
@@ -371,7 +389,7 @@ class StatementRecognizer:
         """Recommendations claim their regions first, then directions, then difficulties: a trigger
         inside a claimed region is part of that statement; a region stops at a stronger trigger."""
         text = doc_text(doc)
-        verbs = frozenset(t.idx for t in sentence if t.tag_ in VERB_TAGS)
+        verbs = verb_offsets(sentence, VERB_TAGS)
         claimed: list[tuple[int, int]] = []
         items: list[Item] = []
         for rank, label in enumerate(PRIORITY):
