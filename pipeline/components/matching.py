@@ -27,6 +27,7 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
+from pipeline.components.tokens import doc_words
 from pipeline.memo import RecentCache
 from pipeline.textnorm import CACHE_ENTRIES, fold_chars
 
@@ -253,6 +254,14 @@ class WindowedMatcher:
             found = self._words.put(orth, (mask, starts))
         return found
 
+    def _entries(self, orths: list[int]) -> list[tuple[int, tuple[int, ...]]]:
+        """`_word` of each word; the current generation's dict read in one pass (`map`), the
+        few words not in it worked out or brought back one by one."""
+        entries = list(map(self._words.current.get, orths))
+        for k in [k for k, entry in enumerate(entries) if entry is None]:
+            entries[k] = self._word(orths[k])
+        return entries
+
     def _matcher(self, patterns: frozenset[int]) -> Matcher:
         """A spaCy Matcher with these patterns in the order they were added (which fixes the
         order of its matches), without greedy filters."""
@@ -274,13 +283,12 @@ class WindowedMatcher:
         if self._everywhere:
             return [(0, length, frozenset(range(len(self._plans))))]
         # Each distinct word of the Doc looked up once; then only the tokens a pattern can start on.
-        unique, inverse = np.unique(doc.to_array(ORTH), return_inverse=True)
-        known = self._words.current
-        entries = [known.get(orth) or self._word(orth) for orth in unique.tolist()]
-        starting = np.fromiter((bool(starts) for _, starts in entries), dtype=bool, count=len(entries))[inverse]
+        words = doc_words(doc)  # the distinct words, found once per Doc for every matcher
+        entries = self._entries(words.distinct)
+        starting = np.fromiter((bool(starts) for _, starts in entries), dtype=bool, count=len(entries))[words.word_of]
         if not starting.any():
             return []
-        word_of = inverse.tolist()
+        word_of = words.word_of.tolist()
         masks = [entries[k][0] for k in word_of]
         regions: list[tuple[int, int, set[int]]] = []
         for i in np.flatnonzero(starting).tolist():
@@ -355,10 +363,11 @@ class FoldedPhraseMatcher:
     def __call__(self, doc: Doc) -> list[Match]:
         if not len(doc):
             return []
+        words = doc_words(doc)  # each distinct word folded once, then spread over its tokens
         known = self._folded.current
-        folded = [known.get(orth) or self._fold(orth) for orth in doc.to_array(ORTH).tolist()]
+        folded = [known.get(orth) or self._fold(orth) for orth in words.distinct]
         norms = doc.to_array(NORM)
-        doc.from_array([NORM], np.array(folded, dtype=np.uint64))
+        doc.from_array([NORM], np.array(folded, dtype=np.uint64)[words.word_of])
         try:
             return self._matcher(doc)
         finally:
