@@ -175,6 +175,13 @@ class _Plan:
         if not self.steps or self.steps[0][0] == 0:
             self.windowed = False  # an optional first token: a match can start anywhere
         self.start_bit = self.steps[0][2] if self.windowed else 0
+        # The leading one-token steps ("the", "need", "for") are tested in place by `reach`: most
+        # starts on a common word end there, without the sets of positions the other steps need.
+        lead = 0
+        while lead < len(self.steps) and self.steps[lead][:2] == (1, 1):
+            lead += 1
+        self.lead = [bit for _, _, bit in self.steps[:lead]]
+        self.rest = self.steps[lead:]
         # A quick test before `reach`: the last required token must be within its distance
         # ("Loc Binh commune": a "commune" at most 7 tokens on), or no match starts here.
         self.check: tuple[int, int, int] | None = None
@@ -187,12 +194,18 @@ class _Plan:
     def reach(self, start: int, masks: list[int], length: int) -> int | None:
         """An end past every match that starts at `start`, or None when none can: the pattern
         run over what each token may satisfy (the positions after each step, a small set)."""
+        for offset, bit in enumerate(self.lead):
+            if start + offset >= length or not masks[start + offset] & bit:
+                return None
         if self.check is not None:
             low, high, bit = self.check
-            if not any(mask & bit for mask in masks[start + low:start + high]):
+            for mask in masks[start + low:start + high]:  # a loop, not any(): no generator per call
+                if mask & bit:
+                    break
+            else:
                 return None
-        positions = {start}
-        for least, most, bit in self.steps:
+        positions = {start + len(self.lead)}
+        for least, most, bit in self.rest:
             if least == most == 1:  # most steps: one token
                 positions = {p + 1 for p in positions if p < length and masks[p] & bit}
                 if not positions:
