@@ -38,6 +38,7 @@ class DocWords:
     text: str
     texts: list[str]  # token i's text
     folded: list[str]  # fold(token i's text)
+    lowered: list[str]  # token i's `lower_` (its text in lower case)
     starts: list[int]  # token i's character offset
     distinct: list[int]  # the Doc's distinct ORTH ids, ascending
     word_of: np.ndarray  # token i's word: its index in `distinct`
@@ -72,8 +73,9 @@ def _make_words(doc: Doc) -> DocWords:
     distinct_texts = [strings[orth] for orth in distinct.tolist()]
     texts = np.array(distinct_texts, dtype=object)[word_of].tolist()
     folded = np.array([fold(t) for t in distinct_texts], dtype=object)[word_of].tolist()
+    lowered = np.array([t.lower() for t in distinct_texts], dtype=object)[word_of].tolist()
     text = "".join([f"{t} " if space else t for t, space in zip(texts, columns[:, 1].tolist())])
-    return DocWords(text, texts, folded, columns[:, 2].tolist(), distinct.tolist(), word_of)
+    return DocWords(text, texts, folded, lowered, columns[:, 2].tolist(), distinct.tolist(), word_of)
 
 
 def doc_text(doc: Doc) -> str:
