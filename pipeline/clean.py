@@ -4,7 +4,6 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import date, datetime, timezone
-from itertools import islice
 from urllib.parse import urlsplit
 
 import trafilatura
@@ -24,6 +23,7 @@ DATE_PARAMS = set_date_params(extensive=False)
 _SOURCE_LINE = re.compile(r"^\s*(?:Source|Nguồn)\s*:\s*(https?://\S+?)[\s.]*$", re.IGNORECASE)
 _COMMENT_LINE = re.compile(r"^\s*Comments?\s*\(\d+\)\s*$", re.IGNORECASE)
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_WORDS = re.compile(r"\w+")
 _VI_LETTERS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
 
 
@@ -51,10 +51,10 @@ def strip_trailers(text: str) -> tuple[str, str | None]:
 
 def detect_language(text: str) -> str:
     """'en', 'vi' or 'unknown': enough to route an article, not a general language identifier."""
-    words = [m.group(0) for m in islice(re.finditer(r"\w+", text[:30_000].lower()), 2000)]
+    words = _WORDS.findall(text[:30_000].lower())[:2000]  # findall: no match object per word
     if not words:
         return "unknown"
-    english = sum(w in FUNCTION_WORDS for w in words) / len(words)
+    english = sum(map(FUNCTION_WORDS.__contains__, words)) / len(words)
     # Vietnamese letters are not ASCII: an ASCII word needs no search.
     vietnamese = sum(1 for w in words if not w.isascii() and _VI_LETTERS.search(w)) / len(words)
     if english >= 0.12 and english > vietnamese / 2:

@@ -42,6 +42,12 @@ def _sentence(span: Span) -> Span:
     return span.doc[span.start].sent
 
 
+def _text(span: Span) -> str:
+    """`span.text`, cut from the Doc's text made once (`doc_text`): spaCy joins the span's
+    tokens, a Token object each, at every call, and the rows ask for every item's sentence."""
+    return doc_text(span.doc)[span.start_char:span.end_char]
+
+
 def commune_rows(doc: Doc, article_id: str) -> list[dict[str, Any]]:
     gazetteer = load_gazetteer()  # cached: the same object the linker used
     rows = []
@@ -49,7 +55,7 @@ def commune_rows(doc: Doc, article_id: str) -> list[dict[str, Any]]:
         link = span._.provnews_link or {}
         latitude, longitude = gazetteer.coordinates(link.get("ward_code"), link.get("legacy_code"))
         rows.append({
-            "article_id": article_id, "mention": span.text, "start_char": span.start_char, "end_char": span.end_char,
+            "article_id": article_id, "mention": _text(span), "start_char": span.start_char, "end_char": span.end_char,
             "ward_code": link.get("ward_code"), "ward_name": link.get("ward_name"),
             "division_type": link.get("division_type"), "province_code": link.get("province_code"),
             "province_name": link.get("province_name"), "score": float(link.get("score", 0.0)),
@@ -124,8 +130,8 @@ def statement_rows(doc: Doc, article_id: str, categorize: Categorizer, attributi
     text = doc_text(doc)
     for span in doc.spans.get("difficulties", []):
         rows["difficulties"].append({
-            "article_id": article_id, "text": span.text, "category": categorize(span.text),
-            "ward_code": _ward_for(span, communes, only_code), "sentence": _sentence(span).text,
+            "article_id": article_id, "text": _text(span), "category": categorize(_text(span)),
+            "ward_code": _ward_for(span, communes, only_code), "sentence": _text(_sentence(span)),
             "start_char": span.start_char, "end_char": span.end_char, "rule_id": span._.provnews_rule,
         })
     only_name = next(((c._.provnews_link or {}).get("ward_name") for c in communes
@@ -149,16 +155,16 @@ def statement_rows(doc: Doc, article_id: str, categorize: Categorizer, attributi
             proposer = only_name  # "The ward requested ..." in an article about one ward
         last_proposer = proposer or last_proposer
         rows["recommendations"].append({
-            "article_id": article_id, "text": span.text, "category": categorize(span.text),
+            "article_id": article_id, "text": _text(span), "category": categorize(_text(span)),
             "proposer": proposer, "addressee": addressee, "ward_code": ward,
-            "sentence": sentence.text, "start_char": span.start_char, "end_char": span.end_char,
+            "sentence": _text(sentence), "start_char": span.start_char, "end_char": span.end_char,
             "rule_id": span._.provnews_rule,
         })
     for span in doc.spans.get("directions", []):
         index = bisect_right(starts, span.start_char) - 1
         speaker = officials[index] if index >= 0 else (officials[0] if officials else None)
         rows["directions"].append({
-            "article_id": article_id, "text": span.text,
+            "article_id": article_id, "text": _text(span),
             "official_name_key": name_key(person_of(speaker)) if speaker is not None else None,
             "start_char": span.start_char, "end_char": span.end_char, "rule_id": span._.provnews_rule,
         })

@@ -11,7 +11,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from pipeline.components.matching import FoldedPhraseMatcher, WindowedMatcher
-from pipeline.components.tokens import doc_text, doc_words, is_name_text, is_name_token, starts_sentence
+from pipeline.components.tokens import doc_text, doc_words, is_name_text, starts_sentence
 from pipeline.gazetteer import MERGER_DATE, Gazetteer, load_gazetteer
 from pipeline.linking import OUT_OF_CONTEXT_SCORE, Link, candidate_provinces, legacy_link, link_mention
 from pipeline.memo import RecentCache
@@ -194,6 +194,7 @@ def find_rule_mentions(doc: Doc, matcher: WindowedMatcher, modes: dict[str, str]
     """Names the rules find; a name in a list of former units (`former` rules: "the merger of
     A, B and C") that is a former province is the province."""
     found: list[MentionCandidate] = []
+    words = doc_words(doc)  # token texts and folds, not Token objects
     for match_id, start, end in matcher(doc):
         rule_id = doc.vocab.strings[match_id]
         mode = modes[rule_id]
@@ -202,8 +203,8 @@ def find_rule_mentions(doc: Doc, matcher: WindowedMatcher, modes: dict[str, str]
                 continue  # "Hai An Ward 1": a numbered placeholder in a plan, not a unit
             # "Phuong" and "Xa" are also given names ("Nguyen Thi Phuong Lan", "Photo: Phuong Hang"):
             # after a name they are part of it, and otherwise the gazetteer must know what follows.
-            vietnamese_type = fold(doc[start].text) in VIETNAMESE_TYPE_WORDS
-            if vietnamese_type and start > 0 and is_name_token(doc[start - 1]):
+            vietnamese_type = words.folded[start] in VIETNAMESE_TYPE_WORDS
+            if vietnamese_type and start > 0 and is_name_text(words.texts[start - 1]):
                 continue
             s, e, division = trim_name(doc, start, end, lex)
             if e > s and e - s <= MAX_NAME_TOKENS:
@@ -224,9 +225,9 @@ def find_rule_mentions(doc: Doc, matcher: WindowedMatcher, modes: dict[str, str]
         for s, e, legacy in items:
             s, e, own_division = trim_name(doc, s, e, lex)
             own_division = own_division or _keyword_at(doc, e, lex)[0]  # "... wards and My Tho commune"
-            if e < len(doc) and fold(doc[e].text) in lex.not_after:
+            if e < len(doc) and words.folded[e] in lex.not_after:
                 continue  # "Vinh Lap and Thanh Cuong communes of Thanh Ha district"
-            key = fold(doc[s:e].text)
+            key = fold(words.span_text(s, e))
             if key in lex.province_names or ((legacy or whole_list_legacy or rule_id in former)
                                              and key in lex.former_provinces):
                 continue  # "communes of Lao Cai", "communes of former Bac Kan", "the merger of Ben Tre": provinces
@@ -238,8 +239,9 @@ def find_rule_mentions(doc: Doc, matcher: WindowedMatcher, modes: dict[str, str]
 
 def _on_a_route(doc: Doc, start: int, end: int) -> bool:
     """"Ben Luc–Long Thanh Expressway": a name joined by a dash to another name."""
-    before = start > 1 and doc[start - 1].text in ROUTE_DASHES and is_name_token(doc[start - 2])
-    after = end + 1 < len(doc) and doc[end].text in ROUTE_DASHES and is_name_token(doc[end + 1])
+    texts = doc_words(doc).texts
+    before = start > 1 and texts[start - 1] in ROUTE_DASHES and is_name_text(texts[start - 2])
+    after = end + 1 < len(texts) and texts[end] in ROUTE_DASHES and is_name_text(texts[end + 1])
     return before or after
 
 
@@ -252,24 +254,25 @@ def find_gazetteer_mentions(doc: Doc, phrase_matcher: FoldedPhraseMatcher, gazet
     old_days = before_merger(doc)
     districts = gazetteer.districts_by_province.get(province, set())
     found = []
+    words = doc_words(doc)  # token texts and folds, not Token objects
+    texts, folded = words.texts, words.folded
     for _, start, end in phrase_matcher(doc):
-        key = fold(doc[start:end].text)
+        key = fold(words.span_text(start, end))
         if key in gazetteer.province_by_name:
             continue  # "Phu Tho" alone is the province far more often than the ward
-        tokens = doc[start:end]
-        if not all(is_name_token(t) for t in tokens):
+        if not all(map(is_name_text, texts[start:end])):
             continue
-        if start > 0 and is_name_token(doc[start - 1]) and not (starts_sentence(doc[start - 1]) and doc[start - 1].is_stop):
+        if start > 0 and is_name_text(texts[start - 1]) and not (starts_sentence(doc[start - 1]) and doc[start - 1].is_stop):
             continue  # part of a longer name ("Le Tien Chau", "Hoa Binh Lake")
-        nxt = doc[end] if end < len(doc) else None
+        has_next = end < len(doc)
         division, size = _keyword_at(doc, end, lex)
         if division and end + size < len(doc) and doc[end + size].like_num:
             continue  # "Hai An Ward 1": a numbered placeholder
-        if nxt is not None and is_name_token(nxt) and not division:
+        if has_next and is_name_text(texts[end]) and not division:
             continue
-        if nxt is not None and fold(nxt.text) in lex.not_after:
+        if has_next and folded[end] in lex.not_after:
             continue
-        if start > 0 and fold(doc[start - 1].text) in lex.not_before:
+        if start > 0 and folded[start - 1] in lex.not_before:
             continue
         if _on_a_route(doc, start, end):
             continue

@@ -27,6 +27,7 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
+from pipeline.components.tokens import doc_words
 from pipeline.memo import RecentCache
 from pipeline.textnorm import CACHE_ENTRIES, fold_chars
 
@@ -174,6 +175,13 @@ class _Plan:
         if not self.steps or self.steps[0][0] == 0:
             self.windowed = False  # an optional first token: a match can start anywhere
         self.start_bit = self.steps[0][2] if self.windowed else 0
+        # The leading one-token steps ("the", "need", "for") are tested in place by `reach`: most
+        # starts on a common word end there, without the sets of positions the other steps need.
+        lead = 0
+        while lead < len(self.steps) and self.steps[lead][:2] == (1, 1):
+            lead += 1
+        self.lead = [bit for _, _, bit in self.steps[:lead]]
+        self.rest = self.steps[lead:]
         # A quick test before `reach`: the last required token must be within its distance
         # ("Loc Binh commune": a "commune" at most 7 tokens on), or no match starts here.
         self.check: tuple[int, int, int] | None = None
@@ -186,12 +194,18 @@ class _Plan:
     def reach(self, start: int, masks: list[int], length: int) -> int | None:
         """An end past every match that starts at `start`, or None when none can: the pattern
         run over what each token may satisfy (the positions after each step, a small set)."""
+        for offset, bit in enumerate(self.lead):
+            if start + offset >= length or not masks[start + offset] & bit:
+                return None
         if self.check is not None:
             low, high, bit = self.check
-            if not any(mask & bit for mask in masks[start + low:start + high]):
+            for mask in masks[start + low:start + high]:  # a loop, not any(): no generator per call
+                if mask & bit:
+                    break
+            else:
                 return None
-        positions = {start}
-        for least, most, bit in self.steps:
+        positions = {start + len(self.lead)}
+        for least, most, bit in self.rest:
             if least == most == 1:  # most steps: one token
                 positions = {p + 1 for p in positions if p < length and masks[p] & bit}
                 if not positions:
@@ -253,6 +267,14 @@ class WindowedMatcher:
             found = self._words.put(orth, (mask, starts))
         return found
 
+    def _entries(self, orths: list[int]) -> list[tuple[int, tuple[int, ...]]]:
+        """`_word` of each word; the current generation's dict read in one pass (`map`), the
+        few words not in it worked out or brought back one by one."""
+        entries = list(map(self._words.current.get, orths))
+        for k in [k for k, entry in enumerate(entries) if entry is None]:
+            entries[k] = self._word(orths[k])
+        return entries
+
     def _matcher(self, patterns: frozenset[int]) -> Matcher:
         """A spaCy Matcher with these patterns in the order they were added (which fixes the
         order of its matches), without greedy filters."""
@@ -274,13 +296,12 @@ class WindowedMatcher:
         if self._everywhere:
             return [(0, length, frozenset(range(len(self._plans))))]
         # Each distinct word of the Doc looked up once; then only the tokens a pattern can start on.
-        unique, inverse = np.unique(doc.to_array(ORTH), return_inverse=True)
-        known = self._words.current
-        entries = [known.get(orth) or self._word(orth) for orth in unique.tolist()]
-        starting = np.fromiter((bool(starts) for _, starts in entries), dtype=bool, count=len(entries))[inverse]
+        words = doc_words(doc)  # the distinct words, found once per Doc for every matcher
+        entries = self._entries(words.distinct)
+        starting = np.fromiter((bool(starts) for _, starts in entries), dtype=bool, count=len(entries))[words.word_of]
         if not starting.any():
             return []
-        word_of = inverse.tolist()
+        word_of = words.word_of.tolist()
         masks = [entries[k][0] for k in word_of]
         regions: list[tuple[int, int, set[int]]] = []
         for i in np.flatnonzero(starting).tolist():
@@ -355,10 +376,11 @@ class FoldedPhraseMatcher:
     def __call__(self, doc: Doc) -> list[Match]:
         if not len(doc):
             return []
+        words = doc_words(doc)  # each distinct word folded once, then spread over its tokens
         known = self._folded.current
-        folded = [known.get(orth) or self._fold(orth) for orth in doc.to_array(ORTH).tolist()]
+        folded = [known.get(orth) or self._fold(orth) for orth in words.distinct]
         norms = doc.to_array(NORM)
-        doc.from_array([NORM], np.array(folded, dtype=np.uint64))
+        doc.from_array([NORM], np.array(folded, dtype=np.uint64)[words.word_of])
         try:
             return self._matcher(doc)
         finally:

@@ -74,14 +74,14 @@ def model_names(doc: Doc, heads: set[int], lex: OfficialLexicon) -> list[tuple[i
 
 def honorific_before(doc: Doc, start: int, lex: OfficialLexicon) -> tuple[str | None, int]:
     """The honorific right before a name ("Comrade", "Mr." or "Mr" "."), and where it starts."""
+    words = doc_words(doc)
     i = start - 1
-    if i > 0 and doc[i].text == ".":
+    if i > 0 and words.texts[i] == ".":
         i -= 1
     if i < 0:
         return None, start
-    word = fold(doc[i].text)
-    if word in lex.honorifics:  # folded: "Mr." and "Mr" alike
-        return doc[i].text, i
+    if words.folded[i] in lex.honorifics:  # folded: "Mr." and "Mr" alike
+        return words.texts[i], i
     return None, start
 
 
@@ -90,12 +90,13 @@ def find_officials(doc: Doc, heads: set[int], lex: OfficialLexicon, blocked: set
     taken = {i for s, e in candidates for i in range(s, e)}
     candidates += [(s, e) for s, e in model_names(doc, heads, lex) if not taken & set(range(s, e))]
     mentions = []
+    words = doc_words(doc)  # token texts and folds, not Token objects
     for start, end in sorted(candidates):
-        key = fold(doc[start:end].text)
+        key = fold(words.span_text(start, end))
         if key in lex.not_officials or key in lex.places:
             continue
         after_name = end + 1 if end < len(doc) and doc[end].like_num else end  # "Quang Chinh 6 village"
-        if after_name < len(doc) and fold(doc[after_name].text) in lex.org_words:
+        if after_name < len(doc) and words.folded[after_name] in lex.org_words:
             continue  # "Ha Tinh Provincial People's Committee", "Le Loi Street": a place or a body
         honorific, title_end = honorific_before(doc, start, lex)
         if blocked & set(range(start, end)) and not honorific:
@@ -122,13 +123,14 @@ def later_mentions(doc: Doc, mentions: list[OfficialMention], lex: OfficialLexic
     """"Mr. Quoc", "Comrade Van De": an honorific and the last given name(s) of a person the
     article names in full elsewhere (diacritics aside) is that person again."""
     by_suffix: dict[str, str] = {}
+    table = doc_words(doc)
     for mention in mentions:
-        words = fold(doc[mention.start:mention.end].text).split()
+        name = table.span_text(mention.start, mention.end)
+        words = fold(name).split()
         for k in range(1, len(words)):
-            by_suffix.setdefault(" ".join(words[-k:]), doc[mention.start:mention.end].text)
+            by_suffix.setdefault(" ".join(words[-k:]), name)
     taken = {i for m in mentions for i in range(m.start, m.end)}
     found = []
-    table = doc_words(doc)
     texts = table.texts
     for i, word in enumerate(table.folded):
         if word not in lex.honorifics:
@@ -138,7 +140,7 @@ def later_mentions(doc: Doc, mentions: list[OfficialMention], lex: OfficialLexic
             end = start + size
             if end > len(texts) or taken & set(range(start, end)) or not all(map(is_name_text, texts[start:end])):
                 continue
-            person = by_suffix.get(fold(doc[start:end].text))
+            person = by_suffix.get(fold(table.span_text(start, end)))
             if person:
                 found.append(OfficialMention(start, end, "later-mention", texts[i], [], person))
                 taken |= set(range(start, end))
@@ -149,8 +151,10 @@ def later_mentions(doc: Doc, mentions: list[OfficialMention], lex: OfficialLexic
 def holding_office(doc: Doc, mentions: list[OfficialMention], lex: OfficialLexicon) -> list[OfficialMention]:
     """A person with an honorific but no office anywhere in the article ("Mr. Le Vinh Huynh
     and his wife") is a citizen, not an official; "Comrade" is itself a Party office."""
+    words = doc_words(doc)
+
     def person(m: OfficialMention) -> str:
-        return fold(m.person or doc[m.start:m.end].text)
+        return fold(m.person or words.span_text(m.start, m.end))
 
     officials = {person(m) for m in mentions if m.titles or fold(m.honorific or "") in lex.office_honorifics}
     return [m for m in mentions if person(m) in officials]

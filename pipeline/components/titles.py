@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Span
 
-from pipeline.components.tokens import is_name_token, starts_sentence
+from pipeline.components.tokens import doc_words, is_name_token, starts_sentence
 from pipeline.rules import RuleSet
 from pipeline.textnorm import fold
 
@@ -138,8 +138,9 @@ def _body_after_bare_office(doc: Doc, start: int, end: int, heads: set[int], lex
 
 def _after_title_verb(doc: Doc, i: int, lex: OfficialLexicon) -> int:
     """Past "who serves as", "has been appointed" and the like: where the title starts."""
+    lowered = doc_words(doc).lowered
     for words in lex.title_verbs:  # the longest form first
-        if tuple(t.lower_ for t in doc[i:i + len(words)]) == words:
+        if tuple(lowered[i:i + len(words)]) == words:
             return i + len(words)
     return i
 
@@ -244,13 +245,14 @@ def titles_before(doc: Doc, start: int, heads: set[int], lex: OfficialLexicon,
 def group_title(doc: Doc, start: int, heads: set[int], lex: OfficialLexicon) -> list[tuple[int, int]]:
     """"members of the Party Central Committee: A - Head of ...; B - ...": each name in the
     list holds the shared office too (returned as its span; the caller writes it singular)."""
+    texts = doc_words(doc).texts  # a token's whitespace is one space at most: a newline is in its text
     for i in range(start - 1, max(-1, start - GROUP_WINDOW), -1):  # the parser may cut at the colon
-        if doc[i].text == ":":
+        if texts[i] == ":":
             found = title_backward(doc, i, heads, lex)
             if found and any(t.lower_ in lex.group_heads for t in doc[found[0]:found[1]]):
                 return [found]
             return []
-        if doc[i].text in {".", "!", "?"} or "\n" in doc[i].text_with_ws:
+        if texts[i] in {".", "!", "?"} or "\n" in texts[i]:
             return []
     return []
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary, ref
 
+import numpy as np
 from spacy.attrs import IDX, ORTH, SPACY
 from spacy.tokens import Doc, Token
 
@@ -37,7 +38,10 @@ class DocWords:
     text: str
     texts: list[str]  # token i's text
     folded: list[str]  # fold(token i's text)
+    lowered: list[str]  # token i's `lower_` (its text in lower case)
     starts: list[int]  # token i's character offset
+    distinct: list[int]  # the Doc's distinct ORTH ids, ascending
+    word_of: np.ndarray  # token i's word: its index in `distinct`
 
     def span_text(self, start: int, end: int) -> str:
         """`doc[start:end].text`."""
@@ -55,13 +59,23 @@ def doc_words(doc: Doc) -> DocWords:
         return words
     words = _DOC_WORDS.get(doc)
     if words is None or len(words.texts) != len(doc):  # new, or retokenized since
-        strings = doc.vocab.strings
-        columns = doc.to_array([ORTH, SPACY, IDX]).tolist()
-        texts = [strings[orth] for orth, _, _ in columns]
-        text = "".join([f"{t} " if space else t for t, (_, space, _) in zip(texts, columns)])
-        words = _DOC_WORDS[doc] = DocWords(text, texts, [fold(t) for t in texts], [idx for _, _, idx in columns])
+        words = _DOC_WORDS[doc] = _make_words(doc)
     _LAST[:] = [ref(doc), words]
     return words
+
+
+def _make_words(doc: Doc) -> DocWords:
+    """Each distinct word's text looked up and folded once (an article uses each about twice),
+    then spread over the tokens by numpy indexing."""
+    columns = doc.to_array([ORTH, SPACY, IDX])
+    distinct, word_of = np.unique(columns[:, 0], return_inverse=True)
+    strings = doc.vocab.strings
+    distinct_texts = [strings[orth] for orth in distinct.tolist()]
+    texts = np.array(distinct_texts, dtype=object)[word_of].tolist()
+    folded = np.array([fold(t) for t in distinct_texts], dtype=object)[word_of].tolist()
+    lowered = np.array([t.lower() for t in distinct_texts], dtype=object)[word_of].tolist()
+    text = "".join([f"{t} " if space else t for t, space in zip(texts, columns[:, 1].tolist())])
+    return DocWords(text, texts, folded, lowered, columns[:, 2].tolist(), distinct.tolist(), word_of)
 
 
 def doc_text(doc: Doc) -> str:
