@@ -5,22 +5,19 @@ from __future__ import annotations
 import importlib.util
 import json
 import random
-import subprocess
-import sys
 import tracemalloc
 
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
-from datasketch import MinHash, MinHashLSH
-from datasketch.lsh import _optimal_param
+from datasketch import MinHashLSH
 
 from pipeline import commits
 from pipeline.dedupe import index as index_module
 from pipeline.dedupe import known as known_module
 from pipeline.dedupe.index import DuplicateIndex
 from pipeline.dedupe.known import load_known
-from pipeline.dedupe.minhash import NUM_PERM, SCHEME, SEED, band_layout, lean, shingles, signature, similarity
+from pipeline.dedupe.minhash import NUM_PERM, lean, signature, similarity
 from pipeline.errors import ConfigError
 from pipeline.run import run
 from pipeline.settings import load_settings
@@ -48,29 +45,6 @@ def test_copies_are_caught_and_different_articles_are_not(settings):
     for kind in quality.NEGATIVES:
         assert counts[kind] == (0, 60), kind
     assert quality.closest_pair(texts)[0] < 0.1
-
-
-def test_signatures_and_bands_are_datasketchs():
-    """Our signature is datasketch's MinHash of the same shingles, value for value (empty and
-    one-shingle texts too), and our band layout is MinHashLSH's at every threshold: the stored
-    signatures and the index's answers do not depend on which of the two made them."""
-    texts = [json.loads(line)["text"] for line in (FRESH / "articles.jsonl").read_text("utf-8").splitlines()]
-    for text in texts + ["", "Lộc Bình", "one two three four five", "one two three four five six"]:
-        theirs = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
-        theirs.update_batch(shingles(text))
-        ours = signature(text)
-        assert ours.dtype == theirs.hashvalues.dtype and np.array_equal(ours, theirs.hashvalues), text[:40]
-    for threshold in [n / 100 for n in range(1, 99)] + [0.625, 0.975]:
-        assert band_layout(threshold) == _optimal_param(threshold, NUM_PERM, 0.5, 0.5), threshold
-
-
-def test_a_run_does_not_import_scipy(tmp_path):
-    """datasketch imports SciPy (half a second at every start): a run needs neither."""
-    code = ("import sys; from pipeline.run import run; from pipeline.settings import load_settings; "
-            f"run([{str(FRESH / 'articles.jsonl')!r}], {str(tmp_path / 'out')!r}, load_settings(), rules_only=True, "
-            "progress=False); print(sorted(m for m in ('scipy', 'datasketch') if m in sys.modules))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
-    assert result.stdout.strip().splitlines()[-1] == "[]"
 
 
 def _edited(text: str, words: int, rng: random.Random) -> str:
