@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench rules-check notebook clean
+.PHONY: run test bench rules-check evaluate-sets notebook clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ bench: $(STAMP)
 
 rules-check: $(STAMP)
 	$(BIN)/provnews rules check
+
+# Every gold set run with the rules in use and scored, a line a set (about a minute);
+# EVAL_ARGS="--rules my-rules" to try a modified copy.
+evaluate-sets: $(STAMP)
+	$(BIN)/provnews evaluate-sets $(EVAL_ARGS)
 
 # The analysis notebook, executed on the sample inputs (the seeds and the 60 fresh articles).
 notebook: $(STAMP)

@@ -9,12 +9,13 @@ kept; 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from datetime import date
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.errors import ProvnewsError, WriteError
+from pipeline.errors import ConfigError, ProvnewsError, WriteError
 
 EXIT_OK, EXIT_INPUTS_FAILED, EXIT_USAGE, EXIT_WRITE_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -58,6 +59,16 @@ def _parser() -> argparse.ArgumentParser:
                           help="list every miss and extra with its sentence and the rule that fired")
     evaluate.add_argument("--baseline", type=Path, metavar="OTHER_TABLES_DIR",
                           help="another run's tables: print what changed (items gained, lost, F1 per table)")
+    sets = sub.add_parser("evaluate-sets", help="run and score every gold set (../shared/corpus, tests/corpus/*): "
+                          "a line a set")
+    sets.add_argument("--only", action="append", default=[], metavar="NAME",
+                      help="only this set (repeatable): corpus, fresh, holdout, blind, blind3, ...")
+    sets.add_argument("--out", type=Path, help="keep the tables here, a folder a set (default: a temporary folder)")
+    sets.add_argument("--config", type=Path, help="TOML settings file overlaid on the defaults")
+    sets.add_argument("--rules", type=Path, help="rules folder (default: rules/ of this checkout)")
+    sets.add_argument("--model", help="spaCy model to load (default from settings)")
+    sets.add_argument("--rules-only", action="store_true", help="no statistical model: rules and gazetteer only")
+    sets.add_argument("--json", action="store_true", help="print the scores as JSON")
     gazetteer = sub.add_parser("gazetteer", help="look into the gazetteer the linker uses")
     gazetteer_sub = gazetteer.add_subparsers(dest="gazetteer_command", required=True)
     lookup = gazetteer_sub.add_parser("lookup", help="candidates for a commune name and why the winner wins")
@@ -95,6 +106,20 @@ def _settings(args: argparse.Namespace):
     return load_settings(args.config, **overrides)
 
 
+def _evaluate_sets(args: argparse.Namespace) -> int:
+    from pipeline.evaluate.sets import gold_sets, lines, score_sets
+
+    sets = gold_sets()
+    unknown = sorted(set(args.only) - {s.name for s in sets})
+    if unknown:
+        raise ConfigError(f"no gold set named {', '.join(unknown)}; there are: {', '.join(s.name for s in sets)}")
+    chosen = [s for s in sets if not args.only or s.name in args.only]
+    results = score_sets(chosen, _settings(args), args.out, rules_only=args.rules_only,
+                         report=lambda line: print(line, file=sys.stderr))
+    print(json.dumps(results, indent=1) if args.json else "\n".join(lines(results)))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -119,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
             print(report(args.gold_dir, args.processed_dir, baseline=args.baseline, errors=args.errors,
                          as_json=args.json))
             return 0
+        if args.command == "evaluate-sets":
+            return _evaluate_sets(args)
         if args.command == "gazetteer":
             from pipeline.lookup import lookup
 

@@ -144,3 +144,19 @@ def test_evaluate_refuses_a_folder_provnews_did_not_write_and_a_gold_file_of_the
     (gold / "b.json").write_text("[1, 2]", encoding="utf-8")
     with pytest.raises(ConfigError, match="b.json: not a gold annotation file"):
         evaluate(gold, tmp_path / "empty")
+
+
+def test_evaluate_sets_runs_and_scores_each_set_as_evaluate_does(settings, tmp_path, capsys):
+    from pipeline.evaluate.sets import gold_sets, lines, score_sets
+
+    names = {s.name for s in gold_sets()}
+    assert {"fresh", "holdout", "blind8"} <= names
+    chosen = [s for s in gold_sets() if s.name == "blind8"]
+    results = score_sets(chosen, settings, tmp_path / "sets")
+    assert results["blind8"] == evaluate(chosen[0].gold, tmp_path / "sets" / "blind8").scores
+    assert lines(results)[1].startswith("blind8") and f"{results['blind8']['difficulties']['f1']:.3f}" in lines(results)[1]
+    # a folder that already holds a set is refused (a run there would skip its articles), by name
+    with pytest.raises(ConfigError, match="blind8: already exists"):
+        score_sets(chosen, settings, tmp_path / "sets")
+    assert main(["evaluate-sets", "--only", "no-such-set"]) == 2
+    assert "no gold set named no-such-set" in capsys.readouterr().err

@@ -6,6 +6,7 @@ against a baseline run (`compare`), each miss and extra with its sentence (`repo
     per_rule.py  true positives, false positives and near misses per rule_id
     compare.py   two runs against the same gold
     report.py    the text or JSON `provnews evaluate` prints
+    sets.py      every gold set run and scored (`provnews evaluate-sets`)
 """
 from __future__ import annotations
 
