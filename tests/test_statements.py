@@ -89,6 +89,12 @@ def _items(nlp, text: str, table: str) -> list[str]:
     # a remark on how hard things are, with nothing concrete (blind set 2, baodienbienphu; blind set 3, vietnam.vn)
     ("It wasn’t easy in the beginning.", []),
     ("Every beginning is difficult.", []),
+    # what a remedy acts on, a mishap denied, "none" (blind set 7: vietnamnet, en.sggp.org.vn, vietnam.vn)
+    ("From July 1 to November 4, the ward issued 54 certificates and corrected 24 cases with errors.", []),
+    ("Deputy Prime Minister Ho Quoc Dung (L) presents gifts and offers support to landslide-affected residents.", []),
+    ("Thanks to that, professional work has not been interrupted, and serving the people and businesses has been "
+     "given top priority.", []),
+    ("Of the cases still being processed, none are overdue, Manh said.", []),
     # who raised the difficulties, and where, is not a problem
     ("Representatives from Tan Hoa ward raised a number of difficulties and obstacles in the process of operating "
      "the two-tier local government model.", []),
