@@ -193,6 +193,29 @@ def test_difficulty_families(nlp, sentence, expected):
      "upcoming session.",
      ["Upgrading and renovating intra-field ditches", "building spillways", "bringing internet waves to villages"],
      []),
+    # residents urging ask too (blind set 7, vietnamnews); a leader urging instructs
+    ("However, many residents have expressed concerns, urging that the naming process should not be rushed and that "
+     "a thorough study is necessary to ensure the new name aligns with established criteria.",
+     ["the naming process should not be rushed",
+      "a thorough study is necessary to ensure the new name aligns with established criteria"], []),
+    # what a request lists after "including" is one proposal each (blind set 7, vietnamnet)
+    ("Local leaders requested provincial approval for the commune’s general planning project and funding for "
+     "infrastructure upgrades, including the expansion of the Deo Nhong–My Tho road, resettlement for disaster-prone "
+     "areas in former My Thang, and investment in schools, health stations, and public service staffing.",
+     ["provincial approval for the commune’s general planning project and funding for infrastructure upgrades",
+      "the expansion of the Deo Nhong–My Tho road", "resettlement for disaster-prone areas in former My Thang",
+      "investment in schools", "health stations", "public service staffing"], []),
+    # the last of a gerund list joined by a bare "and"; a photo caption is a sentence of the report
+    # (blind set 7, vietnam.vn from baochinhphu)
+    ("Many communes have proposed increasing budget investment, upgrading infrastructure, promoting staff training "
+     "and applying electronic storage technology - Photo: VGP/LS\n\nOvercoming difficulties from the very first days",
+     ["increasing budget investment", "upgrading infrastructure", "promoting staff training",
+      "applying electronic storage technology"], []),
+    # ... but not a noun in -ing (blind set 5, baotuyenquang via vietnam.vn)
+    ("Voters proposed building roads, building village cultural houses, investing in building facilities for "
+     "inter-level and boarding schools.",
+     ["building roads", "building village cultural houses",
+      "investing in building facilities for inter-level and boarding schools"], []),
 ])
 def test_who_speaks_decides_the_label(nlp, text, recommendations, directions):
     assert _items(nlp, text, "recommendations") == recommendations

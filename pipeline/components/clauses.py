@@ -27,6 +27,10 @@ AND_CLAUSE = re.compile(r"\s+and\s+(?=(?:the|its|their|many|some|most|lack|lacks
 EXAMPLE_WORDS = r"(?:such as|including|especially|particularly)"
 EXTENDER = re.compile(r",\s+(?:including|especially|particularly|mainly|with|\w+ing)\b", re.IGNORECASE)
 # "lacking 10 officials, including: Head of ..., Head of ...": the colon opens the examples.
+# A photo caption is a sentence of the report though it has no full stop ("... - Photo: VGP/LS");
+# its credit is no part of an item.
+PHOTO_CREDIT = re.compile(r"[(*]?\b(?:Photo|Photograph|Ảnh)\s*:", re.IGNORECASE)
+EXAMPLES_START = re.compile(r"(?:including|such as)[:\s]+", re.IGNORECASE)
 EXAMPLES_COLON = re.compile(rf"\b(?:{EXAMPLE_WORDS}|namely)\s*$", re.IGNORECASE)
 # A clause that cannot stand alone joins the clause on its left (see join_left).
 JOIN_LEFT = re.compile(r"\s*(?:so|thus|therefore|hence)\b(?!\s+(?:that|as)\b)", re.IGNORECASE)
@@ -56,7 +60,11 @@ LEAD_PHRASE = re.compile(r"\s*(?:with|given|due to|because of|owing to)\b", re.I
 
 
 def trim_item(text: str, start: int, end: int) -> tuple[int, int]:
-    """Shrink [start, end) past spaces, list punctuation, lead conjunctions and trailing '...'."""
+    """Shrink [start, end) past spaces, list punctuation, lead conjunctions, trailing '...' and
+    a photo credit."""
+    credit = PHOTO_CREDIT.search(text, start, end)
+    if credit:
+        end = credit.start()
     while True:
         before = (start, end)
         while start < end and (text[start].isspace() or text[start] in ",;:-–•·"):
@@ -137,7 +145,40 @@ def _split_commas(text: str, start: int, end: int, mode: str, verbs: frozenset[i
                 pieces.append((last, cut))
                 last = nxt
     pieces.append((last, end))
+    if mode == "verbs" and len(pieces) > 1:
+        pieces[-1:] = _last_gerund_item(text, pieces, verbs)
+        pieces = [item for piece in pieces for item in _listed_examples(text, *piece, verbs)]
     return pieces
+
+
+def _listed_examples(text: str, start: int, end: int, verbs: frozenset[int]) -> list[tuple[int, int]]:
+    """A proposal's piece opened by "including" or "such as" lists what is asked for
+    ("funding for infrastructure upgrades, including the expansion of X road, resettlement for
+    Y, and investment in schools, health stations"): each noun phrase is an item."""
+    opener = EXAMPLES_START.match(text, start, end)
+    if not opener:
+        return [(start, end)]
+    return _split_commas(text, opener.end(), end, "nouns", verbs)
+
+
+def _last_gerund_item(text: str, pieces: list[tuple[int, int]], verbs: frozenset[int]) -> list[tuple[int, int]]:
+    """In a list of -ing phrases joined by commas ("increasing budget investment, upgrading
+    infrastructure, promoting staff training and applying electronic storage technology") a bare
+    "and" before one more -ing verb joins the list's last item, not the words of one item
+    ("for inter-level and boarding schools" is one: the tagger's verbs decide)."""
+    if not all(_gerund_start(text, s) for s, _ in pieces):
+        return pieces[-1:]
+    start, end = pieces[-1]
+    for match in re.finditer(r"\s+and\s+", text[start:end]):
+        nxt = start + match.end()
+        if nxt in verbs and _gerund_start(text, nxt):
+            return [(start, start + match.start()), (nxt, end)]
+    return pieces[-1:]
+
+
+def _gerund_start(text: str, at: int) -> bool:
+    word = re.match(r"[\w’'-]+", text[at:at + 40].lstrip())
+    return bool(word) and word.group(0).lower().endswith("ing") and word.group(0).lower() not in CONTINUATION
 
 
 def split_items(text: str, start: int, end: int, mode: str, verbs: frozenset[int] = frozenset()) -> list[tuple[int, int]]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from pipeline.components.clauses import clause_bounds, clause_end, join_left, split_items, starts_verb, trim_item
+from pipeline.components.clauses import PHOTO_CREDIT, clause_bounds, clause_end, join_left, split_items, starts_verb, trim_item
 from pipeline.components.matching import WindowedMatcher
 from pipeline.components.officials import person_of
 from pipeline.components.tokens import doc_text
@@ -136,7 +136,8 @@ def is_headline(text: str, sentence: Span) -> bool:
     # The last line is not a headline: truncated articles stop mid-sentence.
     line_end = (raw.rstrip(" ").endswith("\n")
                 or text[sentence.end_char:sentence.end_char + 3].lstrip(" ").startswith("\n"))
-    return line_end and len(body.split()) <= HEADLINE_WORDS and not body.endswith((".", "!", "?", ":", ";", "\"", "”", "…"))
+    return (line_end and len(body.split()) <= HEADLINE_WORDS and not PHOTO_CREDIT.search(body)
+            and not body.endswith((".", "!", "?", ":", ";", "\"", "”", "…")))
 
 
 def is_question(text: str, sentence: Span) -> bool:
