@@ -241,6 +241,13 @@ def test_a_proposal_is_not_also_a_difficulty(nlp):
      "15 kilometers apart", "infrastructure_access"),
     ("today because there is no new seal", "procedures_authority"),
     ("built many years ago with an outdated design", "headquarters_facilities"),
+    # ... and those left in "other" on blind sets 4-7 and the fresh set
+    ("the department only has 6 officers to perform the task", "staff"),
+    ("reducing public frustration over prolonged cases with unclear causes", "procedures_authority"),
+    ("the development of crops is still spontaneous", "population_services"),
+    ("open a bus route linking Sơn Linh with neighbouring communes", "infrastructure_access"),
+    ("Upgrading and renovating intra-field ditches", "infrastructure_access"),
+    ("African swine fever has caused great damage", "environment_disasters"),
 ])
 def test_categories(settings, item, category):
     assert Categorizer(cached_rules(str(settings.rules_dir)))(item) == category
