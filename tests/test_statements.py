@@ -216,6 +216,11 @@ def test_difficulty_families(nlp, sentence, expected):
      "inter-level and boarding schools.",
      ["building roads", "building village cultural houses",
       "investing in building facilities for inter-level and boarding schools"], []),
+    # ", as well as to ..." joins a second proposal (blind set 8, baonghean)
+    ("Voters of Xieng Huong village proposed to thoroughly handle the situation of inadequate compensation for some "
+     "households, as well as to soon announce the plan to divide the land returned by Nam Non Hydropower Plant.",
+     ["thoroughly handle the situation of inadequate compensation for some households",
+      "soon announce the plan to divide the land returned by Nam Non Hydropower Plant"], []),
 ])
 def test_who_speaks_decides_the_label(nlp, text, recommendations, directions):
     assert _items(nlp, text, "recommendations") == recommendations

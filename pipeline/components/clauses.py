@@ -119,9 +119,10 @@ def _split_commas(text: str, start: int, end: int, mode: str, verbs: frozenset[i
     """Commas (and "and" before a new verb phrase) split items when the next piece starts like
     a new item: a verb phrase for `verbs`, a noun phrase for `nouns`."""
     pieces, last = [], start
-    # "..., and that the Department guide ..." starts a second proposal; a bare "and" does not
-    # ("repair infrastructure and restore production" is one).
-    separators = r",\s+(?:and\s+(?:that\s+)?)?|\s+and\s+that\s+" if mode == "verbs" else r",\s+(?:and\s+)?"
+    # "..., and that the Department guide ..." or "..., as well as to soon announce ..." starts a
+    # second proposal; a bare "and" does not ("repair infrastructure and restore production" is one).
+    separators = (r",\s+(?:and\s+(?:that\s+)?|as\s+well\s+as\s+(?:to\s+)?)?|\s+and\s+that\s+" if mode == "verbs"
+                  else r",\s+(?:and\s+)?")
     for match in re.finditer(separators, text[start:end]):
         cut, nxt = start + match.start(), start + match.end()
         word = re.match(r"[\w’'-]+", text[nxt:end])
@@ -132,7 +133,7 @@ def _split_commas(text: str, start: int, end: int, mode: str, verbs: frozenset[i
                 continue  # "study the boundaries to expand the space, create more room, ...": one purpose
             if first in AIM_PARTICIPLES and _finite_proposal(text, last, cut, verbs):
                 continue  # "strengthen data sharing, ensuring the effective operation ...": its aim
-            if starts_verb(text, nxt, end, verbs) or match.group(0).rstrip().endswith("that"):
+            if starts_verb(text, nxt, end, verbs) or match.group(0).rstrip().endswith(("that", "as well as", " to")):
                 pieces.append((last, cut))
                 last = nxt
         elif mode == "nouns":
