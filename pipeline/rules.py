@@ -45,6 +45,7 @@ STATEMENT_KEYS: dict[str, frozenset[str] | type] = {
     "split": SPLIT_MODES,
 }
 STATEMENT_LEXICONS: dict[str, type] = {"cancel_before": list, "cancel_just_before": list, "cancel_just_after": list,
+                                       "remedy_nouns": list,
                                        "generic_words": list,
                                        "not_item_start": list, "settled_phrases": list, "first_person_words": list}
 FILE_SPECS: dict[str, FileSpec] = {

@@ -27,10 +27,6 @@ AND_CLAUSE = re.compile(r"\s+and\s+(?=(?:the|its|their|many|some|most|lack|lacks
 EXAMPLE_WORDS = r"(?:such as|including|especially|particularly)"
 EXTENDER = re.compile(r",\s+(?:including|especially|particularly|mainly|with|\w+ing)\b", re.IGNORECASE)
 # "lacking 10 officials, including: Head of ..., Head of ...": the colon opens the examples.
-# A photo caption is a sentence of the report though it has no full stop ("... - Photo: VGP/LS");
-# its credit is no part of an item.
-PHOTO_CREDIT = re.compile(r"[(*]?\b(?:Photo|Photograph|Ảnh)\s*:", re.IGNORECASE)
-EXAMPLES_START = re.compile(r"(?:including|such as)[:\s]+", re.IGNORECASE)
 EXAMPLES_COLON = re.compile(rf"\b(?:{EXAMPLE_WORDS}|namely)\s*$", re.IGNORECASE)
 # A clause that cannot stand alone joins the clause on its left (see join_left).
 JOIN_LEFT = re.compile(r"\s*(?:so|thus|therefore|hence)\b(?!\s+(?:that|as)\b)", re.IGNORECASE)
@@ -46,6 +42,18 @@ PURPOSE = re.compile(r"\s(?:in order |so as )?to\s+", re.IGNORECASE)
 # An example list opened inside an item ("such as", "especially in the fields of"): its commas are
 # the examples', not the item list's.
 EXAMPLES_OPENED = re.compile(rf"\b{EXAMPLE_WORDS}\b", re.IGNORECASE)
+# A photo caption is a sentence of the report though it has no full stop ("... - Photo: VGP/LS",
+# "(Photos by Minh Hoa)"); its credit is no part of an item. An item can end at the credit's
+# colon, so a capitalised "Photo" at the very end is a credit too.
+PHOTO_CREDIT = re.compile(r"[(*]?\b(?:Photo|Photos|Photograph|PHOTO|Ảnh)\b\s*(?::|by\b|$)")
+# A proposal's piece that lists what is asked for ("..., including the expansion of X road, ...").
+EXAMPLES_START = re.compile(r"including[:\s]+", re.IGNORECASE)
+# Between proposals: a comma, with "and", "and that" or "as well as to" ("opens": these start a
+# new proposal whatever follows); " and that" alone. Between noun phrases: a comma, with "and".
+VERB_SEPARATORS = re.compile(r",\s+(?:(?P<opens>and\s+that\s+|as\s+well\s+as\s+to\s+)|and\s+|as\s+well\s+as\s+)?"
+                             r"|(?P<opens2>\s+and\s+that\s+)")
+NOUN_SEPARATORS = re.compile(r",\s+(?:and\s+)?")
+WORD_AT = re.compile(r"\s*([\w’'-]+)")
 # A reporting verb (or a clause-joining "and") before the clause: what follows is a statement of
 # its own, the speaker is not part of it.
 REPORTED = re.compile(r"\b(?:said|says|stated|noted|reported|shared|added|acknowledged|admitted|explained|"
@@ -119,21 +127,18 @@ def _split_commas(text: str, start: int, end: int, mode: str, verbs: frozenset[i
     """Commas (and "and" before a new verb phrase) split items when the next piece starts like
     a new item: a verb phrase for `verbs`, a noun phrase for `nouns`."""
     pieces, last = [], start
-    # "..., and that the Department guide ..." or "..., as well as to soon announce ..." starts a
-    # second proposal; a bare "and" does not ("repair infrastructure and restore production" is one).
-    separators = (r",\s+(?:and\s+(?:that\s+)?|as\s+well\s+as\s+(?:to\s+)?)?|\s+and\s+that\s+" if mode == "verbs"
-                  else r",\s+(?:and\s+)?")
-    for match in re.finditer(separators, text[start:end]):
-        cut, nxt = start + match.start(), start + match.end()
+    separators = VERB_SEPARATORS if mode == "verbs" else NOUN_SEPARATORS
+    for match in separators.finditer(text, start, end):
+        cut, nxt = match.start(), match.end()
         word = re.match(r"[\w’'-]+", text[nxt:end])
         first = word.group(0).lower() if word else ""
         if mode == "verbs":
-            if not first.endswith("ing") and not match.group(0).rstrip().endswith("that") \
-                    and _purpose_opened(text, last, cut, verbs):
+            opens = bool(match.group("opens") or match.group("opens2"))  # "..., and that", "..., as well as to"
+            if not first.endswith("ing") and not opens and _purpose_opened(text, last, cut, verbs):
                 continue  # "study the boundaries to expand the space, create more room, ...": one purpose
             if first in AIM_PARTICIPLES and _finite_proposal(text, last, cut, verbs):
                 continue  # "strengthen data sharing, ensuring the effective operation ...": its aim
-            if starts_verb(text, nxt, end, verbs) or match.group(0).rstrip().endswith(("that", "as well as", " to")):
+            if opens or starts_verb(text, nxt, end, verbs):
                 pieces.append((last, cut))
                 last = nxt
         elif mode == "nouns":
@@ -146,40 +151,52 @@ def _split_commas(text: str, start: int, end: int, mode: str, verbs: frozenset[i
                 pieces.append((last, cut))
                 last = nxt
     pieces.append((last, end))
-    if mode == "verbs" and len(pieces) > 1:
-        pieces[-1:] = _last_gerund_item(text, pieces, verbs)
-        pieces = [item for piece in pieces for item in _listed_examples(text, *piece, verbs)]
     return pieces
 
 
+def _verb_list_items(text: str, start: int, end: int, verbs: frozenset[int]) -> list[tuple[int, int]]:
+    """Proposals split at commas, then the last of a gerund list and the examples a piece lists."""
+    pieces = _split_commas(text, start, end, "verbs", verbs)
+    if len(pieces) > 1:
+        pieces[-1:] = _last_gerund_item(text, pieces, verbs)
+    return [item for piece in pieces for item in _listed_examples(text, *piece, verbs)]
+
+
 def _listed_examples(text: str, start: int, end: int, verbs: frozenset[int]) -> list[tuple[int, int]]:
-    """A proposal's piece opened by "including" or "such as" lists what is asked for
-    ("funding for infrastructure upgrades, including the expansion of X road, resettlement for
-    Y, and investment in schools, health stations"): each noun phrase is an item."""
+    """A proposal's piece opened by "including" lists what is asked for ("funding for
+    infrastructure upgrades, including the expansion of X road, resettlement for Y, and
+    investment in schools"): each phrase is an item. A list of bare nouns ("including roads,
+    schools and clinics") stays one item: single words say too little to stand alone."""
     opener = EXAMPLES_START.match(text, start, end)
     if not opener:
         return [(start, end)]
-    return _split_commas(text, opener.end(), end, "nouns", verbs)
+    items = _split_commas(text, opener.end(), end, "nouns", verbs)
+    if any(len(text[s:e].split()) < 2 for s, e in items):
+        return [(start, end)]
+    return items
 
 
 def _last_gerund_item(text: str, pieces: list[tuple[int, int]], verbs: frozenset[int]) -> list[tuple[int, int]]:
     """In a list of -ing phrases joined by commas ("increasing budget investment, upgrading
     infrastructure, promoting staff training and applying electronic storage technology") a bare
-    "and" before one more -ing verb joins the list's last item, not the words of one item
-    ("for inter-level and boarding schools" is one: the tagger's verbs decide)."""
+    "and" before one more -ing verb joins the list's last item, not the words of one item: the
+    first "and" only, after a verb with its object ("upgrading and renovating roads" is one
+    item), before a word the tagger calls a verb ("for inter-level and boarding schools" is one)."""
     if not all(_gerund_start(text, s) for s, _ in pieces):
         return pieces[-1:]
     start, end = pieces[-1]
-    for match in re.finditer(r"\s+and\s+", text[start:end]):
-        nxt = start + match.end()
-        if nxt in verbs and _gerund_start(text, nxt):
-            return [(start, start + match.start()), (nxt, end)]
+    joint = re.compile(r"\s+and\s+").search(text, start, end)
+    if joint and joint.end() in verbs and _gerund_start(text, joint.end()) \
+            and len(text[start:joint.start()].split()) > 1:
+        return [(start, joint.start()), (joint.end(), end)]
     return pieces[-1:]
 
 
 def _gerund_start(text: str, at: int) -> bool:
-    word = re.match(r"[\w’'-]+", text[at:at + 40].lstrip())
-    return bool(word) and word.group(0).lower().endswith("ing") and word.group(0).lower() not in CONTINUATION
+    """Whether the word at `at` is an -ing form that can open a proposal ("upgrading roads"),
+    not one that continues a phrase ("including", "according")."""
+    word = WORD_AT.match(text, at)
+    return bool(word) and word.group(1).lower().endswith("ing") and word.group(1).lower() not in CONTINUATION
 
 
 def split_items(text: str, start: int, end: int, mode: str, verbs: frozenset[int] = frozenset()) -> list[tuple[int, int]]:
@@ -197,6 +214,8 @@ def split_items(text: str, start: int, end: int, mode: str, verbs: frozenset[int
     parts.append((last, end))
     if mode == "semicolons":
         return parts
+    if mode == "verbs":
+        return [piece for s, e in parts for piece in _verb_list_items(text, s, e, verbs)]
     return [piece for s, e in parts for piece in _split_commas(text, s, e, mode, verbs)]
 
 

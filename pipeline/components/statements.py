@@ -34,6 +34,8 @@ PRONOUN_REACH = 3  # sentences back to find who "he"/"she"/"they" is
 SUBJECT_DEPS = {"nsubj", "nsubjpass"}
 ADDRESSEE_REACH = 6  # words between a request verb and the "to" of its addressee
 CLAUSE_PUNCT = {",", ";", ":", ".", "!", "?"}
+REMEDY_PREPOSITIONS = {"to", "for", "of", "in"}
+COPULAS = {"is", "are", "was", "were", "remain", "remains", "remained", "be", "been"}  # verbs without a tagger
 HEADLINE_WORDS = 25
 # A clause opened by one of these has no subject of its own (the tagger's view, or these words without a model).
 DEPENDENT_TAGS = {"PRP", "RB", "JJ", "IN", "RBR", "JJR"}
@@ -124,6 +126,15 @@ def _person_words(text: str, start: int, end: int) -> set[str]:
     return {part for word in WORD.findall(text, start, end) for part in re.split(r"[’']", word) if part}
 
 
+def _acts_on(doc: Doc, remedy: int, trigger: int) -> bool:
+    """Whether the trigger is in what a remedy noun acts on ("offers support to landslide-affected
+    residents", "correction of errors"): a preposition right after the noun, and no verb between
+    it and the trigger. "Support for residents remains limited" reports a problem of the support."""
+    if remedy + 1 >= trigger or doc[remedy + 1].lower_ not in REMEDY_PREPOSITIONS:
+        return False
+    return not any(token.pos_ in ("VERB", "AUX") or token.lower_ in COPULAS for token in doc[remedy + 2:trigger])
+
+
 def _person_key(span: Span) -> str:
     return name_key(person_of(span))
 
@@ -158,6 +169,8 @@ class StatementRecognizer:
         self.cancel = {stem: {fold(w) for w in self.rules.lexicon(stem, "cancel_before", [])} for stem in LABEL_FILES.values()}
         self.cancel_next = {stem: {fold(w) for w in self.rules.lexicon(stem, "cancel_just_before", [])}
                             for stem in LABEL_FILES.values()}
+        self.remedies = {stem: {fold(w) for w in self.rules.lexicon(stem, "remedy_nouns", [])}
+                         for stem in LABEL_FILES.values()}
         self.cancel_after = {stem: [fold(w) for w in self.rules.lexicon(stem, "cancel_just_after", [])]
                              for stem in LABEL_FILES.values()}
         # tokens after a trigger to read: the longest phrase, with room for punctuation ("near-poor")
@@ -218,6 +231,8 @@ class StatementRecognizer:
             if token.text in CLAUSE_PUNCT:  # a cancelling word reaches no further than its own clause
                 return False
             if fold(token.text) in self.cancel[stem] or token.text in self.cancel[stem]:
+                return True
+            if fold(token.text) in self.remedies[stem] and _acts_on(doc, token.i, start):
                 return True
         return False
 
