@@ -53,6 +53,7 @@ EXAMPLES_START = re.compile(r"including[:\s]+", re.IGNORECASE)
 VERB_SEPARATORS = re.compile(r",\s+(?:(?P<opens>and\s+that\s+|as\s+well\s+as\s+to\s+)|and\s+|as\s+well\s+as\s+)?"
                              r"|(?P<opens2>\s+and\s+that\s+)")
 NOUN_SEPARATORS = re.compile(r",\s+(?:and\s+)?")
+AND_JOINT = re.compile(r"\s+and\s+")
 WORD_AT = re.compile(r"\s*([\w’'-]+)")
 # A reporting verb (or a clause-joining "and") before the clause: what follows is a statement of
 # its own, the speaker is not part of it.
@@ -185,7 +186,7 @@ def _last_gerund_item(text: str, pieces: list[tuple[int, int]], verbs: frozenset
     if not all(_gerund_start(text, s) for s, _ in pieces):
         return pieces[-1:]
     start, end = pieces[-1]
-    joint = re.compile(r"\s+and\s+").search(text, start, end)
+    joint = AND_JOINT.search(text, start, end)
     if joint and joint.end() in verbs and _gerund_start(text, joint.end()) \
             and len(text[start:joint.start()].split()) > 1:
         return [(start, joint.start()), (joint.end(), end)]

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from pipeline.components.clauses import PHOTO_CREDIT, clause_bounds, clause_end, join_left, split_items, starts_verb, trim_item
+from pipeline.components.clauses import (PHOTO_CREDIT, clause_bounds, clause_end, join_left, split_items, starts_verb,
+                                         trim_item)
 from pipeline.components.matching import WindowedMatcher
 from pipeline.components.officials import person_of
 from pipeline.components.tokens import doc_text
@@ -230,9 +231,10 @@ class StatementRecognizer:
         for token in reversed(doc[max(0, start - CANCEL_WINDOW): start]):
             if token.text in CLAUSE_PUNCT:  # a cancelling word reaches no further than its own clause
                 return False
-            if fold(token.text) in self.cancel[stem] or token.text in self.cancel[stem]:
+            word = fold(token.text)
+            if word in self.cancel[stem] or token.text in self.cancel[stem]:
                 return True
-            if fold(token.text) in self.remedies[stem] and _acts_on(doc, token.i, start):
+            if word in self.remedies[stem] and _acts_on(doc, token.i, start):
                 return True
         return False
 
