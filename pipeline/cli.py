@@ -69,6 +69,8 @@ def _parser() -> argparse.ArgumentParser:
     sets.add_argument("--model", help="spaCy model to load (default from settings)")
     sets.add_argument("--rules-only", action="store_true", help="no statistical model: rules and gazetteer only")
     sets.add_argument("--json", action="store_true", help="print the scores as JSON")
+    sets.add_argument("--baseline", type=Path, metavar="JSON",
+                      help="scores saved from an earlier --json run: print each set's F1 before -> now")
     gazetteer = sub.add_parser("gazetteer", help="look into the gazetteer the linker uses")
     gazetteer_sub = gazetteer.add_subparsers(dest="gazetteer_command", required=True)
     lookup = gazetteer_sub.add_parser("lookup", help="candidates for a commune name and why the winner wins")
@@ -107,8 +109,9 @@ def _settings(args: argparse.Namespace):
 
 
 def _evaluate_sets(args: argparse.Namespace) -> int:
-    from pipeline.evaluate.sets import gold_sets, lines, score_sets
+    from pipeline.evaluate.sets import change_lines, gold_sets, lines, load_baseline, score_sets
 
+    baseline = load_baseline(args.baseline) if args.baseline else None  # a bad file fails before the runs
     sets = gold_sets()
     unknown = sorted(set(args.only) - {s.name for s in sets})
     if unknown:
@@ -116,7 +119,10 @@ def _evaluate_sets(args: argparse.Namespace) -> int:
     chosen = [s for s in sets if not args.only or s.name in args.only]
     results = score_sets(chosen, _settings(args), args.out, rules_only=args.rules_only,
                          report=lambda line: print(line, file=sys.stderr))
-    print(json.dumps(results, indent=1) if args.json else "\n".join(lines(results)))
+    if args.json:
+        print(json.dumps(results, indent=1))
+    else:
+        print("\n".join(change_lines(results, baseline) if baseline is not None else lines(results)))
     return 0
 
 

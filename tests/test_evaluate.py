@@ -147,7 +147,7 @@ def test_evaluate_refuses_a_folder_provnews_did_not_write_and_a_gold_file_of_the
 
 
 def test_evaluate_sets_runs_and_scores_each_set_as_evaluate_does(settings, tmp_path, capsys):
-    from pipeline.evaluate.sets import gold_sets, lines, score_sets
+    from pipeline.evaluate.sets import change_lines, gold_sets, lines, score_sets
 
     names = {s.name for s in gold_sets()}
     assert {"fresh", "holdout", "blind8"} <= names
@@ -160,3 +160,16 @@ def test_evaluate_sets_runs_and_scores_each_set_as_evaluate_does(settings, tmp_p
         score_sets(chosen, settings, tmp_path / "sets")
     assert main(["evaluate-sets", "--only", "no-such-set"]) == 2
     assert "no gold set named no-such-set" in capsys.readouterr().err
+    # against a baseline saved by --json: each F1 before -> now, marked + / - / unchanged
+    baseline = json.loads(json.dumps(results))
+    baseline["blind8"]["difficulties"]["f1"] -= 0.1
+    baseline["blind8"]["officials"]["f1"] += 0.1
+    row = change_lines(results, baseline)[1]
+    now = results["blind8"]
+    assert f"-> {now['difficulties']['f1']:.3f} +" in row and f"-> {now['officials']['f1']:.3f} -" in row
+    assert f"-> {now['communes']['f1']:.3f}  " in row
+    assert "not in the baseline" in change_lines(results, {})[1]
+    bad = tmp_path / "bad.json"
+    bad.write_text("[1, 2]", encoding="utf-8")
+    assert main(["evaluate-sets", "--only", "blind8", "--baseline", str(bad)]) == 2
+    assert "bad.json: not the JSON that `provnews evaluate-sets --json` writes" in capsys.readouterr().err

@@ -4,6 +4,7 @@ read is a rule for those sentences: this is how a researcher sees the other sets
 """
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -63,4 +64,38 @@ def lines(results: dict[str, dict]) -> list[str]:
         cells = "".join(f"{scores[t]['f1']:>9.3f} ({scores[t]['precision']:.2f}/{scores[t]['recall']:.2f})"
                         for t in SCORED)
         rows.append(f"{name:10}{cells}{scores['official_titles']['recall']:>10.3f}")
+    return rows
+
+
+def load_baseline(path: Path) -> dict[str, dict]:
+    """Scores saved by an earlier `evaluate-sets --json`: what a rule change is measured against."""
+    try:
+        baseline = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the baseline ({exc.strerror or exc})") from None
+    except ValueError as exc:
+        raise ConfigError(f"{path}: not the JSON that `provnews evaluate-sets --json` writes ({exc})") from None
+    if not isinstance(baseline, dict) or not all(isinstance(v, dict) and set(SCORED) <= set(v)
+                                                 for v in baseline.values()):
+        raise ConfigError(f"{path}: not the JSON that `provnews evaluate-sets --json` writes "
+                          f"(a set name → scores of {', '.join(SCORED)})")
+    return baseline
+
+
+def change_lines(results: dict[str, dict], baseline: dict[str, dict]) -> list[str]:
+    """F1 per table against the baseline, a row a set: "0.705 -> 0.712 +" (+ better, - worse,
+    a blank unchanged), so a change that helps one set and costs another shows at a glance."""
+    head = f"{'set':10}" + "".join(f"{table:>24}" for table in SCORED)
+    rows = [head]
+    for name, scores in results.items():
+        before = baseline.get(name)
+        if before is None:
+            rows.append(f"{name:10}  (not in the baseline)")
+            continue
+        cells = ""
+        for table in SCORED:
+            old, new = before[table]["f1"], scores[table]["f1"]
+            mark = "+" if new - old > 0.0005 else "-" if old - new > 0.0005 else " "
+            cells += f"{old:>10.3f} -> {new:.3f} {mark}"
+        rows.append(f"{name:10}{cells}")
     return rows
