@@ -240,6 +240,13 @@ def test_difficulty_families(nlp, sentence, expected):
      ["dredging canals", "upgrading and renovating roads"], []),
     ("Voters requested more investment in infrastructure, including roads, schools and clinics.",
      ["more investment in infrastructure", "including roads, schools and clinics"], []),
+    # what a locality asks the city to pay attention to is a list of proposals (blind set 9,
+    # news.huengaynay.vn; blind set 5, haiphong); a clause after it is not one of them
+    ("At the working session, the localities proposed that the city pay attention to investing in transportation "
+     "and irrigation infrastructure, erosion control, the upgrading of historical sites, and inter-regional "
+     "connectivity routes.",
+     ["the city pay attention to investing in transportation and irrigation infrastructure", "erosion control",
+      "the upgrading of historical sites", "inter-regional connectivity routes"], []),
 ])
 def test_who_speaks_decides_the_label(nlp, text, recommendations, directions):
     assert _items(nlp, text, "recommendations") == recommendations

@@ -48,6 +48,10 @@ EXAMPLES_OPENED = re.compile(rf"\b{EXAMPLE_WORDS}\b", re.IGNORECASE)
 PHOTO_CREDIT = re.compile(r"[(*]?\b(?:Photo|Photos|Photograph|PHOTO|Ảnh)\b\s*(?::|by\b|$)")
 # A proposal's piece that lists what is asked for ("..., including the expansion of X road, ...").
 EXAMPLES_START = re.compile(r"including[:\s]+", re.IGNORECASE)
+PREPOSITIONS = {"on", "in", "at", "by", "for", "with", "to", "from", "of", "about"}
+# ... or what a locality asks the level above to attend to ("pay attention to investing in X,
+# erosion control, the upgrading of historical sites").
+ATTENTION_TO = re.compile(r"\bpay(?:s|ing)?\s+(?:more\s+|special\s+|due\s+)?attention\s+to\s+", re.IGNORECASE)
 # Between proposals: a comma, with "and", "and that" or "as well as to" ("opens": these start a
 # new proposal whatever follows); " and that" alone. Between noun phrases: a comma, with "and".
 VERB_SEPARATORS = re.compile(r",\s+(?:(?P<opens>and\s+that\s+|as\s+well\s+as\s+to\s+)|and\s+|as\s+well\s+as\s+)?"
@@ -164,15 +168,22 @@ def _verb_list_items(text: str, start: int, end: int, verbs: frozenset[int]) -> 
 
 
 def _listed_examples(text: str, start: int, end: int, verbs: frozenset[int]) -> list[tuple[int, int]]:
-    """A proposal's piece opened by "including" lists what is asked for ("funding for
-    infrastructure upgrades, including the expansion of X road, resettlement for Y, and
-    investment in schools"): each phrase is an item. A list of bare nouns ("including roads,
+    """A proposal's piece opened by "including", or holding "pay attention to", lists what is
+    asked for ("funding for infrastructure upgrades, including the expansion of X road,
+    resettlement for Y, and investment in schools"): each phrase is an item. A list of bare nouns ("including roads,
     schools and clinics") stays one item: single words say too little to stand alone."""
     opener = EXAMPLES_START.match(text, start, end)
-    if not opener:
-        return [(start, end)]
-    items = _split_commas(text, opener.end(), end, "nouns", verbs)
-    if any(len(text[s:e].split()) < 2 for s, e in items):
+    if opener:
+        items = _split_commas(text, opener.end(), end, "nouns", verbs)
+    else:
+        attention = ATTENTION_TO.search(text, start, end)  # "pay attention to A, B, and C": the list is asked for
+        if not attention:
+            return [(start, end)]
+        items = _split_commas(text, attention.end(), end, "nouns", verbs)
+        if any(s in verbs or WORD_AT.match(text, s).group(1).lower() in PREPOSITIONS for s, _ in items[1:]):
+            return [(start, end)]  # "..., and on that basis propose ...": a clause, not a listed thing
+        items[0] = (start, items[0][1])
+    if len(items) < 2 or any(len(text[s:e].split()) < 2 for s, e in items):
         return [(start, end)]
     return items
 
