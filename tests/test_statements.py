@@ -250,6 +250,13 @@ def test_difficulty_families(nlp, sentence, expected):
      "connectivity routes.",
      ["the city pay attention to investing in transportation and irrigation infrastructure", "erosion control",
       "the upgrading of historical sites", "inter-regional connectivity routes"], []),
+    # a list of noun phrases asked for, with no verb, is one proposal a phrase (holdout set, hanoitimes)
+    ("Voters also called for clearer classification of land conversion purposes, fair land valuation and "
+     "compensation mechanisms, and support policies for people subject to land recovery, ensuring balance between "
+     "urban development and sustainable agriculture.",
+     ["clearer classification of land conversion purposes", "fair land valuation and compensation mechanisms",
+      "support policies for people subject to land recovery",
+      "ensuring balance between urban development and sustainable agriculture"], []),
 ])
 def test_who_speaks_decides_the_label(nlp, text, recommendations, directions):
     assert _items(nlp, text, "recommendations") == recommendations

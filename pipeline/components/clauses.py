@@ -168,24 +168,41 @@ def _verb_list_items(text: str, start: int, end: int, verbs: frozenset[int]) -> 
 
 
 def _listed_examples(text: str, start: int, end: int, verbs: frozenset[int]) -> list[tuple[int, int]]:
-    """A proposal's piece opened by "including", or holding "pay attention to", lists what is
-    asked for ("funding for infrastructure upgrades, including the expansion of X road,
-    resettlement for Y, and investment in schools"): each phrase is an item. A list of bare nouns ("including roads,
-    schools and clinics") stays one item: single words say too little to stand alone."""
+    """A proposal's piece that lists what is asked for gives one item a phrase: opened by
+    "including" ("funding for upgrades, including the expansion of X road, resettlement for Y"),
+    after "pay attention to" ("the city pay attention to investing in X, erosion control, the
+    upgrading of historical sites"), or a list of noun phrases with no verb ("called for clearer
+    classification of land purposes, fair land valuation, and support policies for people").
+    Bare nouns ("including roads, schools and clinics") stay one item: single words say too
+    little to stand alone; a clause after a comma ("..., and on that basis propose ...") is no
+    listed thing."""
     opener = EXAMPLES_START.match(text, start, end)
+    attention = None if opener else ATTENTION_TO.search(text, start, end)
     if opener:
-        items = _split_commas(text, opener.end(), end, "nouns", verbs)
+        list_start = opener.end()
+    elif attention:
+        list_start = attention.end()
+    elif _nominal_list(text, start, end, verbs):
+        list_start = start
     else:
-        attention = ATTENTION_TO.search(text, start, end)  # "pay attention to A, B, and C": the list is asked for
-        if not attention:
-            return [(start, end)]
-        items = _split_commas(text, attention.end(), end, "nouns", verbs)
-        if any(s in verbs or WORD_AT.match(text, s).group(1).lower() in PREPOSITIONS for s, _ in items[1:]):
-            return [(start, end)]  # "..., and on that basis propose ...": a clause, not a listed thing
+        return [(start, end)]
+    items = _split_commas(text, list_start, end, "nouns", verbs)
+    if any(s in verbs or WORD_AT.match(text, s).group(1).lower() in PREPOSITIONS for s, _ in items[1:]):
+        return [(start, end)]
+    if not opener:  # "the city pay attention to investing in X": the request's words stay with its first item
         items[0] = (start, items[0][1])
     if len(items) < 2 or any(len(text[s:e].split()) < 2 for s, e in items):
         return [(start, end)]
     return items
+
+
+def _nominal_list(text: str, start: int, end: int, verbs: frozenset[int]) -> bool:
+    """Whether [start, end) begins with a noun phrase list: no verb (tagged, or an -ing word) up to
+    its first comma, and a comma to list at. Without a tagger nothing is known to be a verb."""
+    comma = text.find(",", start, end)
+    if comma == -1 or not verbs:
+        return False
+    return not any(start <= at < comma for at in verbs) and not _gerund_start(text, start)
 
 
 def _last_gerund_item(text: str, pieces: list[tuple[int, int]], verbs: frozenset[int]) -> list[tuple[int, int]]:
