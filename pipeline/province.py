@@ -20,6 +20,9 @@ BARE_WEIGHT = 1
 _PROVINCE_AFTER = re.compile(r"\s+(?:province|provincial|city|city's|province's)\b")
 _PROVINCE_BEFORE = re.compile(r"\b(?:province|city) of\s+$")
 _NOT_PROVINCE_AFTER = re.compile(r"\s+(?:commune|ward|town|market|district|village|lake|street)\b")
+LOCAL_REACH = 48  # characters read around a mention for the province it names for itself
+_POSSESSIVE_TAIL = re.compile(r"(?:\s+(?:province|city))?['’]s\s+")
+_LOCAL_LEAD = re.compile(r"(?:\s+(?:commune|ward|town|special zone))?\s*(?:,|\(|\s+in\s+|\s+of\s+)\s*")
 
 
 @lru_cache(maxsize=8)
@@ -79,6 +82,24 @@ def text_province_scores(text: str, rules: RuleSet) -> Counter[str]:
         keyworded = _PROVINCE_AFTER.match(after) or _PROVINCE_BEFORE.search(before)
         scores[names[fold(match.group(0))]] += KEYWORD_WEIGHT if keyworded else BARE_WEIGHT
     return scores
+
+
+def local_province(text: str, start: int, end: int, rules: RuleSet) -> str | None:
+    """The province a mention names for itself, whatever the article is about: "Hanoi's Huong
+    Son Commune", "Ngoc Linh Commune, Quang Ngai Province", "Phu Loc commune (Hue)", "X ward
+    in Hanoi". None when the words around it name none."""
+    pattern, names = _province_names(str(rules.directory))
+    before = fold_chars(text[max(0, start - LOCAL_REACH):start])
+    for found in pattern.finditer(before):
+        if _POSSESSIVE_TAIL.fullmatch(before, found.end()):
+            return names[fold(found.group(0))]
+    after = fold_chars(text[end:end + LOCAL_REACH])
+    lead = _LOCAL_LEAD.match(after)
+    if lead:
+        found = pattern.match(after, lead.end())
+        if found and not _NOT_PROVINCE_AFTER.match(after, found.end()):
+            return names[fold(found.group(0))]
+    return None
 
 
 def article_provinces(named: Counter[str], hosts: Iterable[str | None], rules: RuleSet) -> list[str]:

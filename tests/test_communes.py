@@ -151,3 +151,16 @@ def test_a_count_of_merged_units_is_no_list_of_them(nlp):
     found = _communes(nlp, "Voters of Vinh Long province reflected that after merging from 5 communes, Ba Tri commune "
                            "now has an area 5 times larger.")
     assert found["Ba Tri"]["ward_code"] == "29110" and found["Ba Tri"]["method"] != "legacy"
+
+
+def test_a_mention_that_names_its_own_province_links_there(nlp):
+    # blind set 10 (dtinews, a Thái Nguyên flood story): Hanoi's commune, not Thái Nguyên's former one
+    text = ("Torrential rain caused the Cau River to overflow its dike, inundating wide areas in Phan Dinh Phung Ward, "
+            "Thai Nguyen province. Authorities in Hanoi's Huong Son Commune said that they would send over 100 boats "
+            "to flooded areas in Thai Nguyen and Bac Ninh for rescue work.")
+    found = _communes(nlp, text)
+    assert found["Phan Dinh Phung"]["province_name"] == "Thái Nguyên"
+    assert found["Huong Son"]["ward_code"] == "10489"
+    # "X commune, Y province" and "X commune (Y)" name the province too
+    found = _communes(nlp, "In Thai Nguyen province, officials met delegates from Huong Son commune (Hanoi).")
+    assert found["Huong Son"]["ward_code"] == "10489"

@@ -15,7 +15,7 @@ from pipeline.components.tokens import doc_text, doc_words, is_name_text, starts
 from pipeline.gazetteer import MERGER_DATE, Gazetteer, load_gazetteer
 from pipeline.linking import OUT_OF_CONTEXT_SCORE, Link, candidate_provinces, legacy_link, link_mention
 from pipeline.memo import RecentCache
-from pipeline.province import article_provinces, host_provinces, text_province_scores
+from pipeline.province import article_provinces, host_provinces, local_province, text_province_scores
 from pipeline.rules import RuleSet, cached_rules
 from pipeline.settings import LinkSettings
 from pipeline.textnorm import CACHE_ENTRIES, fold
@@ -385,15 +385,26 @@ class CommuneRecognizer:
         """Two passes: 2025 names first, then former names, preferring successors named in the article."""
         def resolve(mention: MentionCandidate, prefer: frozenset[str]) -> Link:
             text = words.span_text(mention.start, mention.end)
+            context = mention_context(mention)
             key = (text, context, mention.division_type, mention.legacy_hint, prefer, old_days)
             link = self.links.get(key)
             if link is None:  # the same names come back article after article: linked once
-                link = self.links.put(key, link_mention(text, self.gazetteer, provinces, self.link_settings,
+                link = self.links.put(key, link_mention(text, self.gazetteer, list(context), self.link_settings,
                                                         mention.division_type, mention.legacy_hint, prefer, old_days))
             return link
 
+        def mention_context(mention: MentionCandidate) -> tuple[str, ...]:
+            """The article's provinces, after the one the mention names for itself ("Hanoi's Huong
+            Son Commune" in a Thái Nguyên story)."""
+            start, end = doc[mention.start].idx, doc[mention.end - 1].idx + len(doc[mention.end - 1])
+            own = local_province(text_of_doc, start, end, self.rules)
+            if own is None or article_context[:1] == (own,):
+                return article_context
+            return (own,) + tuple(code for code in article_context if code != own)
+
         words = doc_words(doc)
-        context = tuple(provinces)
+        text_of_doc = doc_text(doc)
+        article_context = tuple(provinces)
 
         old_days = before_merger(doc)
 
