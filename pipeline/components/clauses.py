@@ -135,8 +135,8 @@ def _split_commas(text: str, start: int, end: int, mode: str, verbs: frozenset[i
     separators = VERB_SEPARATORS if mode == "verbs" else NOUN_SEPARATORS
     for match in separators.finditer(text, start, end):
         cut, nxt = match.start(), match.end()
-        word = re.match(r"[\w’'-]+", text[nxt:end])
-        first = word.group(0).lower() if word else ""
+        word = WORD_AT.match(text, nxt, end)
+        first = word.group(1).lower() if word else ""
         if mode == "verbs":
             opens = bool(match.group("opens") or match.group("opens2"))  # "..., and that", "..., as well as to"
             if not first.endswith("ing") and not opens and _purpose_opened(text, last, cut, verbs):

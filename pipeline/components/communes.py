@@ -383,9 +383,8 @@ class CommuneRecognizer:
 
     def link(self, doc: Doc, mentions: list[MentionCandidate], provinces: list[str]) -> list[tuple[MentionCandidate, Link]]:
         """Two passes: 2025 names first, then former names, preferring successors named in the article."""
-        def resolve(mention: MentionCandidate, prefer: frozenset[str]) -> Link:
+        def resolve(mention: MentionCandidate, context: tuple[str, ...], prefer: frozenset[str]) -> Link:
             text = words.span_text(mention.start, mention.end)
-            context = mention_context(mention)
             key = (text, context, mention.division_type, mention.legacy_hint, prefer, old_days)
             link = self.links.get(key)
             if link is None:  # the same names come back article after article: linked once
@@ -408,12 +407,13 @@ class CommuneRecognizer:
 
         old_days = before_merger(doc)
 
-        first = [(m, resolve(m, frozenset())) for m in mentions]
+        contexts = [mention_context(m) for m in mentions]  # read once: both passes use it
+        first = [(m, resolve(m, context, frozenset())) for m, context in zip(mentions, contexts)]
         named = frozenset(link.ward_code for _, link in first if link.ward_code)
         linked = []
-        for mention, link in first:
+        for (mention, link), context in zip(first, contexts):
             if link.method == "legacy":
-                link = resolve(mention, named)
+                link = resolve(mention, context, named)
             if mention.needs_gazetteer and (link.method in {"unresolved", "fuzzy"} or link.score == OUT_OF_CONTEXT_SCORE):
                 continue  # a list item or bare name only a unit of another province bears: not one here
             linked.append((mention, link))
