@@ -43,6 +43,9 @@ STATEMENT_KEYS: dict[str, frozenset[str] | type] = {
     "speaker": frozenset({"any", "not_leader", "local", "previous"}),
     "greedy": frozenset({"LONGEST", "FIRST"}),
     "split": SPLIT_MODES,
+    # Words that, right before the match, make its first word something else: "the proposed
+    # agenda" uses the verb as an adjective.
+    "not_after": list,
 }
 STATEMENT_LEXICONS: dict[str, type] = {"cancel_before": list, "cancel_just_before": list, "cancel_just_after": list,
                                        "remedy_nouns": list,

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from spacy.matcher import Matcher
+from spacy.tokens import Doc
 
 from pipeline.errors import RuleError
 from pipeline.nlp import build_nlp
-from pipeline.rules import load_rules
+from pipeline.rules import Rule, load_rules
 from pipeline.settings import Settings
+from pipeline.textnorm import fold
 
 
 def check_rules(settings: Settings) -> list[str]:
@@ -22,9 +24,16 @@ def check_rules(settings: Settings) -> list[str]:
         matcher.add(rule.id, [rule.token_pattern()])
         where = f"[{rule.path}: rule {rule.id!r}]"
         for sentence in rule.match_examples:
-            if not matcher(nlp(sentence)):
+            if not _matches(matcher, nlp(sentence), rule):
                 problems.append(f"{where} does not match its example: {sentence!r}")
         for sentence in rule.no_match_examples:
-            if matcher(nlp(sentence)):
+            if _matches(matcher, nlp(sentence), rule):
                 problems.append(f"{where} matches its no_match example: {sentence!r}")
     return problems
+
+
+def _matches(matcher: Matcher, doc: Doc, rule: Rule) -> bool:
+    """A match counts unless the word before it is one of the rule's `not_after` words, as in
+    the statements component."""
+    excluded = {fold(word) for word in rule.option("not_after", ())}
+    return any(not (start and fold(doc[start - 1].text) in excluded) for _, start, _ in matcher(doc))

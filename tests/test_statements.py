@@ -257,6 +257,11 @@ def test_difficulty_families(nlp, sentence, expected):
      ["clearer classification of land conversion purposes", "fair land valuation and compensation mechanisms",
       "support policies for people subject to land recovery",
       "ensuring balance between urban development and sustainable agriculture"], []),
+    # a verb of asking used as an adjective after a determiner asks for nothing (blind set 11,
+    # hanoitimes and baodongnai; blind set 6 gained too)
+    ("At the meeting, local voters were informed about the proposed agenda for the upcoming session.", [], []),
+    ("The task force inspected the working conditions at the proposed headquarters of the new wards to understand "
+     "their needs.", [], []),
 ])
 def test_who_speaks_decides_the_label(nlp, text, recommendations, directions):
     assert _items(nlp, text, "recommendations") == recommendations

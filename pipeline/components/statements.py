@@ -218,7 +218,8 @@ class StatementRecognizer:
         quotes (the term "bottlenecks", the “Three lacks”): a word mentioned, not a problem
         stated. A list that follows ("reported difficulties such as: ...") is never cancelled."""
         stem = LABEL_FILES[rule.label]
-        if start > 0 and fold(doc[start - 1].text) in self.cancel_next[stem]:
+        if start > 0 and (fold(doc[start - 1].text) in self.cancel_next[stem]
+                          or fold(doc[start - 1].text) in rule.option("not_after", ())):
             return True
         if self.cancel_after[stem]:
             following = fold(doc[end:min(len(doc), end + self.after_reach[stem])].text)
