@@ -41,6 +41,11 @@ def _items(nlp, text: str, table: str) -> list[str]:
     # "poor households" is a group counted in statistics, not a problem stated (fresh set, baotuyenquang)
     ("The whole commune has 123 poor households, accounting for 3.52% of the total number of households.", []),
     ("An Hoa reports 524 poor and near-poor households this year.", []),
+    # a list piece cut at ", while" leaves the rest to the clause rules (blind set 11, vjs.vietnam.vn)
+    ("The locality pointed out difficulties such as: investment resources are still scattered; the workload has "
+     "increased, while the staff is still thin, the capacity is not uniform; some people still wait for support.",
+     ["investment resources are still scattered", "the workload has increased", "the staff is still thin",
+      "the capacity is not uniform", "some people still wait for support"]),
     # "especially in the fields of ..." gives examples inside an item, not more items (blind set 5, news.laodong.vn)
     ("The problems are mainly concentrated in 3 groups of issues such as: Coordination between the provincial and "
      "commune levels is not synchronous and lacks unity; the team of commune-level cadres lacks and is weak in "

@@ -439,9 +439,12 @@ class StatementRecognizer:
                 if not found:
                     continue  # nothing concrete here: leave the region to weaker statements
                 used_rules.add(rule.id)
-                # The trigger and the items belong to the statement; what follows the last item
-                # (", citing degraded facilities") is left to weaker statements.
-                regions.append((min(s_char, region[0]), max(max(item.end for item in found), s_char + 1)))
+                # The trigger and the items belong to the statement; what lies between or after
+                # its items (a list piece cut at ", while the staff is still thin"; ", citing
+                # degraded facilities") is left to weaker statements.
+                first = min(found, key=lambda item: item.start)
+                regions.append((min(s_char, region[0]), max(first.end, s_char + 1)))
+                regions += [(item.start, item.end) for item in found]
                 seen |= {(item.start, item.end) for item in found}
                 items += found
             claimed += regions
