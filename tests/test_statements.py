@@ -276,6 +276,9 @@ def test_difficulty_families(nlp, sentence, expected):
     ("Nguyen Thi Thanh Hoa called on the National Assembly and the Government to take strong and transparent action "
      "in handling the case of counterfeit dairy products.",
      ["take strong and transparent action in handling the case of counterfeit dairy products"], []),
+    # "proposed to" a higher level asks it, it does not instruct (blind set 11, vietnam.vn)
+    ("The People's Committee of Quang Ngai province has proposed to the Central Government 775 billion VND to "
+     "immediately build 5 schools.", ["775 billion VND to immediately build 5 schools"], []),
 ])
 def test_who_speaks_decides_the_label(nlp, text, recommendations, directions):
     assert _items(nlp, text, "recommendations") == recommendations
