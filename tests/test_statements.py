@@ -37,6 +37,9 @@ def _items(nlp, text: str, table: str) -> list[str]:
     ("As of the morning of October 27, the commune had evacuated 89 households from low-lying areas.", []),
     ("Many households reported that the low-lying areas could not be renovated due to planning problems.",
      ["the low-lying areas could not be renovated due to planning problems"]),
+    # damage words of flood and storm reports (blind set 10, Thái Nguyên)
+    ("By late evening, floodwaters submerged electrical equipment in several wards.",
+     ["floodwaters submerged electrical equipment in several wards"]),
     # a topic frame is no problem
     ("Regarding the use of surplus offices, the city will issue a plan.", []),
     # distance and time as burdens, not a short wait
