@@ -37,6 +37,10 @@ def _items(nlp, text: str, table: str) -> list[str]:
     ("As of the morning of October 27, the commune had evacuated 89 households from low-lying areas.", []),
     ("Many households reported that the low-lying areas could not be renovated due to planning problems.",
      ["the low-lying areas could not be renovated due to planning problems"]),
+    # the rain is the cause, the flooded roads the problem (blind set 11, vietnam.vn)
+    ("From the night of October 25, the area experienced very heavy rain, with average rainfall ranging from 250 to "
+     "450mm. The rising water level caused many village roads to be flooded from 0.2 to 0.6m deep.",
+     ["The rising water level caused many village roads to be flooded from 0.2 to 0.6m deep"]),
     # damage words of flood and storm reports (blind set 10, Thái Nguyên)
     ("By late evening, floodwaters submerged electrical equipment in several wards.",
      ["floodwaters submerged electrical equipment in several wards"]),
