@@ -322,6 +322,15 @@ def test_a_proposal_is_not_also_a_difficulty(nlp):
     ("open a bus route linking Sơn Linh with neighbouring communes", "infrastructure_access"),
     ("Upgrading and renovating intra-field ditches", "infrastructure_access"),
     ("African swine fever has caused great damage", "environment_disasters"),
+    # ... and on the read blind sets 6-11 (flood reports, coordination, room, dikes, large areas)
+    ("In the entire commune, 100 households had water entering their houses, as floodwaters submerged roads",
+     "environment_disasters"),
+    ("Coordination between the provincial and commune levels is not synchronous and lacks unity",
+     "procedures_authority"),
+    ("there simply isn’t enough room for people to sit", "headquarters_facilities"),
+    ("high risk of dike breaks", "infrastructure_access"),
+    ("study the boundaries of small communes to create more room for development", "other"),
+    ("the scale of the area after the merger is large", "infrastructure_access"),
 ])
 def test_categories(settings, item, category):
     assert Categorizer(cached_rules(str(settings.rules_dir)))(item) == category
