@@ -44,6 +44,13 @@ def _items(nlp, text: str, table: str) -> list[str]:
     # damage words of flood and storm reports (blind set 10, Thái Nguyên)
     ("By late evening, floodwaters submerged electrical equipment in several wards.",
      ["floodwaters submerged electrical equipment in several wards"]),
+    # damage told as a passive (blind set 12, vjs.vietnam.vn); "un-" words of lack (blind set 12)
+    ("The leader of Van Ban commune said that 97 houses were damaged; many irrigation works, water supply, schools "
+     "and power grids were affected.",
+     ["97 houses were damaged", "schools and power grids were affected"]),
+    ("Mr. Thom also said that many plots of land have complicated origins, lost documents, and unsynchronized data "
+     "between the commune and the branch.",
+     ["many plots of land have complicated origins", "lost documents", "unsynchronized data between the commune"]),
     # a topic frame is no problem
     ("Regarding the use of surplus offices, the city will issue a plan.", []),
     # distance and time as burdens, not a short wait
