@@ -89,7 +89,7 @@ OTHER_SET_FLOORS = {
     "blind": {"communes": 0.93, "officials": 0.95},
     "blind3": {"communes": 0.97, "officials": 0.95, "difficulties": 0.70, "recommendations": 0.90},
     "blind4": {"communes": 0.95, "officials": 0.97, "difficulties": 0.70, "recommendations": 0.77},
-    "blind5": {"communes": 0.97, "officials": 0.97, "difficulties": 0.68, "recommendations": 0.83},
+    "blind5": {"communes": 0.97, "officials": 0.97, "difficulties": 0.67, "recommendations": 0.83},
     "blind6": {"communes": 0.95, "officials": 0.95, "difficulties": 0.46, "recommendations": 0.68},
     "blind7": {"communes": 0.98, "officials": 0.96, "difficulties": 0.45, "recommendations": 0.83},
     "blind8": {"communes": 0.98, "officials": 0.85, "difficulties": 0.57, "recommendations": 0.85},
