@@ -59,6 +59,8 @@ def _items(nlp, text: str, table: str) -> list[str]:
     # a noun for "a problem" alone sums up, it names no problem (blind sets 3 and 7, fresh set)
     ("However, the initial implementation process also revealed some limitations.", []),
     ("The human resource issue is a worrying bottleneck in the operation of the two-level government.", []),
+    # a warning of what may happen is no problem reported (blind set 9, Đắk Lắk)
+    ("Local authorities warned of dangerous areas and the high risk of dike breaks.", []),
     # a topic frame is no problem
     ("Regarding the use of surplus offices, the city will issue a plan.", []),
     # distance and time as burdens, not a short wait
