@@ -63,6 +63,9 @@ def _items(nlp, text: str, table: str) -> list[str]:
     ("Local authorities warned of dangerous areas and the high risk of dike breaks.", []),
     # the idioms of "far" say no distance (fresh set, baodongnai; blind set 6)
     ("Disbursement of public investment capital has so far reached 95% of the plan.", []),
+    # "short" alone is a length of time, "short of" a lack (blind sets 6 and 7, fresh set)
+    ("Mr. Dung emphasized that there are only more than 20 days left - a short time to review all work.", []),
+    ("The land registration branch is short of 15 personnel.", ["The land registration branch is short of 15 personnel"]),
     # a topic frame is no problem
     ("Regarding the use of surplus offices, the city will issue a plan.", []),
     # distance and time as burdens, not a short wait
