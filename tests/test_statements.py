@@ -296,6 +296,10 @@ def test_difficulty_families(nlp, sentence, expected):
      ["clearer classification of land conversion purposes", "fair land valuation and compensation mechanisms",
       "support policies for people subject to land recovery",
       "ensuring balance between urban development and sustainable agriculture"], []),
+    # why it is asked for is no second proposal (blind set 6, sggp)
+    ("Regarding transport infrastructure, some voters urged authorities at all levels to soon implement Road 991, "
+     "describing it as a vital traffic corridor with significant importance for the locality.",
+     ["authorities at all levels to soon implement Road 991"], []),
     # a verb of asking used as an adjective after a determiner asks for nothing (blind set 11,
     # hanoitimes and baodongnai; blind set 6 gained too)
     ("At the meeting, local voters were informed about the proposed agenda for the upcoming session.", [], []),
