@@ -296,6 +296,10 @@ def test_difficulty_families(nlp, sentence, expected):
      ["clearer classification of land conversion purposes", "fair land valuation and compensation mechanisms",
       "support policies for people subject to land recovery",
       "ensuring balance between urban development and sustainable agriculture"], []),
+    # a proposal told as a noun (fresh set, baodongnai)
+    ("During the meeting, voters raised several concerns, including delays in handling land-related administrative "
+     "procedures; a proposal for monthly allowances for military personnel.",
+     ["monthly allowances for military personnel"], []),
     # why it is asked for is no second proposal (blind set 6, sggp)
     ("Regarding transport infrastructure, some voters urged authorities at all levels to soon implement Road 991, "
      "describing it as a vital traffic corridor with significant importance for the locality.",
