@@ -296,6 +296,10 @@ def test_difficulty_families(nlp, sentence, expected):
      ["clearer classification of land conversion purposes", "fair land valuation and compensation mechanisms",
       "support policies for people subject to land recovery",
       "ensuring balance between urban development and sustainable agriculture"], []),
+    # "Many" stands for the voters of the sentence before (blind set 10, Điện Biên; fresh set, vjs)
+    ("Voters in Phinh Sang commune raised their concern about the distance to the new centre. Many suggested "
+     "merging Phinh Sang instead with Rang Dong commune.",
+     ["merging Phinh Sang instead with Rang Dong commune"], []),
     # a proposal told as a noun (fresh set, baodongnai)
     ("During the meeting, voters raised several concerns, including delays in handling land-related administrative "
      "procedures; a proposal for monthly allowances for military personnel.",
