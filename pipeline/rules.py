@@ -46,6 +46,8 @@ STATEMENT_KEYS: dict[str, frozenset[str] | type] = {
     # Words that, right before the match, make its first word something else: "the proposed
     # agenda" uses the verb as an adjective.
     "not_after": list,
+    # ... and right after it: "flooded areas" names a place, "flooded" alone tells damage.
+    "not_before": list,
 }
 STATEMENT_LEXICONS: dict[str, type] = {"cancel_before": list, "cancel_just_before": list, "cancel_just_after": list,
                                        "remedy_nouns": list,
@@ -176,6 +178,10 @@ def _check_rule(raw: Any, index: int, stem: str, spec: FileSpec, problems: list[
             ok = False
         elif isinstance(kind, type) and not isinstance(value, kind):
             problems.append(f"{loc} {key} must be a {kind.__name__}, got {value!r}")
+            ok = False
+        elif kind is list and not all(isinstance(word, str) for word in value):
+            problems.append(f"{loc} {key}: entries must be words, got {[w for w in value if not isinstance(w, str)]!r}"
+                            " (quote YAML's no/yes/on/off and numbers)")
             ok = False
         options[key] = value
     examples = raw.get("examples") or {}

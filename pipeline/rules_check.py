@@ -33,7 +33,9 @@ def check_rules(settings: Settings) -> list[str]:
 
 
 def _matches(matcher: Matcher, doc: Doc, rule: Rule) -> bool:
-    """A match counts unless the word before it is one of the rule's `not_after` words, as in
-    the statements component."""
-    excluded = {fold(word) for word in rule.option("not_after", ())}
-    return any(not (start and fold(doc[start - 1].text) in excluded) for _, start, _ in matcher(doc))
+    """A match counts unless the word before it is one of the rule's `not_after` words, or the
+    word after it one of its `not_before` words, as in the statements component."""
+    before = {fold(word) for word in rule.option("not_after", ())}
+    after = {fold(word) for word in rule.option("not_before", ())}
+    return any(not (start and fold(doc[start - 1].text) in before) and
+               not (end < len(doc) and fold(doc[end].text) in after) for _, start, end in matcher(doc))

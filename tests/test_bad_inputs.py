@@ -84,3 +84,24 @@ def test_a_lexicon_value_that_is_not_text_is_named(tmp_path):
     path.write_text(path.read_text("utf-8").replace("members: member,", "members: no,"), encoding="utf-8")
     with pytest.raises(RuleError, match=r"officials.yaml\] lexicon 'group_heads': entries must be strings, got \[False\]"):
         load_rules(rules)
+
+
+def test_a_rule_option_that_is_not_a_list_of_words_is_named(tmp_path):
+    """`not_before: areas` (no list) and `not_after: [no]` (YAML reads a boolean) are refused with
+    the file and the rule."""
+    from pipeline.errors import RuleError
+    from pipeline.rules import load_rules
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    for f in (ROOT / "rules").glob("*.yaml"):
+        (rules / f.name).write_text(f.read_text("utf-8"), encoding="utf-8")
+    path = rules / "difficulties.yaml"
+    original = path.read_text("utf-8")
+    path.write_text(original.replace("    not_before: [areas,", "    not_before: areas\n    unused: [areas,", 1),
+                    encoding="utf-8")
+    with pytest.raises(RuleError, match=r"difficulties.yaml.*damage-words.*not_before must be a list, got 'areas'"):
+        load_rules(rules)
+    path.write_text(original.replace("not_after: [so, as, by, thus]", "not_after: [so, no]", 1), encoding="utf-8")
+    with pytest.raises(RuleError, match=r"difficulties.yaml.*far-away.*not_after: entries must be words, got \[False\]"):
+        load_rules(rules)

@@ -221,6 +221,8 @@ class StatementRecognizer:
         if start > 0 and (fold(doc[start - 1].text) in self.cancel_next[stem]
                           or fold(doc[start - 1].text) in rule.option("not_after", ())):
             return True
+        if end < len(doc) and fold(doc[end].text) in rule.option("not_before", ()):
+            return True
         if self.cancel_after[stem]:
             following = fold(doc[end:min(len(doc), end + self.after_reach[stem])].text)
             if any(following == phrase or following.startswith(phrase + " ") for phrase in self.cancel_after[stem]):
