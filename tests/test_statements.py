@@ -303,6 +303,12 @@ def test_difficulty_families(nlp, sentence, expected):
     ("Voters in Phinh Sang commune raised their concern about the distance to the new centre. Many suggested "
      "merging Phinh Sang instead with Rang Dong commune.",
      ["merging Phinh Sang instead with Rang Dong commune"], []),
+    # what a higher level "needs to" do, said by voters, is asked of it (fresh set, Đà Nẵng); said
+    # by a leader it is an instruction
+    ("Voters said many offices have been left unused. Therefore, the City People's Committee needs to soon announce "
+     "the overall plan to reassure the people.", ["soon announce the overall plan to reassure the people"], []),
+    ("Secretary Nguyen Van Quang said the City People's Committee needs to soon announce the overall plan.", [],
+     ["soon announce the overall plan"]),
     # a proposal told as a noun (fresh set, baodongnai)
     ("During the meeting, voters raised several concerns, including delays in handling land-related administrative "
      "procedures; a proposal for monthly allowances for military personnel.",
