@@ -11,7 +11,7 @@ from pipeline.cli import main
 
 from conftest import FRESH, ROOT
 
-ARTICLE = "f-hcmc-go-vap-overload-payroll"
+ARTICLE = "f-sonla-binh-thuan-voters-office-funding"
 
 
 def readme_rule() -> dict:
@@ -43,7 +43,7 @@ def test_worked_example(tmp_path, fresh_rules_only, capsys):
     summary = re.search(r"recommendations +F1 ([\d.]+) -> ([\d.]+) \(\+[\d.]+\)  gained (\d+), lost 0", out)
     assert summary, out
     assert float(summary.group(2)) > float(summary.group(1)) and int(summary.group(3)) >= 1
-    assert f"+ recommendations {ARTICLE}: gained 'quickly remove the \"bottleneck\" of human resources" in out
+    assert f"+ recommendations {ARTICLE}: gained 'funding for the construction of a commune-level sports stadium'" in out
     assert f"[{rule['id']}]" in out
     for table in ("communes", "officials", "difficulties"):
         assert re.search(rf"{table} +F1 ([\d.]+) -> \1 \(\+0.000\)  gained 0, lost 0", out), table
