@@ -45,10 +45,12 @@ STATEMENT_KEYS: dict[str, frozenset[str] | type] = {
     "split": SPLIT_MODES,
     # Words that, right before the match, make its first word something else: "the proposed
     # agenda" uses the verb as an adjective.
-    "not_after": list,
+    "not_preceded_by": list,
     # ... and right after it: "flooded areas" names a place, "flooded" alone tells damage.
-    "not_before": list,
+    "not_followed_by": list,
 }
+# Options compared with one token: each entry one word (or one punctuation mark, "-").
+ONE_TOKEN_OPTIONS = frozenset({"not_preceded_by", "not_followed_by"})
 STATEMENT_LEXICONS: dict[str, type] = {"cancel_before": list, "cancel_just_before": list, "cancel_just_after": list,
                                        "remedy_nouns": list,
                                        "generic_words": list,
@@ -182,6 +184,10 @@ def _check_rule(raw: Any, index: int, stem: str, spec: FileSpec, problems: list[
         elif kind is list and not all(isinstance(word, str) for word in value):
             problems.append(f"{loc} {key}: entries must be words, got {[w for w in value if not isinstance(w, str)]!r}"
                             " (quote YAML's no/yes/on/off and numbers)")
+            ok = False
+        elif key in ONE_TOKEN_OPTIONS and any(not word.strip() or len(word.split()) > 1 for word in value):
+            problems.append(f"{loc} {key}: each entry is compared with one token, got "
+                            f"{[w for w in value if not w.strip() or len(w.split()) > 1]!r}")
             ok = False
         options[key] = value
     examples = raw.get("examples") or {}

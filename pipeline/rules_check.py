@@ -8,7 +8,7 @@ from pipeline.errors import RuleError
 from pipeline.nlp import build_nlp
 from pipeline.rules import Rule, load_rules
 from pipeline.settings import Settings
-from pipeline.textnorm import fold
+from pipeline.components.statements import context_cancels
 
 
 def check_rules(settings: Settings) -> list[str]:
@@ -33,9 +33,5 @@ def check_rules(settings: Settings) -> list[str]:
 
 
 def _matches(matcher: Matcher, doc: Doc, rule: Rule) -> bool:
-    """A match counts unless the word before it is one of the rule's `not_after` words, or the
-    word after it one of its `not_before` words, as in the statements component."""
-    before = {fold(word) for word in rule.option("not_after", ())}
-    after = {fold(word) for word in rule.option("not_before", ())}
-    return any(not (start and fold(doc[start - 1].text) in before) and
-               not (end < len(doc) and fold(doc[end].text) in after) for _, start, end in matcher(doc))
+    """A match counts unless the rule's context words cancel it, as in the statements component."""
+    return any(not context_cancels(doc, start, end, rule) for _, start, end in matcher(doc))

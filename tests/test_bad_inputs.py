@@ -87,8 +87,8 @@ def test_a_lexicon_value_that_is_not_text_is_named(tmp_path):
 
 
 def test_a_rule_option_that_is_not_a_list_of_words_is_named(tmp_path):
-    """`not_before: areas` (no list) and `not_after: [no]` (YAML reads a boolean) are refused with
-    the file and the rule."""
+    """`not_followed_by: areas` (no list), `not_preceded_by: [no]` (YAML reads a boolean) and an
+    entry of two words (compared with one token) are refused with the file and the rule."""
     from pipeline.errors import RuleError
     from pipeline.rules import load_rules
 
@@ -98,10 +98,15 @@ def test_a_rule_option_that_is_not_a_list_of_words_is_named(tmp_path):
         (rules / f.name).write_text(f.read_text("utf-8"), encoding="utf-8")
     path = rules / "difficulties.yaml"
     original = path.read_text("utf-8")
-    path.write_text(original.replace("    not_before: [areas,", "    not_before: areas\n    unused: [areas,", 1),
+    path.write_text(original.replace("    not_followed_by: [areas,", "    not_followed_by: areas\n    unused: [areas,", 1),
                     encoding="utf-8")
-    with pytest.raises(RuleError, match=r"difficulties.yaml.*damage-words.*not_before must be a list, got 'areas'"):
+    with pytest.raises(RuleError, match=r"difficulties.yaml.*damage-words.*not_followed_by must be a list, got 'areas'"):
         load_rules(rules)
-    path.write_text(original.replace("not_after: [so, as, by, thus]", "not_after: [so, no]", 1), encoding="utf-8")
-    with pytest.raises(RuleError, match=r"difficulties.yaml.*far-away.*not_after: entries must be words, got \[False\]"):
+    path.write_text(original.replace("not_preceded_by: [so, as, by, thus]", "not_preceded_by: [so, no]", 1),
+                    encoding="utf-8")
+    with pytest.raises(RuleError, match=r"difficulties.yaml.*far-away.*not_preceded_by: entries must be words, got \[False\]"):
+        load_rules(rules)
+    path.write_text(original.replace("not_preceded_by: [so, as, by, thus]", "not_preceded_by: [so far, as]", 1),
+                    encoding="utf-8")
+    with pytest.raises(RuleError, match=r"far-away.*not_preceded_by: each entry is compared with one token, got \['so far'\]"):
         load_rules(rules)

@@ -27,7 +27,7 @@ AND_CLAUSE = re.compile(r"\s+and\s+(?=(?:the|its|their|many|some|most|lack|lacks
 EXAMPLE_WORDS = r"(?:such as|including|especially|particularly)"
 # ", many of whom have to work part-time" says more of the noun before it, as "including" does.
 EXTENDER = re.compile(r",\s+(?:including|especially|particularly|mainly|with|\w+ing|"
-                      r"(?:many|some|most|all|several|half|none) of (?:whom|which))\b", re.IGNORECASE)
+                      r"(?:many|some|most|all|several|half|none) of whom)\b", re.IGNORECASE)
 # "lacking 10 officials, including: Head of ..., Head of ...": the colon opens the examples.
 EXAMPLES_COLON = re.compile(rf"\b(?:{EXAMPLE_WORDS}|namely)\s*$", re.IGNORECASE)
 # A clause that cannot stand alone joins the clause on its left (see join_left).

@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from pipeline.components.clauses import (PHOTO_CREDIT, clause_bounds, clause_end, join_left, split_items, starts_verb,
                                          trim_item)
@@ -127,6 +128,26 @@ def _person_words(text: str, start: int, end: int) -> set[str]:
     return {part for word in WORD.findall(text, start, end) for part in re.split(r"[’']", word) if part}
 
 
+def _token_word(token: Token) -> str:
+    """A token as the rules' word lists give it: folded, or as written for punctuation ("-")."""
+    return fold(token.text) or token.text
+
+
+@lru_cache(maxsize=None)
+def _context_words(words: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(fold(word) or word.strip() for word in words)
+
+
+def context_cancels(doc: Doc, start: int, end: int, rule: Rule) -> bool:
+    """The rule's `not_preceded_by` word right before the match, or `not_followed_by` word right
+    after it ("the proposed agenda", "flooded areas"), both compared folded."""
+    before = rule.option("not_preceded_by")
+    if before and start > 0 and _token_word(doc[start - 1]) in _context_words(tuple(before)):
+        return True
+    after = rule.option("not_followed_by")
+    return bool(after) and end < len(doc) and _token_word(doc[end]) in _context_words(tuple(after))
+
+
 def _acts_on(doc: Doc, remedy: int, trigger: int) -> bool:
     """Whether the trigger is in what a remedy noun acts on ("offers support to landslide-affected
     residents", "correction of errors"): a preposition right after the noun, and no verb between
@@ -218,10 +239,9 @@ class StatementRecognizer:
         quotes (the term "bottlenecks", the “Three lacks”): a word mentioned, not a problem
         stated. A list that follows ("reported difficulties such as: ...") is never cancelled."""
         stem = LABEL_FILES[rule.label]
-        if start > 0 and (fold(doc[start - 1].text) in self.cancel_next[stem]
-                          or fold(doc[start - 1].text) in rule.option("not_after", ())):
+        if start > 0 and fold(doc[start - 1].text) in self.cancel_next[stem]:
             return True
-        if end < len(doc) and fold(doc[end].text) in rule.option("not_before", ()):
+        if context_cancels(doc, start, end, rule):
             return True
         if self.cancel_after[stem]:
             following = fold(doc[end:min(len(doc), end + self.after_reach[stem])].text)
@@ -441,12 +461,17 @@ class StatementRecognizer:
                 if not found:
                     continue  # nothing concrete here: leave the region to weaker statements
                 used_rules.add(rule.id)
-                # The trigger and the items belong to the statement; what lies between or after
-                # its items (a list piece cut at ", while the staff is still thin"; ", citing
-                # degraded facilities") is left to weaker statements.
-                first = min(found, key=lambda item: item.start)
-                regions.append((min(s_char, region[0]), max(first.end, s_char + 1)))
-                regions += [(item.start, item.end) for item in found]
+                # The trigger and the items belong to the statement; what follows the last item
+                # (", citing degraded facilities") is left to weaker statements, and so is, in a
+                # list of problems, what lies between its items (a piece cut at ", while the
+                # staff is still thin"). A proposal keeps its gaps: the reasons given with it
+                # ("..., saying it is cramped, and ...") are no problems of their own.
+                if label == "DIFFICULTY":
+                    first = min(found, key=lambda item: item.start)
+                    regions.append((min(s_char, region[0]), max(first.end, s_char + 1)))
+                    regions += [(item.start, item.end) for item in found]
+                else:
+                    regions.append((min(s_char, region[0]), max(max(item.end for item in found), s_char + 1)))
                 seen |= {(item.start, item.end) for item in found}
                 items += found
             claimed += regions
