@@ -18,7 +18,7 @@ import yaml
 from spacy.schemas import validate_token_pattern
 
 from pipeline.errors import RuleError
-from pipeline.textnorm import word_alternation
+from pipeline.textnorm import fold, word_alternation
 
 BASE_KEYS = {"id", "label", "pattern", "note", "examples"}
 # libyaml's safe loader when PyYAML has it (7x faster at start-up; the same documents).
@@ -189,6 +189,8 @@ def _check_rule(raw: Any, index: int, stem: str, spec: FileSpec, problems: list[
             problems.append(f"{loc} {key}: each entry is compared with one token, got "
                             f"{[w for w in value if not w.strip() or len(w.split()) > 1]!r}")
             ok = False
+        elif key in ONE_TOKEN_OPTIONS:  # compared with a folded token, punctuation as written
+            value = frozenset(fold(word) or word.strip() for word in value)
         options[key] = value
     examples = raw.get("examples") or {}
     if not isinstance(examples, dict) or set(examples) - {"match", "no_match"}:

@@ -4,11 +4,11 @@ from __future__ import annotations
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
+from pipeline.components.statements import context_cancels
 from pipeline.errors import RuleError
 from pipeline.nlp import build_nlp
 from pipeline.rules import Rule, load_rules
 from pipeline.settings import Settings
-from pipeline.components.statements import context_cancels
 
 
 def check_rules(settings: Settings) -> list[str]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from functools import lru_cache
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
@@ -129,23 +128,19 @@ def _person_words(text: str, start: int, end: int) -> set[str]:
 
 
 def _token_word(token: Token) -> str:
-    """A token as the rules' word lists give it: folded, or as written for punctuation ("-")."""
+    """A token as the rules' word lists hold it (folded when loaded): folded, or as written for
+    punctuation ("-")."""
     return fold(token.text) or token.text
-
-
-@lru_cache(maxsize=None)
-def _context_words(words: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(fold(word) or word.strip() for word in words)
 
 
 def context_cancels(doc: Doc, start: int, end: int, rule: Rule) -> bool:
     """The rule's `not_preceded_by` word right before the match, or `not_followed_by` word right
-    after it ("the proposed agenda", "flooded areas"), both compared folded."""
+    after it ("the proposed agenda", "flooded areas")."""
     before = rule.option("not_preceded_by")
-    if before and start > 0 and _token_word(doc[start - 1]) in _context_words(tuple(before)):
+    if before and start > 0 and _token_word(doc[start - 1]) in before:
         return True
     after = rule.option("not_followed_by")
-    return bool(after) and end < len(doc) and _token_word(doc[end]) in _context_words(tuple(after))
+    return bool(after) and end < len(doc) and _token_word(doc[end]) in after
 
 
 def _acts_on(doc: Doc, remedy: int, trigger: int) -> bool:
