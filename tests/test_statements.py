@@ -389,6 +389,8 @@ def test_a_proposal_is_not_also_a_difficulty(nlp):
     ("high risk of dike breaks", "infrastructure_access"),
     ("study the boundaries of small communes to create more room for development", "other"),
     ("the scale of the area after the merger is large", "infrastructure_access"),
+    # school-year reports: classrooms and pupils go with schools (blind set 11, Quảng Ngãi)
+    ("students have to walk for hours to get to school", "infrastructure_access"),
 ])
 def test_categories(settings, item, category):
     assert Categorizer(cached_rules(str(settings.rules_dir)))(item) == category
