@@ -173,15 +173,15 @@ def test_difficulty_families(nlp, sentence, expected):
 
 @pytest.mark.parametrize("text, recommendations, directions", [
     # a commune official proposing is a locality, whatever the title says
-    ("Nguyen Dang Thoai, Deputy Secretary of the Phu Thuan Ward Party Committee, proposed building a new "
-     "multi-functional administrative centre.", ["building a new multi-functional administrative centre"], []),
+    ("Le Van Minh, Deputy Secretary of the Tan Hoa Ward Party Committee, proposed building a new "
+     "multi-purpose service centre.", ["building a new multi-purpose service centre"], []),
     # a visiting provincial leader's request to the commune is a direction
     ("Chairman of the Provincial People's Committee Tran Huy Tuan requested the commune to review its land records.",
      [], ["review its land records"]),
     # no addressee: the locality asks; a pronoun speaks as the sentence before
-    ("Commune and ward leaders proposed additional funding for new office buildings. They also requested "
-     "investment in IT infrastructure.",
-     ["additional funding for new office buildings", "investment in IT infrastructure"], []),
+    ("Ward leaders proposed more funding for new office buildings. They also requested investment in "
+     "computers and scanners.",
+     ["more funding for new office buildings", "investment in computers and scanners"], []),
     # a list of proposals after "raised proposals and concerns, including"
     ("Voters in the commune raised several proposals and concerns, including funding to build a new office; "
      "training programmes for commune officials.",
