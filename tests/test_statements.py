@@ -198,6 +198,10 @@ def test_difficulty_families(nlp, sentence, expected):
     ("Reporting to the Deputy Prime Minister, Muong Khuong Commune Party Secretary Giang Seo Van said the commune "
      "lacks staff. Mr. Giang Seo Van proposed that the Government soon issue instructions for border communes.",
      ["the Government soon issue instructions for border communes"], []),
+    # the request names its addressee; the item is what is asked, also when a shorter trigger
+    # ("hoped") reads from the same word (blind set 14, vietnam.vn)
+    ("Local voters hoped the Party and State will continue training ethnic minority officials.",
+     ["continue training ethnic minority officials"], []),
     # a district (before July 2025) is below the city: its chairman proposes (blind set 3, english.hanoi.gov.vn)
     ("Chairman of the Quoc Oai District People's Committee Nguyen Truong Son proposed that the Hanoi People's "
      "Committee promptly issue decisions on the organization of public service units.",
@@ -294,7 +298,7 @@ def test_difficulty_families(nlp, sentence, expected):
     ("Local leaders requested support for farmers, as well as for households affected by the floods.",
      ["support for farmers, as well as for households affected by the floods"], []),
     ("Residents asked the province to speed up compensation, as well as to build a resettlement area.",
-     ["the province to speed up compensation", "build a resettlement area"], []),
+     ["speed up compensation", "build a resettlement area"], []),
     # two verbs sharing one object are one item; bare nouns after "including" stay together
     ("Voters proposed dredging canals, upgrading and renovating roads.",
      ["dredging canals", "upgrading and renovating roads"], []),

@@ -25,6 +25,7 @@ PRIORITY = ("RECOMMENDATION", "DIRECTION", "DIFFICULTY")  # who claims a sentenc
 MIN_CONTENT_WORDS = 2
 RESTATED_AT = 0.5  # content-word Dice above which a later item restates an earlier one
 VERB_TAGS = {"VB", "VBG"}  # base form and gerund: how proposals and instructions begin
+ADDRESSEE_CLOSERS = {"to", "should", "would", "will", "could", "must", "can", "shall"}
 CANCEL_WINDOW = 4
 NEGATIONS = {"not", "yet", "never", "n't", "n’t"}
 WORD = re.compile(r"[\w’']+")
@@ -423,6 +424,17 @@ class StatementRecognizer:
             regions = [(joined, right), (left, right)] if joined != left else [(left, right)]
         return [(a, min(b, max(cap, e_char))) for a, b in regions]
 
+    @staticmethod
+    def _names_addressee(doc: Doc, sentence: Span, rule: Rule, end: int) -> bool:
+        """A request whose trigger ends at its addressee, with the asked-for action right after
+        ("hoped the Party and State will | continue training officials"): the item starts after
+        it, where a shorter trigger from the same word ("hoped") would take the addressee in.
+        Not "requested provincial | approval", where the last word belongs to what is asked."""
+        if rule.label != "RECOMMENDATION" or end >= sentence.end:
+            return False
+        return doc[end - 1].lower_ in ADDRESSEE_CLOSERS or starts_verb(
+            doc_text(doc), doc[end].idx, sentence.end_char, verb_offsets(sentence, VERB_TAGS | {"VBP"}))
+
     def _sentence_items(self, doc: Doc, sentence: Span, matches: list[tuple[Rule, int, int]]) -> list[Item]:
         """Recommendations claim their regions first, then directions, then difficulties: a trigger
         inside a claimed region is part of that statement; a region stops at a stronger trigger."""
@@ -436,9 +448,12 @@ class StatementRecognizer:
             regions: list[tuple[int, int]] = []
             used_rules: set[str] = set()
             seen: set[tuple[int, int]] = set()
+            # Lists and spans first, then single clauses; of two requests read from the same word,
+            # the one that names the addressee first (_names_addressee).
             ordered = sorted((m for m in matches if m[0].label == label),
-                             key=lambda m: (m[0].option("mode", "after") == "clause", m[1]))
-            for rule, start, end in ordered:  # lists and spans first, then single clauses
+                             key=lambda m: (m[0].option("mode", "after") == "clause", m[1],
+                                            -m[2] if self._names_addressee(doc, sentence, m[0], m[2]) else 0))
+            for rule, start, end in ordered:
                 s_char = doc[start].idx
                 mode = rule.option("mode", "after")
                 if any(a <= s_char < b for a, b in claimed + regions) or (mode != "clause" and rule.id in used_rules):
