@@ -23,6 +23,11 @@ def _items(nlp, text: str, table: str) -> list[str]:
     ("Ia Tul is a particularly difficult locality in the province.", []),
     # a trigger in scare quotes is a term
     ('The people pointed out "bottlenecks" in the new model.', []),
+    # "surplus headquarters" names property being disposed of; a surplus of staff is a problem
+    # (blind sets 2, 8, 10, 14)
+    ("Many places have arranged surplus headquarters to be used as community activity centres.", []),
+    ("After the merger, the province has a surplus of 243 positions.",
+     ["the province has a surplus of 243 positions"]),
     # the same problem restated later is kept once
     ("The ward lacks 12 land officers. Mr. Sinh said the ward lacks 12 officers for the whole area.",
      ["The ward lacks 12 land officers"]),
