@@ -28,6 +28,9 @@ def _items(nlp, text: str, table: str) -> list[str]:
     ("Many places have arranged surplus headquarters to be used as community activity centres.", []),
     ("After the merger, the province has a surplus of 243 positions.",
      ["the province has a surplus of 243 positions"]),
+    # a frame of when and where, with nothing concrete in it (blind set 4, fresh set)
+    ("Localities still faced obstacles in the early stages of operating the new model.", []),
+    ("The ward chairman said there were problems in the area after the merger.", []),
     # the same problem restated later is kept once
     ("The ward lacks 12 land officers. Mr. Sinh said the ward lacks 12 officers for the whole area.",
      ["The ward lacks 12 land officers"]),
