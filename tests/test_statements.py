@@ -410,6 +410,14 @@ def test_a_proposal_is_not_also_a_difficulty(nlp):
     ("the government to create conditions for people to stabilize their lives", "population_services"),
     # school-year reports: classrooms and pupils go with schools (blind set 11, Quảng Ngãi)
     ("students have to walk for hours to get to school", "infrastructure_access"),
+    # storm damage to homes, isolation, land plots, taxes, pending cases (blind sets 13 and 14)
+    ("tiles were broken and corrugated iron roofs were scattered everywhere", "environment_disasters"),
+    ("56 hamlets are still isolated", "environment_disasters"),
+    ("604 plots have not been granted yet", "land_planning"),
+    ("the conversion tax has increased", "finance_budget"),
+    ("430 cases have not been reviewed yet", "procedures_authority"),
+    # a field of expertise is no disaster: "land and environment" officials are staff
+    ("the commune lacks officials in the fields of land and environment", "staff"),
 ])
 def test_categories(settings, item, category):
     assert Categorizer(cached_rules(str(settings.rules_dir)))(item) == category
