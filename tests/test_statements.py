@@ -206,6 +206,11 @@ def test_difficulty_families(nlp, sentence, expected):
     ("Reporting to the Deputy Prime Minister, Muong Khuong Commune Party Secretary Giang Seo Van said the commune "
      "lacks staff. Mr. Giang Seo Van proposed that the Government soon issue instructions for border communes.",
      ["the Government soon issue instructions for border communes"], []),
+    # the leader one talks "with" is not the speaker: a resident asks the city (blind set 15,
+    # en.sggp.org.vn); "city leaders" are an addressee
+    ("During a talk with the Chairman, resident Tran Thi Lan from cluster 5 raised the persistent flooding in "
+     "the ward. She urged city leaders to accelerate anti-flooding efforts.",
+     ["accelerate anti-flooding efforts"], []),
     # the request names its addressee; the item is what is asked, also when a shorter trigger
     # ("hoped") reads from the same word (blind set 14, vietnam.vn)
     ("Local voters hoped the Party and State will continue training ethnic minority officials.",

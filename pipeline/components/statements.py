@@ -32,6 +32,7 @@ WORD = re.compile(r"[\w’']+")
 QUOTE_REACH = 3  # words between a quotation mark and a trigger for it to be a quoted term
 OPEN_QUOTES = {'"', "“", "‘"}
 CLOSE_QUOTES = {'"', "”", "’"}
+OTHER_PARTY = {"with", "before", "toward", "towards"}  # "talks with the Chairman": whom the speaker addresses
 PRONOUN_REACH = 3  # sentences back to find who "he"/"she"/"they" is
 SUBJECT_DEPS = {"nsubj", "nsubjpass"}
 ADDRESSEE_REACH = 6  # words between a request verb and the "to" of its addressee
@@ -66,10 +67,17 @@ def quoted(doc: Doc, start: int, end: int) -> bool:
 
 
 def speaker_in(words: list[str], leader: set[str], local: set[str]) -> str | None:
-    """The kind of the last speaker word: "Chairman of Hoa Binh Ward People's Committee" is local."""
+    """The kind of the last speaker word: "Chairman of Hoa Binh Ward People's Committee" is local.
+    Words in a phrase of the other party, up to its punctuation ("During her discussion with the
+    Chairman, a resident said ..."), name whom the speaker talks to, not the speaker."""
     kind = None
+    other_party = False
     for word in words:
-        if word in leader:
+        if word in OTHER_PARTY:
+            other_party = True
+        elif other_party:
+            other_party = bool(word)  # folded punctuation is empty: the phrase ends
+        elif word in leader:
             kind = "leader"
         elif word in local:
             kind = "local"
