@@ -19,7 +19,11 @@ KEYWORD_WEIGHT = 3
 BARE_WEIGHT = 1
 _PROVINCE_AFTER = re.compile(r"\s+(?:province|provincial|city|city's|province's)\b")
 _PROVINCE_BEFORE = re.compile(r"\b(?:province|city) of\s+$")
-_NOT_PROVINCE_AFTER = re.compile(r"\s+(?:commune|ward|town|market|district|village|lake|street)\b")
+# "Tan Ky district", and what is named after a province's name or after President Ho Chi Minh:
+# "the Ho Chi Minh Trail", "Ho Chi Minh National Academy", "Hanoi Highway" (a road in HCMC)
+_NOT_PROVINCE_AFTER = re.compile(r"\s+(?:commune|ward|town|market|district|village|lake|street|trail|road|highway|"
+                                 r"expressway|avenue|boulevard|square|mausoleum|museum|academy|national|communist|"
+                                 r"thought|ideology|statue|memorial|bridge|route)\b")
 LOCAL_REACH = 48  # characters read around a mention for the province it names for itself
 _POSSESSIVE_TAIL = re.compile(r"(?:\s+(?:province|city))?['’]s\s+")
 _LOCAL_LEAD = re.compile(r"(?:\s+(?:commune|ward|town|special zone))?\s*(?:,|\(|\s+in\s+|\s+of\s+)\s*")

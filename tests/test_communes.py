@@ -11,10 +11,11 @@ from pipeline.lookup import lookup
 from pipeline.settings import LinkSettings
 
 
-def _communes(nlp, text: str, hosts=(), published=None) -> dict[str, dict]:
+def _communes(nlp, text: str, hosts=(), published=None, title=None) -> dict[str, dict]:
     doc = nlp.make_doc(text)
     doc._.provnews_hosts = list(hosts)
     doc._.provnews_published = published
+    doc._.provnews_title = title
     doc = nlp(doc)
     return {span.text: span._.provnews_link for span in doc.spans["communes"]}
 
@@ -164,3 +165,16 @@ def test_a_mention_that_names_its_own_province_links_there(nlp):
     # "X commune, Y province" and "X commune (Y)" name the province too
     found = _communes(nlp, "In Thai Nguyen province, officials met delegates from Huong Son commune (Hanoi).")
     assert found["Huong Son"]["ward_code"] == "10489"
+
+
+def test_the_ho_chi_minh_trail_is_no_province_and_the_title_names_one(nlp):
+    """Blind set 17 (en.sggp.org.vn): a Nghệ An flood report whose text names its province only
+    in the title, and "Ho Chi Minh" only as the trail. Nghia Hanh and Tan Phu are names in
+    several provinces; without the title the trail sent them to Ho Chi Minh City."""
+    text = ("Mr. Nguyen Xuan Nam, Chairman of Nghia Hanh Commune, said all 21 hamlets were under water. Even the "
+            "Ho Chi Minh Trail, the only accessible route, was partly submerged. In Tan Phu Commune, eight hamlets "
+            "were inundated.")
+    found = _communes(nlp, text, ["en.sggp.org.vn"], title="Flash floods in Nghe An force residents to flee")
+    assert {link["province_name"] for link in found.values()} == {"Nghệ An"}
+    without_title = _communes(nlp, text, ["en.sggp.org.vn"])
+    assert all(link["province_name"] != "Hồ Chí Minh" for link in without_title.values() if link["ward_code"])

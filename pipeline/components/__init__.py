@@ -16,6 +16,7 @@ DOC_EXTENSIONS = {
     "provnews_hosts": None,  # hosts the article came from (site, url, Source: url)
     "provnews_provinces": None,  # ordered 2025 province codes, most likely first
     "provnews_published": None,  # the article's date (ISO): before 1 July 2025 names mean pre-merger units
+    "provnews_title": None,  # the article's title: a province it names is what the article is about
 }
 
 

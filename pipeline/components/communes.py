@@ -15,7 +15,7 @@ from pipeline.components.tokens import doc_text, doc_words, is_name_text, starts
 from pipeline.gazetteer import MERGER_DATE, Gazetteer, load_gazetteer
 from pipeline.linking import OUT_OF_CONTEXT_SCORE, Link, candidate_provinces, legacy_link, link_mention
 from pipeline.memo import RecentCache
-from pipeline.province import article_provinces, host_provinces, local_province, text_province_scores
+from pipeline.province import HOST_WEIGHT, article_provinces, host_provinces, local_province, text_province_scores
 from pipeline.rules import RuleSet, cached_rules
 from pipeline.settings import LinkSettings
 from pipeline.textnorm import CACHE_ENTRIES, fold
@@ -28,6 +28,7 @@ LEADING_WORDS = frozenset(
     "as under including namely while when after before during since besides also meanwhile".split()
 )
 MAX_NAME_TOKENS = 5
+TITLE_WEIGHT = HOST_WEIGHT + 1  # a province the title names is what the article is about, whatever the paper
 LINKS_KEPT = CACHE_ENTRIES  # commune links remembered, per generation (`RecentCache`)
 # Vietnamese type words as written (with their own diacritics or none at all).
 VIETNAMESE_TYPE_WORDS = {"xa": {"xa", "xã"}, "phuong": {"phuong", "phường"}}
@@ -317,11 +318,13 @@ def before_merger(doc: Doc) -> bool:
 
 
 def province_context(doc: Doc, mentions: list[MentionCandidate], rules: RuleSet, gazetteer: Gazetteer) -> list[str]:
-    """The newspaper's province and those named in the text (`article_provinces`); failing
+    """The newspaper's province and those named in the title and text (`article_provinces`); failing
     those, the province that explains the most commune names. A host that the text does not
     back gives way to a province that explains more of the names: a Ho Chi Minh City paper (or
     a page citing one) reports on Thái Nguyên too."""
     named = text_province_scores(doc_text(doc), rules)
+    for code, score in text_province_scores(doc._.provnews_title or "", rules).items():
+        named[code] += TITLE_WEIGHT * score  # "Flash floods in Nghe An ..." over a passing name
     if named:
         return article_provinces(named, doc._.provnews_hosts or [], rules)
     hosts = host_provinces(doc._.provnews_hosts or [], rules)
