@@ -90,7 +90,7 @@ OTHER_SET_FLOORS = {
     "blind3": {"communes": 0.97, "officials": 0.95, "difficulties": 0.71, "recommendations": 0.90},
     "blind4": {"communes": 0.95, "officials": 0.97, "difficulties": 0.72, "recommendations": 0.77},
     "blind5": {"communes": 0.97, "officials": 0.97, "difficulties": 0.67, "recommendations": 0.83},
-    "blind6": {"communes": 0.95, "officials": 0.95, "difficulties": 0.54, "recommendations": 0.75},
+    "blind6": {"communes": 0.95, "officials": 0.95, "difficulties": 0.53, "recommendations": 0.75},
     "blind7": {"communes": 0.98, "officials": 0.96, "difficulties": 0.50, "recommendations": 0.83},
     "blind8": {"communes": 0.98, "officials": 0.85, "difficulties": 0.57, "recommendations": 0.85},
     "blind9": {"communes": 0.97, "officials": 0.95, "difficulties": 0.58, "recommendations": 0.86},
