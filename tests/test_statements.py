@@ -49,6 +49,9 @@ def _items(nlp, text: str, table: str) -> list[str]:
     ("From the night of October 25, the area experienced very heavy rain, with average rainfall ranging from 250 to "
      "450mm. The rising water level caused many village roads to be flooded from 0.2 to 0.6m deep.",
      ["The rising water level caused many village roads to be flooded from 0.2 to 0.6m deep"]),
+    # ", it is necessary to ..." opens a clause of its own (blind set 16, en.baosonla.org.vn)
+    ("For communes facing difficulties in determining school locations, it is necessary to coordinate closely "
+     "with the departments.", ["difficulties in determining school locations"]),
     # the weather that caused the damage is no damage, nor a remedy named after it (blind sets 13
     # and 16); a travel time cut is good news (blind set 16)
     ("After prolonged heavy rains due to storm No. 9, the road to the village was blocked.",
