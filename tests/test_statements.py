@@ -214,6 +214,11 @@ def test_difficulty_families(nlp, sentence, expected):
     ("Reporting to the Deputy Prime Minister, Muong Khuong Commune Party Secretary Giang Seo Van said the commune "
      "lacks staff. Mr. Giang Seo Van proposed that the Government soon issue instructions for border communes.",
      ["the Government soon issue instructions for border communes"], []),
+    # "called" alone names; a call asks with "for" or "on" (blind sets 6 and 17)
+    ("The spending tasks of the commune and ward budgets (generally called communes) have increased rapidly.",
+     [], []),
+    ("Ward officials are overloaded, prompting local authorities to implement temporary solutions while "
+     "calling for urgent investment in modern infrastructure.", ["urgent investment in modern infrastructure"], []),
     # the leader one talks "with" is not the speaker: a resident asks the city (blind set 15,
     # en.sggp.org.vn); "city leaders" are an addressee
     ("During a talk with the Chairman, resident Tran Thi Lan from cluster 5 raised the persistent flooding in "
