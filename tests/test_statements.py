@@ -434,6 +434,10 @@ def test_a_proposal_is_not_also_a_difficulty(nlp):
     ("604 plots have not been granted yet", "land_planning"),
     ("the conversion tax has increased", "finance_budget"),
     ("430 cases have not been reviewed yet", "procedures_authority"),
+    # "system" alone is no IT: loudspeakers, lighting, drainage, the legal system (third hand-checked sample)
+    ("invest in the grassroots loudspeaker system and public lighting", "infrastructure_access"),
+    ("the lack of uniformity in the current legal system", "procedures_authority"),
+    ("The database system is not yet synchronized", "it_digital"),
     # a field of expertise is no disaster: "land and environment" officials are staff
     ("the commune lacks officials in the fields of land and environment", "staff"),
 ])
