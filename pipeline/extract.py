@@ -23,7 +23,8 @@ THE_LOCALITY = re.compile(r"(?:the )?(?:commune|ward|locality)", re.IGNORECASE)
 
 class Categorizer:
     """The category with the most keywords in the item (whole words, folded); a tie goes to
-    the category listed first, "other" when none matches."""
+    the category listed first. An item with no keyword takes its sentence's ("..., yet it
+    currently has only one" in a sentence about civil servants); "other" when neither has one."""
 
     def __init__(self, rules: RuleSet):
         self.patterns = [
@@ -31,11 +32,14 @@ class Categorizer:
             for name, keywords in (rules.lexicon("categories", "categories") or {}).items()
         ]
 
-    def __call__(self, text: str) -> str:
-        folded = fold(text)
-        hits = [(len(pattern.findall(folded)), -rank, name) for rank, (name, pattern) in enumerate(self.patterns)]
-        count, _, name = max(hits, default=(0, 0, "other"))
-        return name if count else "other"
+    def __call__(self, text: str, sentence: str = "") -> str:
+        for words in (text, sentence):
+            folded = fold(words)
+            hits = [(len(pattern.findall(folded)), -rank, name) for rank, (name, pattern) in enumerate(self.patterns)]
+            count, _, name = max(hits, default=(0, 0, "other"))
+            if count:
+                return name
+        return "other"
 
 
 def _sentence(span: Span) -> Span:
@@ -130,7 +134,7 @@ def statement_rows(doc: Doc, article_id: str, categorize: Categorizer, attributi
     text = doc_text(doc)
     for span in doc.spans.get("difficulties", []):
         rows["difficulties"].append({
-            "article_id": article_id, "text": _text(span), "category": categorize(_text(span)),
+            "article_id": article_id, "text": _text(span), "category": categorize(_text(span), _text(_sentence(span))),
             "ward_code": _ward_for(span, communes, only_code), "sentence": _text(_sentence(span)),
             "start_char": span.start_char, "end_char": span.end_char, "rule_id": span._.provnews_rule,
         })
@@ -155,7 +159,7 @@ def statement_rows(doc: Doc, article_id: str, categorize: Categorizer, attributi
             proposer = only_name  # "The ward requested ..." in an article about one ward
         last_proposer = proposer or last_proposer
         rows["recommendations"].append({
-            "article_id": article_id, "text": _text(span), "category": categorize(_text(span)),
+            "article_id": article_id, "text": _text(span), "category": categorize(_text(span), _text(sentence)),
             "proposer": proposer, "addressee": addressee, "ward_code": ward,
             "sentence": _text(sentence), "start_char": span.start_char, "end_char": span.end_char,
             "rule_id": span._.provnews_rule,

@@ -15,7 +15,7 @@ from pipeline.tables import load_tables
 from conftest import GOLD, ROOT, SHARED
 
 # Measured on all 48 records of ../shared/corpus (floors a little under).
-FLOORS = {"communes": 0.99, "officials": 0.96, "difficulties": 0.85, "recommendations": 0.88}
+FLOORS = {"communes": 0.99, "officials": 0.96, "difficulties": 0.855, "recommendations": 0.88}
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +64,7 @@ def test_title_recall_floor(scores):
 
 FRESH = ROOT / "tests" / "corpus" / "fresh"
 # Measured on the project's own blind-annotated set of 60 articles (tests/corpus/fresh).
-FRESH_FLOORS = {"communes": 0.96, "officials": 0.96, "difficulties": 0.71, "recommendations": 0.69}
+FRESH_FLOORS = {"communes": 0.96, "officials": 0.96, "difficulties": 0.72, "recommendations": 0.70}
 
 
 @pytest.fixture(scope="module")
@@ -88,19 +88,21 @@ OTHER_SET_FLOORS = {
     # Blind set 2: many communes and officials, hardly any statements, so only those.
     "blind": {"communes": 0.93, "officials": 0.95},
     "blind3": {"communes": 0.97, "officials": 0.95, "difficulties": 0.71, "recommendations": 0.90},
-    "blind4": {"communes": 0.95, "officials": 0.97, "difficulties": 0.72, "recommendations": 0.77},
+    "blind4": {"communes": 0.95, "officials": 0.97, "difficulties": 0.74, "recommendations": 0.77},
     "blind5": {"communes": 0.97, "officials": 0.97, "difficulties": 0.67, "recommendations": 0.83},
-    "blind6": {"communes": 0.95, "officials": 0.95, "difficulties": 0.53, "recommendations": 0.75},
+    "blind6": {"communes": 0.95, "officials": 0.95, "difficulties": 0.53, "recommendations": 0.78},
     "blind7": {"communes": 0.98, "officials": 0.96, "difficulties": 0.50, "recommendations": 0.83},
-    "blind8": {"communes": 0.98, "officials": 0.85, "difficulties": 0.57, "recommendations": 0.85},
-    "blind9": {"communes": 0.97, "officials": 0.95, "difficulties": 0.58, "recommendations": 0.86},
-    "blind10": {"communes": 0.92, "officials": 0.95, "difficulties": 0.84, "recommendations": 0.65},
+    "blind8": {"communes": 0.98, "officials": 0.85, "difficulties": 0.60, "recommendations": 0.85},
+    "blind9": {"communes": 0.97, "officials": 0.95, "difficulties": 0.59, "recommendations": 0.92},
+    "blind10": {"communes": 0.92, "officials": 0.95, "difficulties": 0.85, "recommendations": 0.65},
     "blind11": {"communes": 0.98, "officials": 0.93, "difficulties": 0.71, "recommendations": 0.70},
     "blind12": {"communes": 0.85, "officials": 0.94, "difficulties": 0.71, "recommendations": 0.83},
-    # Blind sets 13, 14 and 15: nobody has read their errors (floors under their unseen scores).
-    "blind13": {"communes": 0.96, "officials": 0.92, "difficulties": 0.58, "recommendations": 0.74},
-    "blind14": {"communes": 0.93, "officials": 0.90, "difficulties": 0.49, "recommendations": 0.62},
-    "blind15": {"communes": 0.99, "officials": 0.99, "difficulties": 0.51, "recommendations": 0.22},
+    "blind13": {"communes": 0.97, "officials": 0.92, "difficulties": 0.60, "recommendations": 0.74},
+    "blind14": {"communes": 0.93, "officials": 0.90, "difficulties": 0.51, "recommendations": 0.62},
+    "blind15": {"communes": 0.99, "officials": 0.99, "difficulties": 0.51, "recommendations": 0.32},
+    "blind16": {"communes": 0.99, "officials": 0.86, "difficulties": 0.68, "recommendations": 0.21},
+    # Blind set 17 has no proposals in its gold: statements are judged on difficulties only.
+    "blind17": {"communes": 0.65, "officials": 0.74, "difficulties": 0.59},
 }
 
 

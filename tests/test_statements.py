@@ -445,6 +445,16 @@ def test_categories(settings, item, category):
     assert Categorizer(cached_rules(str(settings.rules_dir)))(item) == category
 
 
+def test_an_item_without_keywords_takes_its_sentences_category(settings):
+    """Fresh set (Điện Biên): "yet it currently has only one" is about civil servants."""
+    categorize = Categorizer(cached_rules(str(settings.rules_dir)))
+    sentence = "By regulation, the commune requires three civil servants in this field, yet it currently has only one."
+    assert categorize("yet it currently has only one") == "other"
+    assert categorize("yet it currently has only one", sentence) == "staff"
+    # the item's own keywords come first
+    assert categorize("the old headquarters is cramped", sentence) == "headquarters_facilities"
+
+
 def test_proposer_and_addressee_come_from_the_rules_files(nlp, settings, tmp_path):
     """A researcher adds an addressee form in rules/recommendations.yaml, without Python."""
     import shutil
