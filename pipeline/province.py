@@ -22,8 +22,12 @@ _PROVINCE_BEFORE = re.compile(r"\b(?:province|city) of\s+$")
 # "Tan Ky district", and what is named after a province's name or after President Ho Chi Minh:
 # "the Ho Chi Minh Trail", "Ho Chi Minh National Academy", "Hanoi Highway" (a road in HCMC)
 _NOT_PROVINCE_AFTER = re.compile(r"\s+(?:commune|ward|town|market|district|village|lake|street|trail|road|highway|"
-                                 r"expressway|avenue|boulevard|square|mausoleum|museum|academy|national|communist|"
+                                 r"expressway|avenue|boulevard|square|mausoleum|museum|academy|national\s+academy|"
                                  r"thought|ideology|statue|memorial|bridge|route)\b")
+# President Ho Chi Minh, not the city: "President Ho Chi Minh", "Uncle Ho", "Ho Chi Minh's thought"
+_PERSON = "ho chi minh"
+_PERSON_BEFORE = re.compile(r"\b(?:president|uncle)\s+$")
+_PERSON_AFTER = re.compile(r"['’]s\b")
 LOCAL_REACH = 48  # characters read around a mention for the province it names for itself
 _POSSESSIVE_TAIL = re.compile(r"(?:\s+(?:province|city))?['’]s\s+")
 _LOCAL_LEAD = re.compile(r"(?:\s+(?:commune|ward|town|special zone))?\s*(?:,|\(|\s+in\s+|\s+of\s+)\s*")
@@ -82,6 +86,8 @@ def text_province_scores(text: str, rules: RuleSet) -> Counter[str]:
         after = folded[match.end(): match.end() + 24]
         before = folded[max(0, match.start() - 16): match.start()]
         if _NOT_PROVINCE_AFTER.match(after):
+            continue
+        if fold(match.group(0)) == _PERSON and (_PERSON_BEFORE.search(before) or _PERSON_AFTER.match(after)):
             continue
         keyworded = _PROVINCE_AFTER.match(after) or _PROVINCE_BEFORE.search(before)
         scores[names[fold(match.group(0))]] += KEYWORD_WEIGHT if keyworded else BARE_WEIGHT

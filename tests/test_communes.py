@@ -178,3 +178,16 @@ def test_the_ho_chi_minh_trail_is_no_province_and_the_title_names_one(nlp):
     assert {link["province_name"] for link in found.values()} == {"Nghệ An"}
     without_title = _communes(nlp, text, ["en.sggp.org.vn"])
     assert all(link["province_name"] != "Hồ Chí Minh" for link in without_title.values() if link["ward_code"])
+
+
+def test_a_title_province_counts_as_text_unless_the_paper_is_not_backed(nlp):
+    """Review: a national paper's title naming the donors ("Ho Chi Minh City youth bring relief")
+    does not outweigh the province the text names for the communes; "Nghe An National
+    Assembly delegation" names Nghe An."""
+    found = _communes(nlp, "Floods in Nghe An province have damaged thousands of houses. On October 3, volunteers "
+                           "arrived in Dong Thanh commune and Vinh Loc commune.", ["vietnamnews.vn"],
+                      title="Ho Chi Minh City youth bring relief to flood-hit central region")
+    assert {link["province_name"] for link in found.values()} == {"Nghệ An"}
+    found = _communes(nlp, "On July 10, deputies of the Nghe An National Assembly delegation met voters in Dong "
+                           "Thanh commune.", ["en.vietnamplus.vn"])
+    assert found["Dong Thanh"]["province_name"] == "Nghệ An" and found["Dong Thanh"]["ward_code"]

@@ -97,7 +97,7 @@ OTHER_SET_FLOORS = {
     "blind10": {"communes": 0.92, "officials": 0.95, "difficulties": 0.85, "recommendations": 0.65},
     "blind11": {"communes": 0.98, "officials": 0.93, "difficulties": 0.71, "recommendations": 0.70},
     "blind12": {"communes": 0.85, "officials": 0.94, "difficulties": 0.71, "recommendations": 0.83},
-    "blind13": {"communes": 0.97, "officials": 0.92, "difficulties": 0.60, "recommendations": 0.74},
+    "blind13": {"communes": 0.97, "officials": 0.92, "difficulties": 0.59, "recommendations": 0.74},
     "blind14": {"communes": 0.93, "officials": 0.90, "difficulties": 0.51, "recommendations": 0.62},
     "blind15": {"communes": 0.99, "officials": 0.99, "difficulties": 0.51, "recommendations": 0.32},
     "blind16": {"communes": 0.99, "officials": 0.86, "difficulties": 0.68, "recommendations": 0.21},

@@ -24,12 +24,24 @@ def _items(nlp, text: str, table: str) -> list[str]:
     # a trigger in scare quotes is a term
     ('The people pointed out "bottlenecks" in the new model.', []),
     # "surplus headquarters" names property being disposed of; a surplus of staff is a problem
-    # (blind sets 2, 8, 10, 14)
+    # (blind sets 2, 8, 10, 14), surplus public servants too (review)
     ("Many places have arranged surplus headquarters to be used as community activity centres.", []),
     ("After the merger, the province has a surplus of 243 positions.",
      ["the province has a surplus of 243 positions"]),
+    ("After the merger, the commune has 12 surplus public servants.",
+     ["the commune has 12 surplus public servants"]),
+    # "no" before what is lacking is a lack, before a problem good news (review; blind set 9)
+    ("The commune has no major roads connecting its villages to the centre.",
+     ["The commune has no major roads connecting its villages to the centre"]),
+    ("The centre is operating smoothly, with no service disruptions.", []),
+    # a frame of time is generic, work is not (review)
+    ("Since the merger, work has been overloaded.", ["work has been overloaded"]),
+    # a hyphenated prefix is the word before: "flood-damaged" is damage, "anti-flooding" a remedy
+    ("The flood-damaged road to the village remains impassable.",
+     ["The flood-damaged road to the village remains impassable"]),
+    ("The city is speeding up anti-flooding projects.", []),
     # a frame of when and where, with nothing concrete in it (blind set 4, fresh set)
-    ("Localities still faced obstacles in the early stages of operating the new model.", []),
+    ("Communes still faced obstacles in the early stages of operating the new model.", []),
     ("The ward chairman said there were problems in the area after the merger.", []),
     # the same problem restated later is kept once
     ("The ward lacks 12 land officers. Mr. Sinh said the ward lacks 12 officers for the whole area.",
@@ -429,7 +441,7 @@ def test_a_proposal_is_not_also_a_difficulty(nlp):
     # school-year reports: classrooms and pupils go with schools (blind set 11, Quảng Ngãi)
     ("students have to walk for hours to get to school", "infrastructure_access"),
     # storm damage to homes, isolation, land plots, taxes, pending cases (blind sets 13 and 14)
-    ("tiles were broken and corrugated iron roofs were scattered everywhere", "environment_disasters"),
+    ("two houses were swept away and the road was cut off", "environment_disasters"),
     ("56 hamlets are still isolated", "environment_disasters"),
     ("604 plots have not been granted yet", "land_planning"),
     ("the conversion tax has increased", "finance_budget"),
@@ -453,6 +465,10 @@ def test_an_item_without_keywords_takes_its_sentences_category(settings):
     assert categorize("yet it currently has only one", sentence) == "staff"
     # the item's own keywords come first
     assert categorize("the old headquarters is cramped", sentence) == "headquarters_facilities"
+    # storm damage to roofs is the storm's; a leaking roof of an office is the office's (review)
+    storm = "Storm No. 13 hit the commune: tiles were broken and corrugated iron roofs were scattered everywhere."
+    assert categorize("corrugated iron roofs were scattered everywhere", storm) == "environment_disasters"
+    assert categorize("the headquarters roof is leaking") == "headquarters_facilities"
 
 
 def test_proposer_and_addressee_come_from_the_rules_files(nlp, settings, tmp_path):

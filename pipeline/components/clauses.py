@@ -10,7 +10,7 @@ from collections.abc import Callable
 CLAUSE_END = re.compile(r";|,\s+(?=(?:which|while|but|although|though|so that|namely|whereas|thereby|thanks)\b)"
                         r"|,\s+(?=and\s+(?:the|a|an|its|their|many|some)\b)|,\s+(?=[A-ZĐ])"
                         # "For communes facing difficulties in X, it is necessary to ...": a new clause
-                        r"|,\s+(?=(?:it|there)\s+(?:is|are|was|were|will|has|have)\b)"
+                        r"|,\s+(?=(?:it|there)\s+(?:is|are|was|were)\b)"
                         r"|\.\.\.|…|\s[-–]\s")
 CONTINUATION = {"especially", "including", "such", "in", "which", "that", "still", "mainly", "particularly",
                 "etc", "of", "for", "to", "with", "from", "by", "as", "due"}

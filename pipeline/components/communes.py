@@ -28,7 +28,7 @@ LEADING_WORDS = frozenset(
     "as under including namely while when after before during since besides also meanwhile".split()
 )
 MAX_NAME_TOKENS = 5
-TITLE_WEIGHT = HOST_WEIGHT + 1  # a province the title names is what the article is about, whatever the paper
+TITLE_WEIGHT = HOST_WEIGHT + 1  # a title's province over a paper's province the article does not name
 LINKS_KEPT = CACHE_ENTRIES  # commune links remembered, per generation (`RecentCache`)
 # Vietnamese type words as written (with their own diacritics or none at all).
 VIETNAMESE_TYPE_WORDS = {"xa": {"xa", "xã"}, "phuong": {"phuong", "phường"}}
@@ -323,11 +323,16 @@ def province_context(doc: Doc, mentions: list[MentionCandidate], rules: RuleSet,
     back gives way to a province that explains more of the names: a Ho Chi Minh City paper (or
     a page citing one) reports on Thái Nguyên too."""
     named = text_province_scores(doc_text(doc), rules)
-    for code, score in text_province_scores(doc._.provnews_title or "", rules).items():
-        named[code] += TITLE_WEIGHT * score  # "Flash floods in Nghe An ..." over a passing name
+    titled = text_province_scores(doc._.provnews_title or "", rules)
+    hosts = host_provinces(doc._.provnews_hosts or [], rules)
+    # A title that names a province, when neither title nor text names the paper's own, says
+    # what the article is about ("Flash floods in Nghe An ..." in a Ho Chi Minh City paper);
+    # otherwise the title counts as the text does.
+    unbacked = bool(hosts) and not set(hosts) & (set(named) | set(titled))
+    for code, score in titled.items():
+        named[code] += TITLE_WEIGHT if unbacked else score
     if named:
         return article_provinces(named, doc._.provnews_hosts or [], rules)
-    hosts = host_provinces(doc._.provnews_hosts or [], rules)
     votes: Counter[str] = Counter()
     for name in {fold(doc[m.start:m.end].text) for m in mentions}:
         for code in candidate_provinces(name, gazetteer):

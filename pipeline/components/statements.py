@@ -32,6 +32,7 @@ WORD = re.compile(r"[\w’']+")
 QUOTE_REACH = 3  # words between a quotation mark and a trigger for it to be a quoted term
 OPEN_QUOTES = {'"', "“", "‘"}
 CLOSE_QUOTES = {'"', "”", "’"}
+HYPHENS = {"-", "‐", "‑"}
 OTHER_PARTY = {"with", "before", "toward", "towards"}  # "talks with the Chairman": whom the speaker addresses
 PRONOUN_REACH = 3  # sentences back to find who "he"/"she"/"they" is
 SUBJECT_DEPS = {"nsubj", "nsubjpass"}
@@ -144,10 +145,16 @@ def _token_word(token: Token) -> str:
 
 def context_cancels(doc: Doc, start: int, end: int, rule: Rule) -> bool:
     """The rule's `not_preceded_by` word right before the match, or `not_followed_by` word right
-    after it ("the proposed agenda", "flooded areas")."""
+    after it ("the proposed agenda", "flooded areas"). The word before a hyphen joined to the
+    match is the word before it ("anti-flooding": "anti")."""
     before = rule.option("not_preceded_by")
-    if before and start > 0 and _token_word(doc[start - 1]) in before:
-        return True
+    if before and start > 0:
+        previous = start - 1
+        if previous > 0 and doc[previous].text in HYPHENS and not doc[previous].whitespace_ \
+                and not doc[previous - 1].whitespace_:
+            previous -= 1
+        if _token_word(doc[previous]) in before:
+            return True
     after = rule.option("not_followed_by")
     return bool(after) and end < len(doc) and _token_word(doc[end]) in after
 
