@@ -133,9 +133,10 @@ def statement_rows(doc: Doc, article_id: str, categorize: Categorizer, attributi
     rows: Rows = {"difficulties": [], "recommendations": [], "directions": []}
     text = doc_text(doc)
     for span in doc.spans.get("difficulties", []):
+        item, sentence_text = _text(span), _text(_sentence(span))
         rows["difficulties"].append({
-            "article_id": article_id, "text": _text(span), "category": categorize(_text(span), _text(_sentence(span))),
-            "ward_code": _ward_for(span, communes, only_code), "sentence": _text(_sentence(span)),
+            "article_id": article_id, "text": item, "category": categorize(item, sentence_text),
+            "ward_code": _ward_for(span, communes, only_code), "sentence": sentence_text,
             "start_char": span.start_char, "end_char": span.end_char, "rule_id": span._.provnews_rule,
         })
     only_name = next(((c._.provnews_link or {}).get("ward_name") for c in communes
@@ -146,6 +147,7 @@ def statement_rows(doc: Doc, article_id: str, categorize: Categorizer, attributi
         first_item.setdefault(_sentence(span).start, span.start_char)
     for span in doc.spans.get("recommendations", []):
         sentence = _sentence(span)
+        sentence_text = _text(sentence)
         before = text[sentence.start_char: first_item[sentence.start]]
         addressee = attribution.addressee_in(text, sentence.start_char, sentence.end_char, span.start_char)
         # The proposing commune stands before the request; a commune inside the item is its object.
@@ -159,9 +161,9 @@ def statement_rows(doc: Doc, article_id: str, categorize: Categorizer, attributi
             proposer = only_name  # "The ward requested ..." in an article about one ward
         last_proposer = proposer or last_proposer
         rows["recommendations"].append({
-            "article_id": article_id, "text": _text(span), "category": categorize(_text(span), _text(sentence)),
+            "article_id": article_id, "text": _text(span), "category": categorize(_text(span), sentence_text),
             "proposer": proposer, "addressee": addressee, "ward_code": ward,
-            "sentence": _text(sentence), "start_char": span.start_char, "end_char": span.end_char,
+            "sentence": sentence_text, "start_char": span.start_char, "end_char": span.end_char,
             "rule_id": span._.provnews_rule,
         })
     for span in doc.spans.get("directions", []):

@@ -24,7 +24,7 @@ _PROVINCE_BEFORE = re.compile(r"\b(?:province|city) of\s+$")
 _NOT_PROVINCE_AFTER = re.compile(r"\s+(?:commune|ward|town|market|district|village|lake|street|trail|road|highway|"
                                  r"expressway|avenue|boulevard|square|mausoleum|museum|academy|national\s+academy|"
                                  r"thought|ideology|statue|memorial|bridge|route)\b")
-# President Ho Chi Minh, not the city: "President Ho Chi Minh", "Uncle Ho", "Ho Chi Minh's thought"
+# President Ho Chi Minh, not the city: "President Ho Chi Minh", "Uncle Ho Chi Minh", "Ho Chi Minh's thought"
 _PERSON = "ho chi minh"
 _PERSON_BEFORE = re.compile(r"\b(?:president|uncle)\s+$")
 _PERSON_AFTER = re.compile(r"['’]s\b")
