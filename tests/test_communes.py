@@ -191,3 +191,23 @@ def test_a_title_province_counts_as_text_unless_the_paper_is_not_backed(nlp):
     found = _communes(nlp, "On July 10, deputies of the Nghe An National Assembly delegation met voters in Dong "
                            "Thanh commune.", ["en.vietnamplus.vn"])
     assert found["Dong Thanh"]["province_name"] == "Nghệ An" and found["Dong Thanh"]["ward_code"]
+
+
+def test_a_run_reads_the_province_from_the_record_title(tmp_path, settings):
+    """End to end: the JSONL record's title reaches the province context (blind set 17's shape)."""
+    import json
+
+    import pandas as pd
+
+    from pipeline.run import run
+
+    record = {"id": "floods", "url": "https://en.sggp.org.vn/flash-floods-post1.html", "site": "en.sggp.org.vn",
+              "title": "Flash floods in Nghe An force residents to flee overnight",
+              "text": "Mr. Nguyen Xuan Nam, Chairman of Nghia Hanh Commune, said all 21 hamlets were under water. "
+                      "Even the Ho Chi Minh Trail, the only accessible route, was partly submerged. Local "
+                      "authorities mobilized all available manpower and small boats to evacuate residents overnight."}
+    source = tmp_path / "floods.jsonl"
+    source.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    run([source], tmp_path / "out", settings)
+    communes = pd.read_parquet(tmp_path / "out" / "communes")
+    assert set(communes.province_name) == {"Nghệ An"}
