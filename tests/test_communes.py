@@ -211,3 +211,12 @@ def test_a_run_reads_the_province_from_the_record_title(tmp_path, settings):
     run([source], tmp_path / "out", settings)
     communes = pd.read_parquet(tmp_path / "out" / "communes")
     assert set(communes.province_name) == {"Nghệ An"}
+
+
+def test_president_ho_chi_minh_is_no_province_and_a_name_inside_a_name_has_no_vote(nlp):
+    """Review: a Nghệ An paper's article naming only President Ho Chi Minh and Dong Thanh commune.
+    "Thanh" inside "Dong Thanh" voted for another province once nothing named one."""
+    found = _communes(nlp, "On May 19, Dong Thanh commune organized many activities to commemorate the birthday of "
+                           "President Ho Chi Minh.", ["baonghean.vn"],
+                      title="Dong Thanh commune celebrates President Ho Chi Minh's birthday")
+    assert found["Dong Thanh"]["province_name"] == "Nghệ An" and found["Dong Thanh"]["ward_code"]

@@ -334,7 +334,10 @@ def province_context(doc: Doc, mentions: list[MentionCandidate], rules: RuleSet,
     if named:
         return article_provinces(named, doc._.provnews_hosts or [], rules)
     votes: Counter[str] = Counter()
-    for name in {fold(doc[m.start:m.end].text) for m in mentions}:
+    # a name inside a longer mention ("Thanh" in "Dong Thanh") is no name of its own
+    outer = [m for m in mentions if not any(o.start <= m.start and m.end <= o.end and (o.start, o.end) != (m.start, m.end)
+                                            for o in mentions)]
+    for name in {fold(doc[m.start:m.end].text) for m in outer}:
         for code in candidate_provinces(name, gazetteer):
             votes[code] += 1
     ranked = votes.most_common(2)
