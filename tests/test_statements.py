@@ -450,6 +450,9 @@ def test_a_proposal_is_not_also_a_difficulty(nlp):
     ("invest in the grassroots loudspeaker system and public lighting", "infrastructure_access"),
     ("the lack of uniformity in the current legal system", "procedures_authority"),
     ("The database system is not yet synchronized", "it_digital"),
+    # the item's own word before its sentence's (review)
+    ("no money to build", "finance_budget"),
+    ("the provincial hospital should be upgraded", "infrastructure_access"),
     # a field of expertise is no disaster: "land and environment" officials are staff
     ("the commune lacks officials in the fields of land and environment", "staff"),
 ])
