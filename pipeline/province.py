@@ -24,8 +24,8 @@ _PROVINCE_BEFORE = re.compile(r"\b(?:province|city) of\s+$")
 _NOT_PROVINCE_AFTER = re.compile(r"\s+(?:commune|ward|town|market|district|village|lake|street|trail|road|highway|"
                                  r"expressway|avenue|boulevard|square|mausoleum|museum|academy|national\s+academy|"
                                  r"thought|ideology|statue|memorial|bridge|route)\b")
-# President Ho Chi Minh, not the city: "President Ho Chi Minh", "Uncle Ho Chi Minh", "Ho Chi Minh's thought"
-_PERSON = "ho chi minh"
+# A person's name that is also a province's (`person_names` in rules/sources.yaml): "President
+# Ho Chi Minh", "Uncle Ho Chi Minh", "Ho Chi Minh's thought" are not the city.
 _PERSON_BEFORE = re.compile(r"\b(?:president|uncle)\s+$")
 _PERSON_AFTER = re.compile(r"['’]s\b")
 LOCAL_REACH = 48  # characters read around a mention for the province it names for itself
@@ -78,6 +78,7 @@ def _province_names(rules_dir: str) -> tuple[re.Pattern[str], dict[str, str]]:
 def text_province_scores(text: str, rules: RuleSet) -> Counter[str]:
     """Score provinces by their names in the text; 'X province' counts more than a bare 'X'."""
     pattern, names = _province_names(str(rules.directory))
+    persons = {fold(name) for name in rules.lexicon("sources", "person_names") or []}
     folded = fold_chars(text)
     scores: Counter[str] = Counter()
     for match in pattern.finditer(folded):
@@ -87,7 +88,7 @@ def text_province_scores(text: str, rules: RuleSet) -> Counter[str]:
         before = folded[max(0, match.start() - 16): match.start()]
         if _NOT_PROVINCE_AFTER.match(after):
             continue
-        if fold(match.group(0)) == _PERSON and (_PERSON_BEFORE.search(before) or _PERSON_AFTER.match(after)):
+        if fold(match.group(0)) in persons and (_PERSON_BEFORE.search(before) or _PERSON_AFTER.match(after)):
             continue
         keyworded = _PROVINCE_AFTER.match(after) or _PROVINCE_BEFORE.search(before)
         scores[names[fold(match.group(0))]] += KEYWORD_WEIGHT if keyworded else BARE_WEIGHT

@@ -87,7 +87,7 @@ FILE_SPECS: dict[str, FileSpec] = {
                            lexicons=STATEMENT_LEXICONS),
     "categories": FileSpec(labels=frozenset(), lexicons={"categories": dict},
                            required_lexicons=frozenset({"categories"})),
-    "sources": FileSpec(labels=frozenset(), lexicons={"hosts": dict, "province_aliases": dict},
+    "sources": FileSpec(labels=frozenset(), lexicons={"hosts": dict, "province_aliases": dict, "person_names": list},
                         required_lexicons=frozenset({"hosts"})),
 }
 
