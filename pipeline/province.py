@@ -75,10 +75,16 @@ def _province_names(rules_dir: str) -> tuple[re.Pattern[str], dict[str, str]]:
     return re.compile(rf"\b(?:{words})\b"), names
 
 
+@lru_cache(maxsize=8)
+def _person_names(rules_dir: str) -> frozenset[str]:
+    """Folded `person_names` of rules/sources.yaml, once per rules folder."""
+    return frozenset(fold(name) for name in cached_rules(rules_dir).lexicon("sources", "person_names") or [])
+
+
 def text_province_scores(text: str, rules: RuleSet) -> Counter[str]:
     """Score provinces by their names in the text; 'X province' counts more than a bare 'X'."""
     pattern, names = _province_names(str(rules.directory))
-    persons = {fold(name) for name in rules.lexicon("sources", "person_names") or []}
+    persons = _person_names(str(rules.directory))
     folded = fold_chars(text)
     scores: Counter[str] = Counter()
     for match in pattern.finditer(folded):
