@@ -183,6 +183,9 @@ def _items(nlp, text: str, table: str) -> list[str]:
     # ... but a problem of the remedy itself is still a problem (review of the remedy words)
     ("Support for residents remains limited.", ["Support for residents remains limited"]),
     ("Relief funds are limited.", ["Relief funds are limited"]),
+    # word forms of a damage cue: "submerging" as "submerged" (blind set 17, en.sggp.org.vn)
+    ("The chairman said river levels reached depths of 8-9 meters in some areas, submerging nearly every road.",
+     ["submerging nearly every road"]),
     # a mishap denied, past an adverb (review of the have-not rule)
     ("Production has not been seriously affected.", []),
     # a photo credit is cut from the item, whether or not the clause ends at its colon
