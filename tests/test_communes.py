@@ -220,3 +220,12 @@ def test_president_ho_chi_minh_is_no_province_and_a_name_inside_a_name_has_no_vo
                            "President Ho Chi Minh.", ["baonghean.vn"],
                       title="Dong Thanh commune celebrates President Ho Chi Minh's birthday")
     assert found["Dong Thanh"]["province_name"] == "Nghệ An" and found["Dong Thanh"]["ward_code"]
+
+
+def test_hcm_city_names_ho_chi_minh_city_and_a_special_zone_is_found_bare(nlp):
+    """Blind set 9 (vietnamnews.vn): "HCM City" is how the Vietnam News Agency spells the city;
+    with it as the province, the bare name of its special zone is the special zone."""
+    text = ("HCM City leaders held a working session with Côn Đảo authorities on August 27. The city will "
+            "support Côn Đảo in building a green and smart island.")
+    found = _communes(nlp, text, ["vietnamnews.vn"])
+    assert found["Côn Đảo"]["ward_code"] == "26732"
