@@ -188,6 +188,12 @@ def _items(nlp, text: str, table: str) -> list[str]:
     ("The report pointed out the shortcomings that need to be focused on overcoming in the coming year, such as: "
      "Land and construction violations still exist; slow site clearance progress.",
      ["Land and construction violations still exist", "slow site clearance progress"]),
+    # ", noting that ..." reports what is said next: a clause of its own, not more of the noun
+    # before it as ", including ..." is (blind set 18, en.sggp.org.vn)
+    ("Can Gio Commune is facing the ongoing shortages in cultural and sports infrastructure, noting that civil "
+     "servants responsible for religious affairs have yet to receive specialized training.",
+     ["Can Gio Commune is facing the ongoing shortages in cultural and sports infrastructure",
+      "civil servants responsible for religious affairs have yet to receive specialized training"]),
     # word forms of a damage cue: "submerging" as "submerged" (blind set 17, en.sggp.org.vn)
     ("The chairman said river levels reached depths of 8-9 meters in some areas, submerging nearly every road.",
      ["submerging nearly every road"]),
