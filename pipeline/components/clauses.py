@@ -260,6 +260,7 @@ def clause_bounds(text: str, sent_start: int, sent_end: int, start: int, end: in
     clause joined to what it describes and trailing ", including/with/requiring ..." kept."""
     left = max(text.rfind(c, sent_start, start) for c in ",;:")
     left = left + 1 if left >= sent_start else sent_start
+    left = _outside_brackets(text, sent_start, left, start)
     if RELATIVE_START.match(text, left) and left > sent_start:
         earlier = max(text.rfind(c, sent_start, left - 1) for c in ",;:")
         left = earlier + 1 if earlier >= sent_start else sent_start
@@ -287,6 +288,19 @@ def clause_bounds(text: str, sent_start: int, sent_end: int, start: int, end: in
             semicolon = text.find(";", right, sent_end)  # the examples run to the end of the sentence,
             right = semicolon if semicolon != -1 else sent_end  # or of the list item they belong to
         return left, right
+
+
+def _outside_brackets(text: str, sent_start: int, left: int, start: int) -> int:
+    """A comma inside brackets is no clause boundary: "Students of Dak Plo (Dak Plo commune,
+    Quang Ngai) have had to ..." is one clause from "Students"."""
+    close = text.find(")", left, start)
+    if close == -1 or "(" in text[left:close]:
+        return left
+    opening = text.rfind("(", sent_start, left)
+    if opening == -1:
+        return left
+    before = max(text.rfind(c, sent_start, opening) for c in ",;:")
+    return before + 1 if before >= sent_start else sent_start
 
 
 def join_left(text: str, sent_start: int, left: int, right: int, trigger: int,
