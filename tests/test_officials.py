@@ -45,6 +45,9 @@ def _people(nlp, text: str) -> dict[str, list[str]]:
      "Bui Duong", ["Director of Branch No. 1 of Hanoi’s Public Service Center"]),
     ("Chairman of the communal People’s Committee Tran Quoc Toan said so.", "Tran Quoc Toan",
      ["Chairman of the communal People’s Committee"]),
+    # a "municipal" body (blind set 6, en.sggp.org.vn; fresh set)
+    ("Mr. Nguyen Khac Toan, Chairman of the municipal People’s Committee, spoke at the meeting.",
+     "Nguyen Khac Toan", ["Chairman of the municipal People’s Committee"]),
     # "The" is a given name (Thế)
     ("Deputy Secretary of the Provincial Party Committee Ma The Hong inspected the centre.",
      "Ma The Hong", ["Deputy Secretary of the Provincial Party Committee"]),
