@@ -48,6 +48,9 @@ def _people(nlp, text: str) -> dict[str, list[str]]:
     # a "municipal" body (blind set 6, en.sggp.org.vn; fresh set)
     ("Mr. Nguyen Khac Toan, Chairman of the municipal People’s Committee, spoke at the meeting.",
      "Nguyen Khac Toan", ["Chairman of the municipal People’s Committee"]),
+    # a H'Mông family name (Chá), as Sùng, Thào or Giàng (blind set 19, en.baosonla.org.vn)
+    ("They included Cha A Cua, Deputy Secretary of the provincial Party Committee, among others.",
+     "Cha A Cua", ["Deputy Secretary of the provincial Party Committee"]),
     # "The" is a given name (Thế)
     ("Deputy Secretary of the Provincial Party Committee Ma The Hong inspected the centre.",
      "Ma The Hong", ["Deputy Secretary of the Provincial Party Committee"]),
