@@ -156,6 +156,45 @@ def test_warc_input_reads_html_responses_and_survives_a_corrupt_record(tmp_path,
     assert errors[0].source.startswith(f"{path}@")
 
 
+@pytest.mark.parametrize("name", ["cut.warc", "cut.warc.gz"])
+def test_a_record_cut_short_is_an_error_not_an_article(tmp_path, name):
+    """Review: warcio hands back a record cut off by the end of the file as if it were whole; a
+    cut article must not reach the tables (its id would then refuse the whole copy later)."""
+    packed = name.endswith(".gz")
+    parts = []
+    for uri, body in (("https://baolamdong.vn/a-400506.html", LAMDONG), ("https://baolangson.vn/k-5054962.html", LANGSON)):
+        buffer = io.BytesIO()
+        writer = WARCWriter(buffer, gzip=packed)
+        writer.write_record(_record(writer, uri, body, "text/html"))
+        parts.append(buffer.getvalue())
+    path = tmp_path / name
+    path.write_bytes(parts[0] + parts[1][:len(parts[1]) // 2])
+    items = list(read_warc(path))
+    assert [i.url for i in items if isinstance(i, RawRecord)] == ["https://baolamdong.vn/a-400506.html"]
+    errors = [i for i in items if isinstance(i, ErrorRecord)]
+    assert len(errors) == 1 and errors[0].source == f"{path}@{len(parts[0])}", errors
+    assert errors[0].message.startswith("corrupt WARC record (")
+
+
+def test_a_record_longer_than_the_file_is_an_error_and_the_records_inside_it_are_read(tmp_path):
+    """Review: a Content-Length larger than the rest of the file swallowed every later record."""
+    parts = []
+    for uri, body in (("https://baolamdong.vn/a-1.html", LAMDONG), ("https://baolamdong.vn/a-400506.html", LAMDONG),
+                      ("https://baolangson.vn/k-5054962.html", LANGSON)):
+        buffer = io.BytesIO()
+        writer = WARCWriter(buffer, gzip=False)
+        writer.write_record(_record(writer, uri, body, "text/html"))
+        parts.append(buffer.getvalue())
+    parts[0] = parts[0].replace(b"Content-Length: ", b"Content-Length: 9", 1)  # the WARC header's, first
+    path = tmp_path / "badlen.warc"
+    path.write_bytes(b"".join(parts))
+    items = list(read_warc(path))
+    errors = [i for i in items if isinstance(i, ErrorRecord)]
+    assert [i.url for i in items if isinstance(i, RawRecord)] == ["https://baolamdong.vn/a-400506.html",
+                                                                   "https://baolangson.vn/k-5054962.html"]
+    assert len(errors) == 1 and errors[0].source == f"{path}@0" and "truncated" in errors[0].message
+
+
 def test_a_crawl_warc_runs_into_tables(tmp_path, settings):
     path = tmp_path / "crawl.warc.gz"
     crawler_warc(path, True, b"garbage\r\n\r\n")

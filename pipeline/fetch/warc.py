@@ -1,10 +1,12 @@
 """WARC in and out (warcio). In: HTML response records of a crawl become raw records with the
 record's target URI and date; request, metadata and non-HTML records are skipped; a corrupt
-record is one error and reading goes on at the next record. Out: what a fetch stored, as
+record (or one cut short of its Content-Length) is one error and reading goes on at the next
+record. Out: what a fetch stored, as
 response records, so a fetch can be archived and replayed with `provnews run OUT.warc.gz`."""
 from __future__ import annotations
 
 import io
+import os
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -59,6 +61,31 @@ def _payload_record(record, where: str) -> RawRecord | ErrorRecord | None:
                      fetched_at=record.rec_headers.get_header("WARC-Date"))
 
 
+class TruncatedRecord(ValueError):
+    """A record whose content ends before its Content-Length (a cut file, a wrong length)."""
+
+
+def _check_complete(record) -> None:
+    """warcio hands back a record cut short by the end of the file without a word: read what is
+    left of it and compare with its Content-Length, so a cut article never passes as whole."""
+    stream = record.raw_stream
+    while stream.read(1 << 16):
+        pass
+    missing = getattr(stream, "limit", 0)
+    if missing > 0:
+        declared = getattr(stream, "_orig_limit", None)
+        raise TruncatedRecord(f"truncated: {declared - missing} of the {declared} bytes its Content-Length "
+                              "declares" if declared is not None else f"truncated: {missing} bytes missing")
+
+
+def _leftover(handle: BinaryIO, end: int) -> int:
+    """Bytes after the last record warcio read whole, blank ones aside: warcio stops without a
+    word at a gzip member cut off by the end of the file."""
+    handle.seek(end)
+    rest = handle.read(1 << 16)
+    return 0 if not rest.strip() else os.fstat(handle.fileno()).st_size - end
+
+
 def _printable(exc: BaseException) -> str:
     """The first line of an error, without the binary bytes warcio quotes from a broken record."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -107,9 +134,14 @@ def read_warc(path: Path) -> Iterator[RawRecord | ErrorRecord]:
                         yield ErrorRecord(f"{path}@{previous}", "read", "corrupt WARC record (its Content-Length "
                                           "does not match its content)")
                     item = _payload_record(record, f"{path}@{offset}")
+                    _check_complete(record)  # before the item goes anywhere
                     if item is not None:
                         yield item
                     previous = offset
+                leftover = _leftover(handle, records.offset)
+                if leftover:
+                    yield ErrorRecord(f"{path}@{records.offset}", "read", f"corrupt WARC record (the file ends "
+                                      f"inside a record: {leftover} bytes after the last whole one)")
                 return
             except _RECORD_ERRORS as exc:
                 offset = max(offset, records.offset)
