@@ -5,9 +5,12 @@ input order; this process decides duplicates and commits, as with one process.
 """
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
 import socket
+import sys
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -22,6 +25,7 @@ from pipeline.settings import ENGINES, Settings
 
 Cleaned = list[Article | ErrorRecord]
 SCHEDULER_VARIABLE = "DASK_SCHEDULER_ADDRESS"
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent ends
 
 
 class Pending(Protocol):
@@ -100,6 +104,23 @@ def _warm(settings: Settings, rules_only: bool) -> None:
     processor(settings, rules_only)
 
 
+def _start_worker(settings: Settings, rules_only: bool, parent: int) -> None:
+    _exit_with_parent(parent)
+    _warm(settings, rules_only)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker ends when the run that started it ends, however it ends (SIGTERM, SIGKILL): left
+    alone it would wait forever to hand in a batch nobody commits (Linux: PR_SET_PDEATHSIG)."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the run was gone before the request took effect
+        os._exit(1)
+
+
 class ProcessEngine:
     """Worker processes of this machine, each with its own pipeline (forked from this process
     when the system can, so they start with the pipeline it loaded). This process only hands
@@ -110,8 +131,8 @@ class ProcessEngine:
         self.ahead = 2 * workers
         fork = "fork" in multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if fork else "spawn")
-        self.pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_warm,
-                                        initargs=(settings, rules_only))
+        self.pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                                        initargs=(settings, rules_only, os.getpid()))
 
     def _submit(self, function, *args) -> _PoolResult:
         try:

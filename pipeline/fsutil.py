@@ -51,16 +51,42 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
     fsync_path(path.parent)
 
 
+_HELD_LOCKS: set[int] = set()  # descriptors of the locks this process holds
+
+
+def _drop_inherited_locks() -> None:
+    """In a forked child (a worker): let go of the parent's locks. A flock belongs to the open
+    file, which a fork shares: a worker left behind by a killed run would keep the output folder
+    locked. The descriptor is pointed at /dev/null rather than closed, so that the child's copy
+    of the file object never closes a number that something else reuses."""
+    if not _HELD_LOCKS:
+        return
+    null = os.open(os.devnull, os.O_RDONLY)
+    try:
+        for fd in _HELD_LOCKS:
+            os.dup2(null, fd)
+    finally:
+        os.close(null)
+    _HELD_LOCKS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_drop_inherited_locks)
+
+
 @contextmanager
 def exclusive_lock(path: Path) -> Iterator[None]:
-    """Hold an advisory lock on `path` (created if needed) for one writer; Busy if another has it."""
+    """Hold an advisory lock on `path` (created if needed) for one writer; Busy if another has it.
+    Worker processes forked while it is held do not hold it."""
     handle = open(path, "w")
     with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise Busy(str(path)) from None
+        _HELD_LOCKS.add(handle.fileno())
         try:
             yield
         finally:
+            _HELD_LOCKS.discard(handle.fileno())
             fcntl.flock(handle, fcntl.LOCK_UN)

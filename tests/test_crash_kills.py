@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import random
 import signal
+import subprocess
+import sys
 import time
 import traceback
 from pathlib import Path
@@ -18,6 +20,8 @@ from pipeline.tables import TABLES, read_signatures
 
 from readers import KEY, duckdb_view, only_committed_articles, pandas_view, rows
 
+ROOT = Path(__file__).resolve().parent.parent
+SETS = ROOT / "tests" / "corpus"
 KILLS = 20
 KILLS_PER_FOLDER = 3  # then a fresh folder: a nearly finished run would end before its kill
 SEED = 8
@@ -115,3 +119,42 @@ def test_kills_at_random_moments(corpus_path, tmp_path):
     for out in folders:
         assert _finish(_start([inputs], out, settings)) == 0
         assert {t: rows(out, t) for t in TABLES} == clean, out
+
+
+def _processes_naming(text: str) -> list[int]:
+    """Processes whose command line names `text` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if text in (entry / "cmdline").read_bytes().decode("utf-8", "replace"):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="worker processes end with their run on Linux")
+@pytest.mark.parametrize("kill", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_a_killed_multiprocess_run_leaves_no_worker_and_no_lock(tmp_path, kill):
+    """Review: killing the main process of an `--n-process 2` run left its workers waiting
+    forever, and holding the folder's lock ("another provnews run is writing these tables")."""
+    inputs = [SETS / name / "articles.jsonl" for name in ("fresh", "blind4", "blind6", "blind7", "blind9")]
+    config = tmp_path / "small.toml"
+    config.write_text("[nlp]\narticles_per_part = 1\n", encoding="utf-8")
+    out = tmp_path / "killed"
+    command = [sys.executable, "-m", "pipeline", "run", *map(str, inputs), "--out", str(out), "--rules-only",
+               "--n-process", "2", "--config", str(config)]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    first = out / ".provnews" / "snapshots" / "00000001"
+    deadline = time.monotonic() + 300
+    while not first.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(kill)
+    assert process.wait(60) == -kill  # killed while it was committing, not after it ended
+    deadline = time.monotonic() + 30
+    while _processes_naming(str(out)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _processes_naming(str(out)) == []
+    summary = run(inputs, out, load_settings(), rules_only=True)  # not "another provnews run is writing"
+    assert summary.counts["articles"] > 0
