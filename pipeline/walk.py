@@ -15,8 +15,16 @@ from pipeline.records import ErrorRecord
 from pipeline.fsutil import os_reason
 
 
+TABLES_MARK = ".provnews"  # the folder of a run's bookkeeping (commits.META): tables live here
+
+
 def _hidden(name: str) -> bool:
     return name.startswith(".")
+
+
+def holds_tables(folder: Path) -> bool:
+    """A folder of provnews tables (an `--out`): output of a run, never input of one."""
+    return (folder / TABLES_MARK).is_dir()
 
 
 def _file_problem(path: Path) -> str | None:
@@ -52,6 +60,12 @@ def walk_folder(folder: Path, read_whole: Callable[[Path], bool] = lambda _: Fal
             files.append(Path(root))
             dirs.clear()
             continue
+        if holds_tables(Path(root)):  # "--out in/tables": the run's own tables, not articles
+            if Path(root) == Path(folder):
+                problems.append(ErrorRecord(str(folder), "read", "a folder of provnews tables (an --out), "
+                                            "not input: give the articles' files or folder"))
+            dirs.clear()
+            continue
         dirs[:] = sorted(d for d in dirs if not _hidden(d))
         for name in names:
             if _hidden(name):
@@ -62,7 +76,7 @@ def walk_folder(folder: Path, read_whole: Callable[[Path], bool] = lambda _: Fal
                 problems.append(ErrorRecord(str(path), "read", problem))
             else:
                 files.append(path)
-    if not files and not problems:
+    if not files and not problems:  # (a tables folder met inside is left out silently)
         problems.append(ErrorRecord(str(folder), "read", "the folder holds no input files"))
     yield from sorted(files)
     yield from problems

@@ -59,6 +59,21 @@ def test_exit_0_when_every_input_was_processed_or_a_duplicate(tmp_path, capsys):
     assert "duplicates skipped: 4 (4 new rows in duplicates" in out and "inputs failed: 0" in out
 
 
+def test_tables_inside_the_input_folder_are_not_read_back_as_input(tmp_path, capsys):
+    """Review: with `--out in/tables`, every later run read the tables' Parquet files as inputs
+    that failed ("unknown extension '.parquet'"), 8 more errors rows a run."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "seeds.jsonl").write_bytes((RAW / "01-seeds.jsonl").read_bytes())
+    for _ in range(2):
+        code, out, err = _cli(["run", str(folder), "--out", str(folder / "tables"), "--rules-only"], capsys)
+        assert code == 0, err
+        assert "inputs failed: 0 (0 new rows in errors, 0 recorded before)" in out
+    assert "articles: 0 new, 2 already in the tables" in out
+    code, out, err = _cli(["run", str(folder / "tables"), "--out", str(tmp_path / "other"), "--rules-only"], capsys)
+    assert code == 1 and "a folder of provnews tables (an --out), not input" in out + err
+
+
 def test_exit_1_when_an_input_is_missing_or_every_input_failed(tmp_path, capsys):
     missing = tmp_path / "no-such.jsonl"
     code, out, err = _cli(["run", str(RAW / "01-seeds.jsonl"), str(missing), "--out", str(tmp_path / "a"),
