@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -36,10 +37,12 @@ def _suffix(path: Path) -> str:
 
 
 def expand_inputs(inputs: Iterable[str | Path]) -> Iterator[Path | ErrorRecord]:
-    """Files as given, folders walked in name order (hidden files skipped, links followed). A
-    raw store found in a folder is yielded as one item (its folder) and its bodies are not walked."""
+    """Files, folders walked in name order (hidden files skipped, links followed). A raw store
+    found in a folder is yielded as one item (its folder) and its bodies are not walked. Paths
+    are made absolute: the `source` of a row names its file the same way whatever folder a run
+    starts in, so a failure or a copy met again is recognised, not written twice."""
     for item in inputs:
-        path = Path(item)
+        path = Path(os.path.abspath(item))
         if path.is_dir() and not is_raw_store(path):
             yield from walk_folder(path, read_whole=is_raw_store)
         elif path.is_file() or is_raw_store(path):

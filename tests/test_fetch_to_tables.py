@@ -195,6 +195,21 @@ def test_a_record_longer_than_the_file_is_an_error_and_the_records_inside_it_are
     assert len(errors) == 1 and errors[0].source == f"{path}@0" and "truncated" in errors[0].message
 
 
+def test_each_copy_in_each_archive_has_its_duplicates_row(tmp_path, settings):
+    """Review: the same pages in several WARC files were keyed by URL, so the copies of the later
+    files shared one row and the summary said they were "recorded before"."""
+    archives = [tmp_path / "crawl.warc", tmp_path / "again.warc.gz", tmp_path / "third.warc"]
+    for path in archives:
+        crawler_warc(path, path.name.endswith(".gz"), b"garbage\r\n\r\n")
+    summary = run(archives, tmp_path / "out", settings, rules_only=True)
+    tables = load_tables(tmp_path / "out")
+    assert sorted(source.split("@")[0] for source in tables["articles"]["source"]) == [str(archives[0])] * 2
+    copies = tables["duplicates"]
+    assert summary.duplicates == len(copies) == 4 and summary.counts["duplicates"] == 4
+    assert sorted({source.split("@")[0] for source in copies["source"]}) == sorted(map(str, archives[1:]))
+    assert copies["source"].is_unique
+
+
 def test_a_crawl_warc_runs_into_tables(tmp_path, settings):
     path = tmp_path / "crawl.warc.gz"
     crawler_warc(path, True, b"garbage\r\n\r\n")

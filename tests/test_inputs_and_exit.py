@@ -74,6 +74,24 @@ def test_tables_inside_the_input_folder_are_not_read_back_as_input(tmp_path, cap
     assert code == 1 and "a folder of provnews tables (an --out), not input" in out + err
 
 
+def test_a_failure_met_again_under_another_spelling_of_its_path_is_written_once(tmp_path, capsys, monkeypatch):
+    """Review: `run in`, `run /abs/in` and `cd in; run .` wrote the same failures three times."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "bad.jsonl").write_text('{"id": "x1", "text": 5}\nnot json\n', encoding="utf-8")
+    out = tmp_path / "out"
+    monkeypatch.chdir(tmp_path)
+    for spelling in ("in", str(folder), "./in/../in"):
+        code, text, _ = _cli(["run", spelling, "--out", str(out), "--rules-only"], capsys)
+        assert code == 1
+    assert "inputs failed: 2 (0 new rows in errors, 2 recorded before)" in text
+    monkeypatch.chdir(folder)
+    code, text, _ = _cli(["run", ".", "--out", str(out), "--rules-only"], capsys)
+    assert "inputs failed: 2 (0 new rows in errors, 2 recorded before)" in text
+    import pandas as pd
+    assert sorted(pd.read_parquet(out / "errors")["source"]) == [f"{folder / 'bad.jsonl'}:1", f"{folder / 'bad.jsonl'}:2"]
+
+
 def test_exit_1_when_an_input_is_missing_or_every_input_failed(tmp_path, capsys):
     missing = tmp_path / "no-such.jsonl"
     code, out, err = _cli(["run", str(RAW / "01-seeds.jsonl"), str(missing), "--out", str(tmp_path / "a"),

@@ -57,7 +57,7 @@ def _payload_record(record, where: str) -> RawRecord | ErrorRecord | None:
         html = decode_html(head + rest, content_type)
     except ValueError as exc:
         return ErrorRecord(where, "read", f"record of {uri}: {exc}")
-    return RawRecord(source=uri or where, url=uri, html=html,
+    return RawRecord(source=where, url=uri, html=html,  # file@offset: each copy in each archive its own
                      fetched_at=record.rec_headers.get_header("WARC-Date"))
 
 
