@@ -15,7 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from spacy.matcher import Matcher
 from spacy.schemas import validate_token_pattern
+from spacy.tokens import Token
+from spacy.vocab import Vocab
 
 from pipeline.errors import RuleError
 from pipeline.textnorm import fold, word_alternation
@@ -139,6 +142,27 @@ def shown_path(path: Path) -> str:
         return str(absolute)
 
 
+def _compile_problems(pattern: list[dict[str, Any]]) -> list[str]:
+    """What spaCy's schema lets through but the Matcher refuses or crashes on later: a REGEX
+    that does not compile, an OP such as "{2,1}", a custom attribute (`_`) no one registered."""
+    problems = []
+    for position, token in enumerate(pattern):
+        custom = token.get("_") if isinstance(token, dict) else None
+        if isinstance(custom, dict):
+            problems += [f"token {position}: no token attribute _.{name} is registered (rules can use only "
+                         "the attributes spaCy and the components set)" for name in custom
+                         if not Token.has_extension(name)]
+    if problems:
+        return problems
+    try:
+        Matcher(Vocab(), validate=False).add("check", [pattern])
+    except (re.error, ValueError, TypeError, KeyError) as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        what = "a REGEX that does not compile" if isinstance(exc, re.error) else "refused by spaCy's Matcher"
+        problems.append(f"{what}: {reason}")
+    return problems
+
+
 def _check_rule(raw: Any, index: int, stem: str, spec: FileSpec, problems: list[str], where: str) -> Rule | None:
     if not isinstance(raw, dict):
         problems.append(f"[{where}: rule #{index + 1}] must be a mapping with id, label, pattern")
@@ -164,7 +188,8 @@ def _check_rule(raw: Any, index: int, stem: str, spec: FileSpec, problems: list[
             problems.append(f"{loc} empty phrase pattern")
             ok = False
     elif isinstance(pattern, list) and pattern:
-        for message in validate_token_pattern(pattern):
+        messages = validate_token_pattern(pattern) or _compile_problems(pattern)
+        for message in messages:
             problems.append(f"{loc} invalid token pattern: {message}")
             ok = False
     else:

@@ -110,3 +110,25 @@ def test_a_rule_option_that_is_not_a_list_of_words_is_named(tmp_path):
                     encoding="utf-8")
     with pytest.raises(RuleError, match=r"far-away.*not_preceded_by: each entry is compared with one token, got \['so far'\]"):
         load_rules(rules)
+
+
+@pytest.mark.parametrize("pattern, reason", [
+    ('[{TEXT: {REGEX: "([unclosed"}}]', r"a REGEX that does not compile: unterminated character set"),
+    ('[{LOWER: prime, OP: "{2,1}"}]', r"refused by spaCy's Matcher: \[E011\] Unknown operator: '\{2,1\}'"),
+    ("[{_: {foo: 1}}]", r"token 0: no token attribute _.foo is registered"),
+])
+def test_a_pattern_the_matcher_would_refuse_is_named_at_load(tmp_path, pattern, reason):
+    """Review: these passed spaCy's schema, then crashed `rules check` with a traceback, or (an
+    unregistered `_` attribute) turned every article of a run into an errors row."""
+    from pipeline.errors import RuleError
+    from pipeline.rules import load_rules
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    for f in (ROOT / "rules").glob("*.yaml"):
+        (rules / f.name).write_text(f.read_text("utf-8"), encoding="utf-8")
+    path = rules / "officials.yaml"
+    path.write_text(path.read_text("utf-8").replace("    pattern: prime minister\n", f"    pattern: {pattern}\n", 1),
+                    encoding="utf-8")
+    with pytest.raises(RuleError, match=rf"officials.yaml: rule 'prime-minister'\] invalid token pattern: {reason}"):
+        load_rules(rules)
