@@ -173,3 +173,19 @@ def test_evaluate_sets_runs_and_scores_each_set_as_evaluate_does(settings, tmp_p
     bad.write_text("[1, 2]", encoding="utf-8")
     assert main(["evaluate-sets", "--only", "blind8", "--baseline", str(bad)]) == 2
     assert "bad.json: not the JSON that `provnews evaluate-sets --json` writes" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("content, problem", [
+    ('{"id": "a", "communes": "Chau Thanh"}', r"'communes' must be a list"),
+    ('{"id": "a", "officials": [{"titles": ["Chairman"]}]}', r"officials\[0\]: an object with 'name' is expected"),
+    ('{"id": "a", "communes": [{"mention": "Tan An"}]}', r"communes\[0\]: an object with 'ward_code' is expected"),
+    ('{"id": "a", "difficulties": [5, null]}', r"'difficulties' must be a list of phrases, got \[5, None\]"),
+])
+def test_a_gold_list_of_the_wrong_shape_is_named_not_scored(tmp_path, content, problem):
+    """Review: these crashed `evaluate` (TypeError, KeyError) or, for statements that are not
+    phrases, were counted as gold items and skewed the scores without a word."""
+    gold = tmp_path / "gold"
+    gold.mkdir()
+    (gold / "a.json").write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigError, match=rf"a.json: not a gold annotation file \({problem}"):
+        evaluate(gold, tmp_path / "tables")

@@ -72,6 +72,33 @@ class Evaluation:
         return out
 
 
+GOLD_OBJECT_LISTS = {"communes": "ward_code", "officials": "name"}
+GOLD_TEXT_LISTS = ("difficulties", "recommendations", "directions")
+
+
+def _gold_shape_problem(record: dict) -> str | None:
+    """What is wrong with a gold record's lists, before it skews a score: a commune without its
+    code, an official without a name, a statement that is not a phrase ("difficulties": [5])."""
+    for key, needed in GOLD_OBJECT_LISTS.items():
+        items = record.get(key, [])
+        if not isinstance(items, list):
+            return f"'{key}' must be a list, got {items!r}"
+        for i, item in enumerate(items):
+            if not isinstance(item, dict) or needed not in item:
+                return f"{key}[{i}]: an object with '{needed}' is expected, got {item!r}"
+        if key == "officials":
+            for i, item in enumerate(items):
+                titles = item.get("titles", [])
+                if not isinstance(item["name"], str) or not isinstance(titles, list) or \
+                        not all(isinstance(t, str) for t in titles):
+                    return f"officials[{i}]: 'name' must be text and 'titles' a list of text, got {item!r}"
+    for key in GOLD_TEXT_LISTS:
+        items = record.get(key, [])
+        if not isinstance(items, list) or not all(isinstance(t, str) and t.strip() for t in items):
+            return f"'{key}' must be a list of phrases, got {items!r}"
+    return None
+
+
 def load_gold(gold_dir: Path) -> dict[str, dict]:
     gold = {}
     for path in sorted(Path(gold_dir).glob("*.json")):
@@ -82,6 +109,9 @@ def load_gold(gold_dir: Path) -> dict[str, dict]:
             gold[str(record["id"])] = record
         except (json.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: not a gold annotation file ({type(exc).__name__}: {exc})") from None
+        problem = _gold_shape_problem(record)
+        if problem:
+            raise ConfigError(f"{path}: not a gold annotation file ({problem})")
     if not gold:
         raise ConfigError(f"{gold_dir}: no gold *.json files")
     return gold
