@@ -155,6 +155,19 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/slow.html":
             time.sleep(1.5)
             self._send(200, LAMDONG)
+        elif path == "/drip.html":  # a few bytes a tenth of a second, each within the read timeout
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(LAMDONG)))
+            self.end_headers()
+            try:
+                for start in range(0, len(LAMDONG), 8):
+                    self.wfile.write(LAMDONG[start:start + 8])
+                    self.wfile.flush()
+                    time.sleep(0.1)
+            except OSError:
+                pass  # the client gave up: what the test wants
+            self.close_connection = True
         elif path == "/truncated.html":
             self.send_response(200)
             self.send_header("Content-Type", "text/html")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -214,6 +215,21 @@ def test_bad_settings_and_inputs_stop_before_any_request(tmp_path):
             assert all(m in result.stderr for m in messages) and "Traceback" not in result.stderr, result.stderr
             assert len(result.stderr.strip().splitlines()) == 1
         assert site.hits == []
+
+
+def test_the_whole_response_limit_holds_against_a_server_that_drips(tmp_path):
+    """Review: a server sending 8 bytes a second (each within the read timeout) held a fetch for
+    102 s with total_timeout = 6, and the reason named the read timeout."""
+    urls = tmp_path / "urls.txt"
+    with NewsSite() as site:
+        urls.write_text(site.url("/drip.html") + "\n", encoding="utf-8")
+        started = time.monotonic()
+        fetch([urls], [], [], tmp_path / "raw", load_settings(fetch={**FAST, "retries": 0, "total_timeout": 1.0}),
+              progress_bar=False)
+        elapsed = time.monotonic() - started
+    (row,) = latest_rows(tmp_path / "raw" / "store")[0].values()
+    assert row.error == "timeout: the response took longer than 1 s" and row.transient
+    assert elapsed < 5, elapsed
 
 
 def test_article_links_are_kept_to_the_site():

@@ -101,7 +101,10 @@ class HttpClient:
         chunks: list[bytes] = []
         size = 0
         try:
-            for chunk in response.stream(CHUNK):
+            # read1: whatever has arrived (at least one byte), so the whole-response deadline is
+            # checked as the bytes come; `stream` waits to fill each chunk, and a server that
+            # drips a few bytes a second held it for as long as it liked (review)
+            for chunk in iter(lambda: response.read1(CHUNK), b""):
                 size += len(chunk)
                 if size > max_bytes:
                     response.close()
