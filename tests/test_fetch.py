@@ -217,6 +217,20 @@ def test_bad_settings_and_inputs_stop_before_any_request(tmp_path):
         assert site.hits == []
 
 
+def test_a_feed_or_sitemap_that_cannot_be_read_fails_the_fetch(tmp_path, capsys):
+    """Review: `fetch --feed URL` exited 0 when the feed was a 404 (or not a feed at all)."""
+    from pipeline import cli
+
+    config = tmp_path / "fast.toml"
+    config.write_text("[fetch]\ndelay = 0.05\nretries = 0\n", encoding="utf-8")
+    with NewsSite() as site:
+        for option in ("--feed", "--sitemap"):
+            code = cli.main(["fetch", option, site.url("/missing.html"), "--raw", str(tmp_path / "raw"),
+                             "--config", str(config)])
+            out = capsys.readouterr().out
+            assert code == 1 and "1 feed/sitemap failure(s)" in out, out
+
+
 def test_the_whole_response_limit_holds_against_a_server_that_drips(tmp_path):
     """Review: a server sending 8 bytes a second (each within the read timeout) held a fetch for
     102 s with total_timeout = 6, and the reason named the read timeout."""
