@@ -150,6 +150,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._page(LANGSON)
         elif path == "/news/moved":
             self._send(301, headers={"Location": "/news/langson-survey.html"})
+        elif path == "/bad-redirect":
+            self._send(302, headers={"Location": "http://[::1"})
         elif path in ("/loop/a", "/loop/b"):
             self._send(302, headers={"Location": "/loop/b" if path == "/loop/a" else "/loop/a"})
         elif path == "/slow.html":

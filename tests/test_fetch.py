@@ -32,6 +32,7 @@ FAULTS = {  # path -> (reason the manifest gives, asked again by the next fetch)
     "/report.pdf": ("not HTML: application/pdf", False),
     "/huge.html": ("larger than 10 MB", False),
     "/loop/a": ("redirect loop", False),
+    "/bad-redirect": ("redirect to a malformed URL: 'http://[::1'", False),
     "/private/secret.html": ("robots.txt disallows", False),
     "/busy.html": ("HTTP 429: the server asks to wait 3600 s", True),
 }
@@ -98,7 +99,7 @@ def test_every_fault_is_one_row_with_its_reason(crawl):
         assert row.error is not None and row.error.startswith(reason), (path, row.error)
         assert row.transient is transient and row.sha256 is None, path
     bad_line = rows["ftp://files.example/a.html"]
-    assert bad_line.error.startswith("not an http(s) URL") and bad_line.found_in.endswith("urls.txt:12")
+    assert bad_line.error.startswith("not an http(s) URL") and bad_line.found_in.endswith(f"urls.txt:{len(FAULTS) + 4}")
     lines = (crawl.raw / "store" / MANIFEST_NAME).read_text("utf-8").splitlines()
     page_lines = [line for line in lines if '"kind":"page"' in line]
     assert len(page_lines) == len(rows) - 3  # one line per page URL; the feed, index and child sitemap

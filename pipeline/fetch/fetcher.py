@@ -86,7 +86,10 @@ class PoliteFetcher:
                 location = reply.headers.get("location")
                 if not location:
                     return self._done(url, current, reply, f"HTTP {reply.status} without a Location header")
-                target = _plain(urljoin(current, location.strip()))
+                try:
+                    target = _plain(urljoin(current, location.strip()))
+                except ValueError:  # "http://[::1": not a URL; the same answer next time
+                    return self._done(url, current, reply, f"redirect to a malformed URL: {location.strip()[:200]!r}")
                 if urlsplit(target).scheme not in ("http", "https"):
                     return self._done(url, current, reply, f"redirect to a non-web URL: {target[:200]}")
                 if target in chain:
@@ -133,7 +136,10 @@ class PoliteFetcher:
         for _ in range(5):
             reply = self._exchange(current, None, False, None)
             if reply.status in REDIRECTS and reply.headers.get("location"):
-                current = _plain(urljoin(current, reply.headers["location"].strip()))
+                try:
+                    current = _plain(urljoin(current, reply.headers["location"].strip()))
+                except ValueError:
+                    break  # a malformed Location: robots.txt as the redirect's own answer
                 continue
             break
         rules = parse_robots(reply.status, reply.body, reply.error, reply.transient)
