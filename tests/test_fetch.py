@@ -206,6 +206,7 @@ def test_bad_settings_and_inputs_stop_before_any_request(tmp_path):
                                                     "delay must be between 0 and 3600 seconds, got -1.0",
                                                     "read_timeout must be more than 0"]),
             ([str(tmp_path / "nope.txt")], ["nope.txt: URL file not found"]),
+            ([str(tmp_path)], [f"{tmp_path}: a folder, not a URL file (one URL a line)"]),
             ([], ["nothing to fetch"]),
             ([str(urls), "--warc", str(tmp_path / "no" / "x.warc.gz")],
              ["the folder for the WARC file does not exist"]),
@@ -216,6 +217,17 @@ def test_bad_settings_and_inputs_stop_before_any_request(tmp_path):
             assert all(m in result.stderr for m in messages) and "Traceback" not in result.stderr, result.stderr
             assert len(result.stderr.strip().splitlines()) == 1
         assert site.hits == []
+
+
+def test_a_url_line_with_more_words_is_no_url(tmp_path):
+    """Review: "https://…/p3.html extra tokens" was fetched as https://…/p3.htmlextratokens."""
+    from pipeline.fetch.discover import read_url_file
+
+    urls = tmp_path / "urls.txt"
+    urls.write_text("https://baolamdong.vn/a-1.html extra tokens\nhttps://baolamdong.vn/a-2.html\n", encoding="utf-8")
+    found = read_url_file(urls)
+    assert [t.url for t in found.targets] == ["https://baolamdong.vn/a-2.html"]
+    assert [p.reason for p in found.problems] == [f"not an http(s) URL ({urls}:1)"]
 
 
 def test_a_feed_or_sitemap_that_cannot_be_read_fails_the_fetch(tmp_path, capsys):

@@ -100,6 +100,8 @@ def read_url_file(path: Path) -> Discovery:
         lines = path.read_text("utf-8-sig").splitlines()
     except FileNotFoundError:
         raise ConfigError(f"{path}: URL file not found") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: a folder, not a URL file (one URL a line)") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read the URL file ({os_reason(exc)})") from None
     for number, line in enumerate(lines, start=1):
@@ -107,7 +109,7 @@ def read_url_file(path: Path) -> Discovery:
         if not text or text.startswith("#"):
             continue
         where = f"{path}:{number}"
-        url = normalize(text)
+        url = normalize(text) if len(text.split()) == 1 else None  # "URL extra words" is no URL
         if url is None:
             found.problems.append(Problem(text[:500], "page", f"not an http(s) URL ({where})", where))
         else:
