@@ -169,6 +169,8 @@ def _check_inputs(url_files: list[Path], feeds: list[str], sitemaps: list[str], 
     if not (url_files or feeds or sitemaps):
         raise ConfigError("nothing to fetch: give URL files, --feed URL or --sitemap URL")
     for path in url_files:
+        if path.is_dir():
+            raise ConfigError(f"{path}: a folder, not a URL file (one URL a line)")
         if not path.is_file():
             raise ConfigError(f"{path}: URL file not found")
     if warc is not None:
