@@ -133,6 +133,11 @@ def _jsonl_records(path: Path, stream: Iterable[bytes], first_line: int = 1,
         if not raw.strip():
             continue
         seen_any = True
+        if b"\x00" in raw:  # a binary file named .jsonl: one error, not one per byte run between newlines
+            yield ErrorRecord(where, "read", "binary data, not JSON lines (NUL bytes); the rest of the file "
+                              "is not read" if whole else "binary data, not JSON lines (NUL bytes); the rest of "
+                              "this part of the file is not read")
+            return
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError as exc:

@@ -16,6 +16,7 @@ def bad_folder(tmp_path_factory):
     folder = tmp_path_factory.mktemp("bad")
     (folder / "empty.txt").write_text("")
     (folder / "binary.txt").write_bytes(b"\x00\x01\x02PK\x03\x04" * 50)
+    (folder / "binary.jsonl").write_bytes(b"\x00\x01\n\x02PK\n\x03\x04\n" * 50)  # one error, not 150 (review)
     good = (RAW / "01-seeds.jsonl").read_text("utf-8").splitlines()[0]
     (folder / "records.jsonl").write_text(good + "\n{not json\n", encoding="utf-8")
     (folder / "notes.docx").write_bytes(b"whatever")
@@ -33,6 +34,7 @@ def test_cli_reports_each_bad_input_and_keeps_going(bad_folder, tmp_path):
     expect = {
         "empty.txt": "empty file",
         "binary.txt": "binary file",
+        "binary.jsonl:1": "binary data, not JSON lines",
         "records.jsonl:2": "broken JSON line",
         "notes.docx": "unknown extension",
         "nav.html": "no article text",
