@@ -112,8 +112,11 @@ def _overlay(section: Any, values: dict[str, Any], where: str, problems: list[st
 def _apply(settings: Settings, data: dict[str, Any], source: str, problems: list[str]) -> Settings:
     sections = {f.name for f in fields(settings)} - {"rules_dir"}
     for name, values in data.items():
-        if name not in sections or not isinstance(values, dict):
+        if name not in sections:
             problems.append(f"{source}: unknown section [{name}] (allowed: {', '.join(sorted(sections))})")
+            continue
+        if not isinstance(values, dict):  # `nlp = 5` at the top of the file
+            problems.append(f"{source}: {name} must be a section ([{name}] and its settings below it), got {values!r}")
             continue
         section = _overlay(getattr(settings, name), values, f"{source} [{name}]", problems)
         settings = replace(settings, **{name: section})
@@ -143,7 +146,8 @@ def load_settings(user_file: Path | None = None, **overrides: Any) -> Settings:
     settings = _apply(settings, overrides, "arguments", problems)
     if rules_dir is not None:
         settings = replace(settings, rules_dir=Path(rules_dir))
-    problems += value_problems(settings)
+    where = f"{user_file} " if user_file is not None else ""  # (or the command line's value)
+    problems += [where + problem for problem in value_problems(settings)]
     if problems:
         raise ConfigError("; ".join(problems))
     return settings

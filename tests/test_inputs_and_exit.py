@@ -125,8 +125,8 @@ def test_exit_2_for_usage_errors(tmp_path, capsys):
     code, _, err = _cli(["run", str(RAW), "--out", str(tmp_path / "o"), "--config", str(tmp_path / "bad.toml")],
                         capsys)
     assert code == 2 and err.strip().splitlines() == [
-        "provnews: error: [nlp] batch_size must be >= 1, got 0; "
-        "[link] fuzzy_threshold must be a rapidfuzz ratio, 1 to 100, got 101"]
+        f"provnews: error: {tmp_path / 'bad.toml'} [nlp] batch_size must be >= 1, got 0; "
+        f"{tmp_path / 'bad.toml'} [link] fuzzy_threshold must be a rapidfuzz ratio, 1 to 100, got 101"]
     assert not os.path.exists(tmp_path / "o")
 
 

@@ -52,9 +52,12 @@ def test_bad_settings_are_config_errors(tmp_path):
         "fuzzy_unique_threshold)",
         f"{bad} [link] candidates: expected int, got '5'",
         f"{bad}: unknown section [extra] (allowed: clean, dedupe, engine, fetch, link, nlp, tables)",
-        "[nlp] n_process must be >= 0 (0 = one per core), got -1",
-        "[clean] max_chars must be more than min_chars (200), got 10",
+        f"{bad} [nlp] n_process must be >= 0 (0 = one per core), got -1",
+        f"{bad} [clean] max_chars must be more than min_chars (200), got 10",
     ]
+    bad.write_text("nlp = 5\n")  # review: this said "unknown section [nlp] (allowed: ..., nlp, ...)"
+    with pytest.raises(ConfigError, match=rf"{bad}: nlp must be a section \(\[nlp\] and its settings below it\), got 5"):
+        load_settings(bad)
 
 
 def test_shipped_defaults_are_the_code_defaults():
