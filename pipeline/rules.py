@@ -244,6 +244,10 @@ def load_rules(directory: Path) -> RuleSet:
     lexicons: dict[str, dict[str, Any]] = {}
     if not directory.is_dir():
         raise RuleError([f"[{shown_path(directory)}] rules folder not found; pass --rules DIR or restore rules/"])
+    for path in sorted(directory.glob("*.y*ml")):  # a file of its own would be read by no one, silently
+        if path.suffix in (".yaml", ".yml") and path.stem not in FILE_SPECS:
+            problems.append(f"[{shown_path(path)}] not a rules file provnews reads; put its rules into the file "
+                            f"of their kind ({', '.join(f'{stem}.yaml' for stem in FILE_SPECS)})")
     for stem, spec in FILE_SPECS.items():
         path = directory / f"{stem}.yaml"
         where = shown_path(path)

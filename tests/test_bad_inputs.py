@@ -134,3 +134,18 @@ def test_a_pattern_the_matcher_would_refuse_is_named_at_load(tmp_path, pattern, 
                     encoding="utf-8")
     with pytest.raises(RuleError, match=rf"officials.yaml: rule 'prime-minister'\] invalid token pattern: {reason}"):
         load_rules(rules)
+
+
+def test_a_rules_file_provnews_does_not_read_is_named(tmp_path):
+    """Review: a researcher's own `rules/mine.yaml` was skipped without a word."""
+    from pipeline.errors import RuleError
+    from pipeline.rules import load_rules
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    for f in (ROOT / "rules").glob("*.yaml"):
+        (rules / f.name).write_text(f.read_text("utf-8"), encoding="utf-8")
+    (rules / "mine.yaml").write_text("rules: []\n", encoding="utf-8")
+    with pytest.raises(RuleError, match=r"mine.yaml\] not a rules file provnews reads; put its rules into the file of "
+                                        r"their kind \(communes.yaml, "):
+        load_rules(rules)
