@@ -4,13 +4,15 @@ Exit status of `provnews run`: 0 every input was processed (or was already in th
 a duplicate); 1 some inputs failed (each has a line on stderr and a row in `errors`); 2 usage
 error, nothing written (arguments, settings, rules, model, an --out that cannot be used);
 3 a batch could not be written (disk full, I/O error), the batches committed before it are
-kept; 130 interrupted.
+kept; 130 interrupted (Ctrl-C), 143 stopped (SIGTERM).
 """
 from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from pipeline import __version__
 from pipeline.errors import ConfigError, ProvnewsError, WriteError
 
 EXIT_OK, EXIT_INPUTS_FAILED, EXIT_USAGE, EXIT_WRITE_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_STOPPED = 128 + signal.SIGTERM  # 143, as the shell reports a process that SIGTERM ended
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -126,8 +129,28 @@ def _evaluate_sets(args: argparse.Namespace) -> int:
     return 0
 
 
+class Stopped(BaseException):
+    """SIGTERM (a scheduler's stop, `kill`): ended as Ctrl-C ends a run, with its message."""
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise Stopped()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _stop)
+    else:  # (signals go to the main thread only)
+        previous = None
+    try:
+        return _main(args)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(args: argparse.Namespace) -> int:
     try:
         if args.command == "run":
             from pipeline.run import run
@@ -173,4 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("provnews: interrupted; committed batches are kept, re-run to continue", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except Stopped:
+        print("provnews: stopped (SIGTERM); committed batches are kept, re-run to continue", file=sys.stderr)
+        return EXIT_STOPPED
     return 0
