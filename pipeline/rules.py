@@ -7,6 +7,7 @@ and the few keys its concern allows (e.g. `mode`).
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -324,3 +325,13 @@ def _flat(values) -> list[Any]:
 def cached_rules(directory: str) -> RuleSet:
     """One parse per process and folder: every component of a pipeline shares it."""
     return load_rules(Path(directory))
+
+
+def rules_fingerprint(directory: str | Path) -> str:
+    """12 hex digits of the SHA-256 of the rules files (names and bytes): the same for the same
+    rules, whatever folder holds them; recorded with every batch of rows they make."""
+    digest = hashlib.sha256()
+    for stem in FILE_SPECS:
+        path = Path(directory) / f"{stem}.yaml"
+        digest.update(stem.encode() + b"\0" + (path.read_bytes() if path.exists() else b"") + b"\0")
+    return digest.hexdigest()[:12]

@@ -19,9 +19,9 @@ from pipeline.extract import Rows
 from pipeline.partitions import plan_partitions
 from pipeline.progress import Progress
 from pipeline.records import Article, DuplicateRecord, ErrorRecord
-from pipeline.rules import cached_rules
+from pipeline.rules import cached_rules, rules_fingerprint
 from pipeline.settings import Settings, load_settings
-from pipeline.tables import COMMITTED, TABLES, exclusive, read_columns, write_batch
+from pipeline.tables import COMMITTED, TABLES, exclusive, last_made_with, read_columns, write_batch
 
 Reporter = Callable[[str], None]
 
@@ -175,6 +175,14 @@ def run(inputs: Iterable[str | Path], out: str | Path, settings: Settings | None
     runner = make_engine(engine, settings, rules_only, scheduler)
     try:
         with exclusive(out) as snapshot:
+            made_with = {"provnews_rules": rules_fingerprint(settings.rules_dir),
+                         "provnews_model": "rules-only" if rules_only else settings.nlp.model}
+            before = last_made_with(out, snapshot)
+            if before and before != made_with and report:
+                report(f"note: {out} holds rows made with rules {before.get('provnews_rules')} and model "
+                       f"{before.get('provnews_model')}; this run adds rows made with rules "
+                       f"{made_with['provnews_rules']} and model {made_with['provnews_model']} (each part file "
+                       "records its own; give a new --out to keep them apart)")
             known = load_known(out, snapshot, settings.dedupe.threshold)
             errors_seen = read_columns(out, "errors", ["source", "stage", "message"], snapshot).to_pydict().values()
             seen_errors = {tuple(r) for r in zip(*errors_seen)}
@@ -198,14 +206,14 @@ def run(inputs: Iterable[str | Path], out: str | Path, settings: Settings | None
                     rows["_minhash"] = known.signature_rows([row["article_id"] for row in rows["articles"]])
                     if not any(rows.values()):
                         continue
-                    write_batch(out, rows, settings.tables.compression)
+                    write_batch(out, rows, settings.tables.compression, made_with)
                     for table in TABLES:
                         summary.counts[table] += len(rows[table])
                     if rows["articles"]:  # the rows committed, not the articles tried (some may fail)
                         n = len(rows["articles"])
                         bar.say(f"committed {n} article{'s' if n != 1 else ''} ({summary.counts['articles']} so far)")
             if known.has_unstored_signatures:  # signatures made at start-up, and nothing else was committed
-                write_batch(out, {"_minhash": known.signature_rows([])}, settings.tables.compression)
+                write_batch(out, {"_minhash": known.signature_rows([])}, settings.tables.compression, made_with)
     finally:
         runner.close()
     return summary

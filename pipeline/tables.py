@@ -105,11 +105,32 @@ def exclusive(out: str | Path) -> Iterator[commits.Snapshot]:
         yield snapshot
 
 
-def write_batch(out: str | Path, rows: dict[str, list[dict[str, Any]]], compression: str = "zstd") -> str:
-    """Commit one batch to every table (and the state) at once (inside `exclusive`); return its part name."""
+def write_batch(out: str | Path, rows: dict[str, list[dict[str, Any]]], compression: str = "zstd",
+                made_with: dict[str, str] | None = None) -> str:
+    """Commit one batch to every table (and the state) at once (inside `exclusive`); return its part name.
+    `made_with` (`provnews_rules`, `provnews_model`) goes into each part's metadata: which rules and
+    model made its rows."""
     arrays = {table: to_arrow(table, rows.get(table, [])) for table in COMMITTED}
+    if made_with:
+        arrays = {table: array.replace_schema_metadata({**(array.schema.metadata or {}),
+                                                        **{k.encode(): v.encode() for k, v in made_with.items()}})
+                  for table, array in arrays.items()}
     snapshot = commits.commit(Path(out), COMMITTED, lambda table, path: _write_part(arrays[table], path, compression))
     return f"part-{snapshot.sequence:08d}.parquet"
+
+
+def last_made_with(out: str | Path, snapshot: commits.Snapshot | None = None) -> dict[str, str]:
+    """`made_with` of the last committed articles part (empty before any, or for parts written
+    before provnews recorded it)."""
+    parts = committed_parts(out, "articles", snapshot)
+    if not parts:
+        return {}
+    try:
+        metadata = pq.read_schema(parts[-1]).metadata or {}
+    except (OSError, pa.ArrowInvalid):
+        return {}
+    return {key.decode(): value.decode() for key, value in metadata.items()
+            if key in (b"provnews_rules", b"provnews_model")}
 
 
 def _dataset(paths: list[Path], table: str) -> ds.Dataset:

@@ -251,3 +251,31 @@ def test_one_writer_per_output_folder(tmp_path, settings):
     with exclusive(tmp_path):
         with pytest.raises(OutputError, match="another provnews run is writing these tables"):
             run([RAW / "01-seeds.jsonl"], tmp_path, settings)
+
+
+def test_each_part_records_the_rules_and_model_that_made_it(tmp_path, settings):
+    """Review: a re-run into the same folder with other rules (or the full model after a
+    rules-only run) mixed their rows without a trace; now each part says, and the run notes it."""
+    from pipeline.rules import rules_fingerprint
+
+    out = tmp_path / "out"
+    notes: list[str] = []
+    run([RAW / "01-seeds.jsonl"], out, settings, rules_only=True, report=notes.append)
+    assert not [n for n in notes if n.startswith("note:")]
+    edited = tmp_path / "rules"
+    shutil.copytree(settings.rules_dir, edited)
+    path = edited / "difficulties.yaml"
+    path.write_text(path.read_text("utf-8").replace("generic_words: [", "generic_words: [tiny, ", 1), "utf-8")
+    from pipeline.settings import load_settings
+    run([RAW / "02-lamdong-truong-xuan.txt"], out, load_settings(rules_dir=edited), rules_only=True,
+        report=notes.append)
+    first, second = rules_fingerprint(settings.rules_dir), rules_fingerprint(edited)
+    assert first != second
+    assert [n for n in notes if n.startswith("note:")] == [
+        f"note: {out} holds rows made with rules {first} and model rules-only; this run adds rows made with rules "
+        f"{second} and model rules-only (each part file records its own; give a new --out to keep them apart)"]
+    parts = sorted((out / "articles").glob("part-*.parquet"))
+    made = [{k: v for k, v in pq.read_schema(p).metadata.items() if k in (b"provnews_rules", b"provnews_model")}
+            for p in parts]
+    assert made == [{b"provnews_rules": first.encode(), b"provnews_model": b"rules-only"},
+                    {b"provnews_rules": second.encode(), b"provnews_model": b"rules-only"}]
