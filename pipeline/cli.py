@@ -166,7 +166,7 @@ def _main(args: argparse.Namespace) -> int:
             summary = fetch(args.url_files, args.feed, args.sitemap, args.raw, _settings(args), since=args.since,
                             refresh=args.refresh, warc=args.warc, report=lambda line: print(line, file=sys.stderr))
             print("\n".join(summary.lines()))
-            return EXIT_INPUTS_FAILED if summary.failed or summary.discovery_failed else EXIT_OK
+            return EXIT_INPUTS_FAILED if summary.failed or summary.discovery_failed or summary.bad_lines else EXIT_OK
         if args.command == "evaluate":
             from pipeline.evaluate import report
 

@@ -39,6 +39,7 @@ class FetchSummary:
     robots: int = 0
     failed: Counter = field(default_factory=Counter)  # reason -> pages
     discovery_failed: int = 0  # feeds and sitemaps that gave nothing
+    bad_lines: int = 0  # lines of URL files that are no URL (not among the pages asked for)
     dropped: int = 0  # links that are not article pages of the site
     older: int = 0  # feed/sitemap entries before --since
     warc_records: int | None = None
@@ -52,6 +53,8 @@ class FetchSummary:
             f"{self.not_modified} not modified, {self.robots} skipped by robots.txt, {failed} failed",
         ]
         lines += [f"    {n} × {reason}" for reason, n in self.failed.most_common()]
+        if self.bad_lines:
+            lines.append(f"  URL files: {self.bad_lines} line(s) that are no URL (each in the manifest with its line)")
         if self.dropped or self.older or self.discovery_failed:
             lines.append(f"  links: {self.dropped} dropped (not an article page of the site), {self.older} older than "
                          f"--since; {self.discovery_failed} feed/sitemap failure(s)")
@@ -226,8 +229,8 @@ def _record_discovery(found: Discovery, store: RawStore, summary: FetchSummary, 
         store.append(_problem_row(problem))
         if problem.kind != "page":
             summary.discovery_failed += 1
-        else:
-            summary.failed[_reason_group(problem.reason)] += 1
+        else:  # a line of a URL file that is no URL: not one of the pages asked for
+            summary.bad_lines += 1
         if report:
             report(f"failed {problem.url}: {problem.reason}")
 
