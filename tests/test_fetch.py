@@ -222,6 +222,20 @@ def test_bad_settings_and_inputs_stop_before_any_request(tmp_path):
         assert site.hits == []
 
 
+def test_an_existing_warc_file_is_replaced_with_a_note(tmp_path):
+    """Review: `--warc OUT` replaced an existing file without a word."""
+    urls = tmp_path / "urls.txt"
+    warc = tmp_path / "out.warc.gz"
+    warc.write_bytes(b"an older archive")
+    notes: list[str] = []
+    with NewsSite() as site:
+        urls.write_text(site.url("/news/lamdong-truong-xuan.html") + "\n", encoding="utf-8")
+        summary = fetch([urls], [], [], tmp_path / "raw", load_settings(fetch=FAST), warc=warc, report=notes.append,
+                        progress_bar=False)
+    assert f"note: {warc} exists; it is replaced by the WARC of this fetch's pages" in notes
+    assert summary.warc_records == 1 and warc.read_bytes()[:2] == b"\x1f\x8b"
+
+
 def test_a_url_line_with_more_words_is_no_url(tmp_path):
     """Review: "https://…/p3.html extra tokens" was fetched as https://…/p3.htmlextratokens."""
     from pipeline.fetch.discover import read_url_file

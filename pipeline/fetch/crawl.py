@@ -210,6 +210,8 @@ def fetch(url_files: Iterable[str | Path] = (), feeds: Iterable[str] = (), sitem
                 progress.close()
             if warc is not None:
                 rows = [store.latest[t.url] for t in found.targets if t.url in store.latest]
+                if warc.exists() and report:
+                    report(f"note: {warc} exists; it is replaced by the WARC of this fetch's pages")
                 summary.warc_records = write_warc(warc, rows, store.root, report)
         finally:
             fetcher.close()
