@@ -74,6 +74,11 @@ def _parser() -> argparse.ArgumentParser:
     sets.add_argument("--json", action="store_true", help="print the scores as JSON")
     sets.add_argument("--baseline", type=Path, metavar="JSON",
                       help="scores saved from an earlier --json run: print each set's F1 before -> now")
+    agree = sub.add_parser("agreement", help="how far two annotations of the same articles agree "
+                           "(difficulties, recommendations, directions)")
+    agree.add_argument("first_dir", type=Path, help="folder of gold <id>.json files")
+    agree.add_argument("second_dir", type=Path, help="another reader's <id>.json files for the same articles")
+    agree.add_argument("--json", action="store_true", help="print the scores as JSON")
     gazetteer = sub.add_parser("gazetteer", help="look into the gazetteer the linker uses")
     gazetteer_sub = gazetteer.add_subparsers(dest="gazetteer_command", required=True)
     lookup = gazetteer_sub.add_parser("lookup", help="candidates for a commune name and why the winner wins")
@@ -175,6 +180,12 @@ def _main(args: argparse.Namespace) -> int:
             return 0
         if args.command == "evaluate-sets":
             return _evaluate_sets(args)
+        if args.command == "agreement":
+            from pipeline.evaluate.agreement import agreement, agreement_lines
+
+            scores = agreement(args.first_dir, args.second_dir)
+            print(json.dumps(scores, indent=1) if args.json else "\n".join(agreement_lines(scores)))
+            return 0
         if args.command == "gazetteer":
             from pipeline.lookup import lookup
 

@@ -13,7 +13,7 @@ from pipeline.evaluate import NO_RULE, compare, evaluate, per_rule, report
 from pipeline.run import run
 from pipeline.tables import load_tables
 
-from conftest import FRESH, RAW
+from conftest import FRESH, RAW, ROOT
 
 ARTICLE = "seed-lamdong-truong-xuan"
 # Gold for one seed article, written so that each outcome occurs: matched items, an item the
@@ -189,3 +189,21 @@ def test_a_gold_list_of_the_wrong_shape_is_named_not_scored(tmp_path, content, p
     (gold / "a.json").write_text(content, encoding="utf-8")
     with pytest.raises(ConfigError, match=rf"a.json: not a gold annotation file \({problem}"):
         evaluate(gold, tmp_path / "tables")
+
+
+def test_agreement_of_two_readers_of_the_same_articles(capsys, tmp_path):
+    """Blind sets 18 and 19 were annotated twice, by readers who saw neither the rules nor each
+    other's files: the figures the README quotes as the ceiling for the rules."""
+    from pipeline.evaluate.agreement import agreement
+
+    sets = ROOT / "tests" / "corpus"
+    scores = agreement(sets / "blind18" / "gold", sets / "blind18" / "second")
+    assert scores["articles"] == {"shared": 21, "first_only": 0, "second_only": 0}
+    assert (scores["difficulties"]["tp"], scores["difficulties"]["predicted"], scores["difficulties"]["gold"]) == (38, 51, 46)
+    same = agreement(sets / "blind19" / "gold", sets / "blind19" / "gold")
+    assert all(same[t]["f1"] == 1.0 for t in ("difficulties", "recommendations", "directions"))
+    assert main(["agreement", str(sets / "blind19" / "gold"), str(sets / "blind19" / "second")]) == 0
+    assert "difficulties     F1=0.907" in capsys.readouterr().out
+    (tmp_path / "x.json").write_text('{"id": "x"}', encoding="utf-8")
+    with pytest.raises(ConfigError, match="annotate no article in common"):
+        agreement(sets / "blind19" / "gold", tmp_path)
