@@ -16,10 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from spacy.matcher import Matcher
 from spacy.schemas import validate_token_pattern
-from spacy.tokens import Token
-from spacy.vocab import Vocab
 
 from pipeline.errors import RuleError
 from pipeline.textnorm import fold, word_alternation
@@ -146,6 +143,10 @@ def shown_path(path: Path) -> str:
 def _compile_problems(pattern: list[dict[str, Any]]) -> list[str]:
     """What spaCy's schema lets through but the Matcher refuses or crashes on later: a REGEX
     that does not compile, an OP such as "{2,1}", a custom attribute (`_`) no one registered."""
+    from spacy.matcher import Matcher  # (spaCy's matcher and vocab: only when a file has token patterns)
+    from spacy.tokens import Token
+    from spacy.vocab import Vocab
+
     problems = []
     for position, token in enumerate(pattern):
         custom = token.get("_") if isinstance(token, dict) else None
