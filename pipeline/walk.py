@@ -11,11 +11,9 @@ import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from pipeline.commits import META
 from pipeline.records import ErrorRecord
 from pipeline.fsutil import os_reason
-
-
-TABLES_MARK = ".provnews"  # the folder of a run's bookkeeping (commits.META): tables live here
 
 
 def _hidden(name: str) -> bool:
@@ -24,7 +22,7 @@ def _hidden(name: str) -> bool:
 
 def holds_tables(folder: Path) -> bool:
     """A folder of provnews tables (an `--out`): output of a run, never input of one."""
-    return (folder / TABLES_MARK).is_dir()
+    return (folder / META).is_dir()
 
 
 def _file_problem(path: Path) -> str | None:
