@@ -86,12 +86,10 @@ def _gold_shape_problem(record: dict) -> str | None:
         for i, item in enumerate(items):
             if not isinstance(item, dict) or needed not in item:
                 return f"{key}[{i}]: an object with '{needed}' is expected, got {item!r}"
-        if key == "officials":
-            for i, item in enumerate(items):
-                titles = item.get("titles", [])
-                if not isinstance(item["name"], str) or not isinstance(titles, list) or \
-                        not all(isinstance(t, str) for t in titles):
-                    return f"officials[{i}]: 'name' must be text and 'titles' a list of text, got {item!r}"
+            titles = item.get("titles", [])
+            if key == "officials" and not (isinstance(item["name"], str) and isinstance(titles, list)
+                                           and all(isinstance(t, str) for t in titles)):
+                return f"officials[{i}]: 'name' must be text and 'titles' a list of text, got {item!r}"
     for key in GOLD_TEXT_LISTS:
         items = record.get(key, [])
         if not isinstance(items, list) or not all(isinstance(t, str) and t.strip() for t in items):
