@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
@@ -140,6 +141,17 @@ class Stopped(BaseException):
 
 def _stop(signum: int, frame: object) -> None:
     raise Stopped()
+
+
+def _default_stop_in_child() -> None:
+    """A forked worker (--n-process, a Dask LocalCluster) ends on SIGTERM as any process does:
+    the handler that stops a run cleanly belongs to the command line's own process."""
+    if signal.getsignal(signal.SIGTERM) is _stop:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_default_stop_in_child)
 
 
 def main(argv: list[str] | None = None) -> int:

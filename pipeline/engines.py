@@ -105,7 +105,6 @@ def _warm(settings: Settings, rules_only: bool) -> None:
 
 
 def _start_worker(settings: Settings, rules_only: bool, parent: int) -> None:
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the command line's SIGTERM handler is the run's, not ours
     _exit_with_parent(parent)
     _warm(settings, rules_only)
 
