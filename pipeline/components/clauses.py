@@ -18,7 +18,10 @@ LIST_END = {"with", "but", "however", "although", "while", "so", "thereby", "bec
 LEAD_WORDS = re.compile(r"^(?:and|or|but|to|that|at the same time|in addition|also|however|then|namely|as well as)[,:]?\s+",
                         re.IGNORECASE)
 RELATIVE_START = re.compile(r"\s*(?:which|who|that)\b", re.IGNORECASE)
-CLAUSE_OPENER = re.compile(r"\b(?:said|says|acknowledged|noted|noting|saying|adding|stated|shared(?=\s+that|:)|reported|admitted|added|found that|but|while|"
+# Reporting participles: ", noting that X" opens what is said next (CLAUSE_OPENER), it does not
+# say more of the noun before it as ", including X" does (EXTENDER).
+REPORTING_ING = r"noting|saying|adding|stressing|stating|explaining|emphasi[sz]ing"
+CLAUSE_OPENER = re.compile(rf"\b(?:said|says|acknowledged|noted|{REPORTING_ING}|stated|shared(?=\s+that|:)|reported|admitted|added|found that|but|while|"
                            r"although|though|whereas|and(?=\s+(?:the|its|their|many|some|most|lack|lacks|lacked|have|has|had|do|does|did|"
                            r"cannot|can|must)\b))\b\s*(?:that\s+)?",
                            re.IGNORECASE)
@@ -28,8 +31,7 @@ AND_CLAUSE = re.compile(r"\s+and\s+(?=(?:the|its|their|many|some|most|lack|lacks
 # Words that open examples of what comes before them ("lacking staff, especially in land").
 EXAMPLE_WORDS = r"(?:such as|including|especially|particularly)"
 # ", many of whom have to work part-time" says more of the noun before it, as "including" does.
-# Not a reporting verb: ", noting that civil servants have yet to ..." starts what is said next.
-EXTENDER = re.compile(r",\s+(?!(?:noting|saying|adding|stressing|stating|explaining|emphasi[sz]ing)\b)"
+EXTENDER = re.compile(rf",\s+(?!(?:{REPORTING_ING})\b)"
                       r"(?:including|especially|particularly|mainly|with|\w+ing|"
                       r"(?:many|some|most|all|several|half|none) of whom)\b", re.IGNORECASE)
 # "lacking 10 officials, including: Head of ..., Head of ...": the colon opens the examples.
