@@ -110,6 +110,7 @@ OTHER_SET_FLOORS = {
     "blind21": {"communes": 0.99, "officials": 0.90, "difficulties": 0.56, "recommendations": 0.99},
     # Blind set 22 has one gold proposal: statements are judged on difficulties only.
     "blind22": {"communes": 0.81, "officials": 0.94, "difficulties": 0.43},
+    "blind23": {"communes": 0.95, "officials": 0.96, "difficulties": 0.56, "recommendations": 0.43},
 }
 
 
