@@ -203,6 +203,11 @@ def _items(nlp, text: str, table: str) -> list[str]:
     # word forms of a damage cue: "submerging" as "submerged" (blind set 17, en.sggp.org.vn)
     ("The chairman said river levels reached depths of 8-9 meters in some areas, submerging nearly every road.",
      ["submerging nearly every road"]),
+    # wind damage in storm reports (blind sets 13, 19, 22: the closing bracket of an amount is kept)
+    ("Another 447 houses had their roofs blown off, resulting in damages of about VND67 billion (US$2.5 million).",
+     ["Another 447 houses had their roofs blown off, resulting in damages of about VND67 billion (US$2.5 million)"]),
+    ("The tornado also blew off the roof of the warehouse of An Xuan Cooperative, wetting many tons of stored rice.",
+     ["The tornado also blew off the roof of the warehouse of An Xuan Cooperative, wetting many tons of stored rice"]),
     # a mishap denied, past an adverb (review of the have-not rule)
     ("Production has not been seriously affected.", []),
     # a photo credit is cut from the item, whether or not the clause ends at its colon

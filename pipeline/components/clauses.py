@@ -91,6 +91,8 @@ def trim_item(text: str, start: int, end: int) -> tuple[int, int]:
         while start < end and (text[start].isspace() or text[start] in ",;:-–•·"):
             start += 1
         while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:.…-–)(" or text[end - 1] == "\""):
+            if text[end - 1] == ")" and text.count("(", start, end) >= text.count(")", start, end):
+                break  # the bracket closes one the item opened: "(US$2.5 million)"
             end -= 1
         lead = LEAD_WORDS.match(text[start:end])
         if lead:
