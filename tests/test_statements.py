@@ -208,6 +208,10 @@ def _items(nlp, text: str, table: str) -> list[str]:
      ["Another 447 houses had their roofs blown off, resulting in damages of about VND67 billion (US$2.5 million)"]),
     ("The tornado also blew off the roof of the warehouse of An Xuan Cooperative, wetting many tons of stored rice.",
      ["The tornado also blew off the roof of the warehouse of An Xuan Cooperative, wetting many tons of stored rice"]),
+    # what a remedy told with a verb acts on: "deal with", "mitigate" (blind sets 13 and 22)
+    ("The number of counters and civil servants at the public administration service centre was increased to deal "
+     "with overload.", []),
+    ("The authorities have mobilized all available personnel to help people mitigate the damage, he said.", []),
     # a mishap denied, past an adverb (review of the have-not rule)
     ("Production has not been seriously affected.", []),
     # a photo credit is cut from the item, whether or not the clause ends at its colon
