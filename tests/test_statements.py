@@ -215,6 +215,12 @@ def _items(nlp, text: str, table: str) -> list[str]:
     # a place named by its damage, singular as plural (blind set 22, www.vietnam.vn)
     ("Typically, at the landslide point in Khau Luong village, Tan Tien commune; the landslide point in Pa Chi village, "
      "Thuy Hung commune.", []),
+    # what may happen is no problem reported, what could not be done is (blind set 23, news.laodong.vn;
+    # holdout set)
+    ("Prolonged heavy rain can cause landslides, flash floods in mountainous areas.", []),
+    ("Many households reported that their houses were degraded, and the low-lying areas could not be renovated due "
+     "to planning problems.",
+     ["their houses were degraded", "the low-lying areas could not be renovated due to planning problems"]),
     # a mishap denied, past an adverb (review of the have-not rule)
     ("Production has not been seriously affected.", []),
     # a photo credit is cut from the item, whether or not the clause ends at its colon

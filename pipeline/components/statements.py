@@ -159,6 +159,15 @@ def context_cancels(doc: Doc, start: int, end: int, rule: Rule) -> bool:
     return bool(after) and end < len(doc) and _token_word(doc[end]) in after
 
 
+NEGATIONS = frozenset({"not", "n't", "n’t", "never"})
+
+
+def _negated_after(doc: Doc, i: int) -> bool:
+    """Whether a negation follows word i: "could not be processed" reports what failed, where
+    "can cause landslides" only says what may happen."""
+    return i + 1 < len(doc) and doc[i + 1].lower_ in NEGATIONS
+
+
 def _acts_on(doc: Doc, remedy: int, trigger: int) -> bool:
     """Whether the trigger is in what a remedy noun acts on ("offers support to landslide-affected
     residents", "correction of errors"): a preposition right after the noun, and no verb between
@@ -202,6 +211,8 @@ class StatementRecognizer:
         self.cancel = {stem: {fold(w) for w in self.rules.lexicon(stem, "cancel_before", [])} for stem in LABEL_FILES.values()}
         self.cancel_next = {stem: {fold(w) for w in self.rules.lexicon(stem, "cancel_just_before", [])}
                             for stem in LABEL_FILES.values()}
+        self.hypothetical = {stem: {fold(w) for w in self.rules.lexicon(stem, "hypothetical_words", [])}
+                             for stem in LABEL_FILES.values()}
         self.remedies = {stem: {fold(w) for w in self.rules.lexicon(stem, "remedy_nouns", [])}
                          for stem in LABEL_FILES.values()}
         self.cancel_after = {stem: [fold(w) for w in self.rules.lexicon(stem, "cancel_just_after", [])]
@@ -267,6 +278,8 @@ class StatementRecognizer:
                 return False
             word = fold(token.text)
             if word in self.cancel[stem] or token.text in self.cancel[stem]:
+                return True
+            if word in self.hypothetical[stem] and not _negated_after(doc, token.i):
                 return True
             if word in self.remedies[stem] and _acts_on(doc, token.i, start):
                 return True
