@@ -112,6 +112,7 @@ OTHER_SET_FLOORS = {
     "blind22": {"communes": 0.81, "officials": 0.94, "difficulties": 0.43},
     "blind23": {"communes": 0.95, "officials": 0.96, "difficulties": 0.56, "recommendations": 0.43},
     "blind24": {"communes": 0.98, "officials": 0.90, "difficulties": 0.53, "recommendations": 0.49},
+    "blind25": {"communes": 0.87, "officials": 0.99, "difficulties": 0.38, "recommendations": 0.24},
 }
 
 
