@@ -221,6 +221,11 @@ def _items(nlp, text: str, table: str) -> list[str]:
     ("Many households reported that their houses were degraded, and the low-lying areas could not be renovated due "
      "to planning problems.",
      ["their houses were degraded", "the low-lying areas could not be renovated due to planning problems"]),
+    # "widespread" before a noun is no problem (blind set 24, www.vietnam.vn)
+    ("Therefore, immediately after stabilizing its organizational structure, Ea Na commune quickly reviewed all the "
+     "criteria for new rural development, built a specific roadmap, flexibly mobilized support resources, and "
+     "launched a widespread emulation movement for new rural development among the entire population, using "
+     "consensus as the driving force and effectiveness as the measure.", []),
     # a mishap denied, past an adverb (review of the have-not rule)
     ("Production has not been seriously affected.", []),
     # a photo credit is cut from the item, whether or not the clause ends at its colon
