@@ -226,6 +226,10 @@ def _items(nlp, text: str, table: str) -> list[str]:
      "criteria for new rural development, built a specific roadmap, flexibly mobilized support resources, and "
      "launched a widespread emulation movement for new rural development among the entire population, using "
      "consensus as the driving force and effectiveness as the measure.", []),
+    # a connective cut off by a list's comma is no item of its own (blind set 23, news.laodong.vn)
+    ("At the conference, many voters expressed their opinions focusing on issues of people's lives such as "
+     "environmental sanitation, administrative procedure reform; at the same time, the ward was requested to act.",
+     ["environmental sanitation", "administrative procedure reform"]),
     # a mishap denied, past an adverb (review of the have-not rule)
     ("Production has not been seriously affected.", []),
     # a photo credit is cut from the item, whether or not the clause ends at its colon

@@ -159,6 +159,8 @@ def context_cancels(doc: Doc, start: int, end: int, rule: Rule) -> bool:
     return bool(after) and end < len(doc) and _token_word(doc[end]) in after
 
 
+AUXILIARIES = frozenset({"was", "were", "is", "are", "be", "been", "being", "has", "have", "had", "will", "would",
+                         "shall", "should", "can", "could", "may", "might", "must"})
 NEGATIONS = frozenset({"not", "n't", "n’t", "never"})
 
 
@@ -526,6 +528,8 @@ class StatementRecognizer:
             if not words or any(words[:len(lead)] == lead for lead in self.not_start[stem]):
                 continue
             if self._settled(words, stem) or self.first_person[stem] & _person_words(text, s, e):
+                continue
+            if words[-1] in AUXILIARIES:  # cut before its verb by a stronger statement: "the ward was | requested to"
                 continue
             if len(self._content_words(text[s:e], stem)) >= minimum:
                 items.append(Item(s, e, rule.id, rule.label))
