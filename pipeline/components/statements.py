@@ -40,6 +40,9 @@ ADDRESSEE_REACH = 6  # words between a request verb and the "to" of its addresse
 CLAUSE_PUNCT = {",", ";", ":", ".", "!", "?"}
 REMEDY_PREPOSITIONS = {"to", "for", "of", "in"}
 COPULAS = {"is", "are", "was", "were", "remain", "remains", "remained", "be", "been"}  # verbs without a tagger
+# An item ending on one of these was cut before its verb ("the ward was | requested to").
+AUXILIARIES = frozenset({"was", "were", "is", "are", "be", "been", "being", "has", "have", "had", "will", "would",
+                         "shall", "should", "can", "could", "may", "might", "must"})
 HEADLINE_WORDS = 25
 # A clause opened by one of these has no subject of its own (the tagger's view, or these words without a model).
 DEPENDENT_TAGS = {"PRP", "RB", "JJ", "IN", "RBR", "JJR"}
@@ -157,11 +160,6 @@ def context_cancels(doc: Doc, start: int, end: int, rule: Rule) -> bool:
             return True
     after = rule.option("not_followed_by")
     return bool(after) and end < len(doc) and _token_word(doc[end]) in after
-
-
-AUXILIARIES = frozenset({"was", "were", "is", "are", "be", "been", "being", "has", "have", "had", "will", "would",
-                         "shall", "should", "can", "could", "may", "might", "must"})
-NEGATIONS = frozenset({"not", "n't", "n’t", "never"})
 
 
 def _negated_after(doc: Doc, i: int) -> bool:
@@ -529,7 +527,7 @@ class StatementRecognizer:
                 continue
             if self._settled(words, stem) or self.first_person[stem] & _person_words(text, s, e):
                 continue
-            if words[-1] in AUXILIARIES:  # cut before its verb by a stronger statement: "the ward was | requested to"
+            if words[-1] in AUXILIARIES:  # cut before its verb by a stronger statement
                 continue
             if len(self._content_words(text[s:e], stem)) >= minimum:
                 items.append(Item(s, e, rule.id, rule.label))
