@@ -238,6 +238,11 @@ def _items(nlp, text: str, table: str) -> list[str]:
     # residents who do not face difficulties report none (blind set 9, en.baodienbienphu.com.vn)
     ("Residents from the former Vàng Đán do not face difficulties when they come for official business because "
      "the distance is not far.", []),
+    # "dangerous" as a predicate states a problem (blind sets 25 and 27, baodienbienphu, baonghean.vn) ...
+    ("From the commune center to the farthest village is about 25km but the road is very dangerous and takes a "
+     "long time to travel.", ["the road is very dangerous and takes a long time to travel"]),
+    # ... before a noun it is where something may happen
+    ("Residents were moved out of dangerous areas.", []),
     # the hardships a list names after "especially" (blind sets 21 and 26, en.sggp.org.vn, baonghean.vn)
     ("The key targets have been achieved or surpassed despite numerous challenges, particularly the severe impacts "
      "of the Covid-19 pandemic.", ["the severe impacts of the Covid-19 pandemic"]),
