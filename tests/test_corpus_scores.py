@@ -121,6 +121,8 @@ OTHER_SET_FLOORS = {
     "blind29": {"communes": 0.95, "officials": 0.99, "difficulties": 0.24, "recommendations": 0.76},
     # Blind set 30 has 2 gold proposals: statements are judged on difficulties only.
     "blind30": {"communes": 0.92, "officials": 0.99, "difficulties": 0.47},
+    # Blind set 31 has 3 gold proposals: statements are judged on difficulties only.
+    "blind31": {"communes": 0.96, "officials": 0.99, "difficulties": 0.64},
 }
 
 
