@@ -243,6 +243,11 @@ def _items(nlp, text: str, table: str) -> list[str]:
      "long time to travel.", ["the road is very dangerous and takes a long time to travel"]),
     # ... before a noun it is where something may happen
     ("Residents were moved out of dangerous areas.", []),
+    # a cause stated with its effect: "make ... difficult" (blind sets 11, 25, 27)
+    ("The large area and strongly divided terrain make traveling, trading and infrastructure construction "
+     "difficult.", ["The large area and strongly divided terrain make traveling, trading and infrastructure "
+                    "construction difficult"]),
+    ("The commune made every effort to overcome difficult conditions.", []),
     # the hardships a list names after "especially" (blind sets 21 and 26, en.sggp.org.vn, baonghean.vn)
     ("The key targets have been achieved or surpassed despite numerous challenges, particularly the severe impacts "
      "of the Covid-19 pandemic.", ["the severe impacts of the Covid-19 pandemic"]),
