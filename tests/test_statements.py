@@ -249,7 +249,7 @@ def _items(nlp, text: str, table: str) -> list[str]:
                     "construction difficult"]),
     ("The commune made every effort to overcome difficult conditions.", []),
     # reinforcing a landslide is a remedy, not the landslide (blind sets 25 and 26)
-    ("Localities should proactively reinforce and repair landslides.", []),
+    ("The commune mobilized forces to proactively reinforce and repair landslides.", []),
     ("The reinforcement of the landslide section will be completed next week.", []),
     # the hardships a list names after "especially" (blind sets 21 and 26, en.sggp.org.vn, baonghean.vn)
     ("The key targets have been achieved or surpassed despite numerous challenges, particularly the severe impacts "
