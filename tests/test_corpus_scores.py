@@ -123,6 +123,8 @@ OTHER_SET_FLOORS = {
     "blind30": {"communes": 0.92, "officials": 0.99, "difficulties": 0.47},
     # Blind set 31 has 3 gold proposals: statements are judged on difficulties only.
     "blind31": {"communes": 0.96, "officials": 0.99, "difficulties": 0.64},
+    # Blind set 32 has 4 gold proposals: statements are judged on difficulties only.
+    "blind32": {"communes": 0.95, "officials": 0.95, "difficulties": 0.64},
 }
 
 
