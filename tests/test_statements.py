@@ -251,6 +251,11 @@ def _items(nlp, text: str, table: str) -> list[str]:
     # reinforcing a landslide is a remedy, not the landslide (blind sets 25 and 26)
     ("The commune mobilized forces to proactively reinforce and repair landslides.", []),
     ("The reinforcement of the landslide section will be completed next week.", []),
+    # space too small, places cut off, crops ruined (blind sets 6, 13, 18, 19, 21)
+    ("The living, cooking, and bathing areas for teachers are all crammed into a small space.",
+     ["The living, cooking, and bathing areas for teachers are all crammed into a small space"]),
+    ("More than 70 percent of aquaculture cages and rafts in the commune were completely ruined.",
+     ["More than 70 percent of aquaculture cages and rafts in the commune were completely ruined"]),
     # the hardships a list names after "especially" (blind sets 21 and 26, en.sggp.org.vn, baonghean.vn)
     ("The key targets have been achieved or surpassed despite numerous challenges, particularly the severe impacts "
      "of the Covid-19 pandemic.", ["the severe impacts of the Covid-19 pandemic"]),
