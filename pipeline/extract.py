@@ -23,19 +23,25 @@ THE_LOCALITY = re.compile(r"(?:the )?(?:commune|ward|locality)", re.IGNORECASE)
 
 class Categorizer:
     """The category with the most keywords in the item (whole words, folded); a tie goes to
-    the category listed first. An item with no keyword takes its sentence's ("..., yet it
-    currently has only one" in a sentence about civil servants); "other" when neither has one."""
+    the category listed first. The rule that found the item adds one keyword's weight to its
+    `category` option: "rising water inundated large areas of two villages" is flood damage,
+    though it names villages. An item with no keyword (and no such rule) takes its sentence's
+    ("..., yet it currently has only one" in a sentence about civil servants); "other" when
+    neither has one."""
 
     def __init__(self, rules: RuleSet):
         self.patterns = [
             (name, word_alternation([fold(k) for k in keywords]))
             for name, keywords in (rules.lexicon("categories", "categories") or {}).items()
         ]
+        self.leans = {rule.id: rule.option("category") for rule in rules.rules if rule.option("category")}
 
-    def __call__(self, text: str, sentence: str = "") -> str:
-        for words in (text, sentence):
+    def __call__(self, text: str, sentence: str = "", rule_id: str | None = None) -> str:
+        lean = self.leans.get(rule_id) if rule_id else None
+        for words, weighted in ((text, lean), (sentence, None)):
             folded = fold(words)
-            hits = [(len(pattern.findall(folded)), -rank, name) for rank, (name, pattern) in enumerate(self.patterns)]
+            hits = [(len(pattern.findall(folded)) + (name == weighted), -rank, name)
+                    for rank, (name, pattern) in enumerate(self.patterns)]
             count, _, name = max(hits, default=(0, 0, "other"))
             if count:
                 return name
@@ -135,7 +141,8 @@ def statement_rows(doc: Doc, article_id: str, categorize: Categorizer, attributi
     for span in doc.spans.get("difficulties", []):
         item, sentence_text = _text(span), _text(_sentence(span))
         rows["difficulties"].append({
-            "article_id": article_id, "text": item, "category": categorize(item, sentence_text),
+            "article_id": article_id, "text": item,
+            "category": categorize(item, sentence_text, span._.provnews_rule),
             "ward_code": _ward_for(span, communes, only_code), "sentence": sentence_text,
             "start_char": span.start_char, "end_char": span.end_char, "rule_id": span._.provnews_rule,
         })
@@ -161,7 +168,8 @@ def statement_rows(doc: Doc, article_id: str, categorize: Categorizer, attributi
             proposer = only_name  # "The ward requested ..." in an article about one ward
         last_proposer = proposer or last_proposer
         rows["recommendations"].append({
-            "article_id": article_id, "text": _text(span), "category": categorize(_text(span), sentence_text),
+            "article_id": article_id, "text": _text(span),
+            "category": categorize(_text(span), sentence_text, span._.provnews_rule),
             "proposer": proposer, "addressee": addressee, "ward_code": ward,
             "sentence": sentence_text, "start_char": span.start_char, "end_char": span.end_char,
             "rule_id": span._.provnews_rule,

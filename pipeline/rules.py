@@ -49,6 +49,9 @@ STATEMENT_KEYS: dict[str, frozenset[str] | type] = {
     "not_preceded_by": list,
     # ... and right after it: "flooded areas" names a place, "flooded" alone tells damage.
     "not_followed_by": list,
+    # The category its items lean to (one keyword's weight, rules/categories.yaml): what a
+    # damage word finds is disaster damage though the item names the road it hit.
+    "category": str,
 }
 # Options compared with one token: each entry one word (or one punctuation mark, "-").
 ONE_TOKEN_OPTIONS = frozenset({"not_preceded_by", "not_followed_by"})
@@ -307,6 +310,12 @@ def load_rules(directory: Path) -> RuleSet:
             rule = _check_rule(raw, index, stem, spec, problems, where)
             if rule is not None:
                 rules.append(rule)
+    categories = lexicons.get("categories", {}).get("categories") or {}
+    for rule in rules:
+        lean = rule.option("category")
+        if lean is not None and categories and lean not in categories:
+            problems.append(f"[{rule.path}: rule {rule.id!r}] category {lean!r} is not one of categories.yaml: "
+                            f"{', '.join(categories)}")
     seen: dict[str, str] = {}
     for rule in rules:
         if rule.id in seen:

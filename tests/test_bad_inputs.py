@@ -149,3 +149,20 @@ def test_a_rules_file_provnews_does_not_read_is_named(tmp_path):
     with pytest.raises(RuleError, match=r"mine.yaml\] not a rules file provnews reads; put its rules into the file of "
                                         r"their kind \(communes.yaml, "):
         load_rules(rules)
+
+
+def test_a_rule_category_that_categories_yaml_lacks_is_named(tmp_path):
+    from pipeline.errors import RuleError
+    from pipeline.rules import load_rules
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    for f in (ROOT / "rules").glob("*.yaml"):
+        (rules / f.name).write_text(f.read_text("utf-8"), encoding="utf-8")
+    path = rules / "difficulties.yaml"
+    text = path.read_text("utf-8")
+    assert "    category: environment_disasters\n" in text
+    path.write_text(text.replace("    category: environment_disasters\n", "    category: disasters\n", 1), encoding="utf-8")
+    with pytest.raises(RuleError, match=r"difficulties.yaml: rule 'damage-words'\] category 'disasters' is not one of "
+                                        r"categories.yaml: environment_disasters, "):
+        load_rules(rules)

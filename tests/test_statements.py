@@ -552,6 +552,20 @@ def test_an_item_without_keywords_takes_its_sentences_category(settings):
     assert categorize("the headquarters roof is leaking") == "headquarters_facilities"
 
 
+def test_the_rule_that_found_an_item_leans_its_category(settings):
+    """What a damage word finds is disaster damage though the item names the road it hit
+    (blind set 28, Đà Nẵng floods); without the rule's lean, the road (access) wins."""
+    categorize = Categorizer(cached_rules(str(settings.rules_dir)))
+    item = "the road to the commune was damaged"
+    assert categorize(item) == "infrastructure_access"
+    assert categorize(item, "", "damage-words") == "environment_disasters"
+    # an item with no keyword of its own takes the lean before its sentence's category
+    assert categorize("people's property has been severely damaged", "The road was cut.", "damage-words") \
+        == "environment_disasters"
+    # a rule without a `category` option leaves the count as it was
+    assert categorize(item, "", "hardship-words") == "infrastructure_access"
+
+
 def test_proposer_and_addressee_come_from_the_rules_files(nlp, settings, tmp_path):
     """A researcher adds an addressee form in rules/recommendations.yaml, without Python."""
     import shutil
