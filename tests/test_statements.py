@@ -256,6 +256,10 @@ def _items(nlp, text: str, table: str) -> list[str]:
      ["The living, cooking, and bathing areas for teachers are all crammed into a small space"]),
     ("More than 70 percent of aquaculture cages and rafts in the commune were completely ruined.",
      ["More than 70 percent of aquaculture cages and rafts in the commune were completely ruined"]),
+    # a rate that is a problem (blind sets 27 and 28)
+    ("The area is large, the population is scattered, and the poverty rate is high.",
+     ["The area is large", "the population is scattered", "the poverty rate is high"]),
+    ("The commune reduced its poverty rate to 3.2 percent.", []),
     # the hardships a list names after "especially" (blind sets 21 and 26, en.sggp.org.vn, baonghean.vn)
     ("The key targets have been achieved or surpassed despite numerous challenges, particularly the severe impacts "
      "of the Covid-19 pandemic.", ["the severe impacts of the Covid-19 pandemic"]),
