@@ -14,7 +14,7 @@ CLAUSE_END = re.compile(r";|,\s+(?=(?:which|while|but|although|though|so that|na
                         r"|\.\.\.|…|\s[-–]\s")
 CONTINUATION = {"especially", "including", "such", "in", "which", "that", "still", "mainly", "particularly",
                 "etc", "of", "for", "to", "with", "from", "by", "as", "due"}
-LIST_END = {"with", "but", "however", "although", "while", "so", "thereby", "because", "whereas", "thanks", "even", "when"}
+LIST_END = {"with", "but", "however", "although", "while", "so", "thereby", "because", "whereas", "thanks"}
 LEAD_WORDS = re.compile(r"^(?:and|or|but|to|that|at the same time|in addition|also|however|then|namely|as well as)[,:]?(?:\s+|$)",
                         re.IGNORECASE)
 RELATIVE_START = re.compile(r"\s*(?:which|who|that)\b", re.IGNORECASE)
