@@ -125,6 +125,8 @@ OTHER_SET_FLOORS = {
     "blind31": {"communes": 0.96, "officials": 0.99, "difficulties": 0.64},
     # Blind set 32 has 4 gold proposals: statements are judged on difficulties only.
     "blind32": {"communes": 0.95, "officials": 0.95, "difficulties": 0.64},
+    # Blind set 33 has 1 gold proposal: statements are judged on difficulties only.
+    "blind33": {"communes": 0.88, "officials": 0.99, "difficulties": 0.57},
 }
 
 
