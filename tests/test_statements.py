@@ -269,6 +269,11 @@ def test_difficulty_families(nlp, sentence, expected):
 
 
 @pytest.mark.parametrize("text, recommendations, directions", [
+    # a named province or city asks the level above, as "the city" does (blind sets 16 and 28)
+    ("Due to the large number of civil servants after the merger, Thu Dau Mot city proposes to arrange the "
+     "headquarters of the Party with the state headquarters.",
+     ["arrange the headquarters of the Party with the state headquarters"], []),
+    ("The Ministry of Home Affairs proposed to merge the units.", [], []),
     # a commune official proposing is a locality, whatever the title says
     ("Le Van Minh, Deputy Secretary of the Tan Hoa Ward Party Committee, proposed building a new "
      "multi-purpose service centre.", ["building a new multi-purpose service centre"], []),

@@ -368,8 +368,18 @@ class StatementRecognizer:
             words = _unquoted_words(doc[left:right])
             if words and set(words) <= self.locality_subjects:
                 return "local"
+            if self._named_locality(doc[left:right]):
+                return "local"
             return speaker_in(words, self.speakers["leader"], self.speakers["local"])
         return self._speaker_by_words(doc, sentence, min(start, sentence.end), people)
+
+    def _named_locality(self, subject: Span) -> bool:
+        """"Quang Tri province", "Thu Dau Mot city": a named province or city (its name's words
+        capitalised, then a locality word) asks the level above, as "the city" does."""
+        common = [fold(t.text) for t in subject if not t.is_punct and (not t.text[:1].isupper() or t.lower_ == "the")]
+        names = [t for t in subject if t.text[:1].isupper() and t.lower_ != "the"]
+        return bool(names) and bool(common) and set(common) <= self.locality_subjects \
+            and bool(set(common) & (self.locality_subjects - {"the"}))
 
     def _speaker_by_words(self, doc: Doc, sentence: Span, start: int, people: list[tuple[int, str | None]]) -> str | None:
         """Without a parse: the office of the last official named before the trigger, else the
