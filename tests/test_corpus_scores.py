@@ -127,6 +127,8 @@ OTHER_SET_FLOORS = {
     "blind32": {"communes": 0.95, "officials": 0.95, "difficulties": 0.64},
     # Blind set 33 has 1 gold proposal: statements are judged on difficulties only.
     "blind33": {"communes": 0.88, "officials": 0.99, "difficulties": 0.57},
+    # Blind set 34 has 4 gold proposals: statements are judged on difficulties only.
+    "blind34": {"communes": 0.88, "officials": 0.99, "difficulties": 0.56},
 }
 
 
