@@ -24,10 +24,10 @@ THE_LOCALITY = re.compile(r"(?:the )?(?:commune|ward|locality)", re.IGNORECASE)
 class Categorizer:
     """The category with the most keywords in the item (whole words, folded); a tie goes to
     the category listed first. The rule that found the item adds one keyword's weight to its
-    `category` option: "rising water inundated large areas of two villages" is flood damage,
-    though it names villages. An item with no keyword (and no such rule) takes its sentence's
-    ("..., yet it currently has only one" in a sentence about civil servants); "other" when
-    neither has one."""
+    `category` option: "the road to the commune was damaged", found by a damage word, is
+    flood damage though it names a road. An item with no keyword (and no such rule) takes its
+    sentence's ("..., yet it currently has only one" in a sentence about civil servants);
+    "other" when neither has one."""
 
     def __init__(self, rules: RuleSet):
         self.patterns = [

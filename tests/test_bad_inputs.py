@@ -24,6 +24,15 @@ def bad_folder(tmp_path_factory):
     return folder
 
 
+def _copy_of_rules(tmp_path):
+    """The shipped rules folder copied to tmp_path/rules, for a test to spoil one file of it."""
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    for f in (ROOT / "rules").glob("*.yaml"):
+        (rules / f.name).write_text(f.read_text("utf-8"), encoding="utf-8")
+    return rules
+
+
 def test_cli_reports_each_bad_input_and_keeps_going(bad_folder, tmp_path):
     out = tmp_path / "tables"
     result = subprocess.run([sys.executable, "-m", "pipeline", "run", str(bad_folder), "--out", str(out)],
@@ -47,10 +56,7 @@ def test_cli_reports_each_bad_input_and_keeps_going(bad_folder, tmp_path):
 
 
 def test_missing_input_and_bad_rules_are_one_line(tmp_path):
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    for f in (ROOT / "rules").glob("*.yaml"):
-        (rules / f.name).write_text(f.read_text("utf-8"), encoding="utf-8")
+    rules = _copy_of_rules(tmp_path)
     text = (rules / "officials.yaml").read_text("utf-8").replace("  - id: prime-minister\n    label: TITLE",
                                                                   "  - id: prime-minister\n    lable: TITLE")
     (rules / "officials.yaml").write_text(text, encoding="utf-8")
@@ -78,10 +84,7 @@ def test_a_lexicon_value_that_is_not_text_is_named(tmp_path):
     from pipeline.errors import RuleError
     from pipeline.rules import load_rules
 
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    for f in (ROOT / "rules").glob("*.yaml"):
-        (rules / f.name).write_text(f.read_text("utf-8"), encoding="utf-8")
+    rules = _copy_of_rules(tmp_path)
     path = rules / "officials.yaml"
     path.write_text(path.read_text("utf-8").replace("members: member,", "members: no,"), encoding="utf-8")
     with pytest.raises(RuleError, match=r"officials.yaml\] lexicon 'group_heads': entries must be strings, got \[False\]"):
@@ -94,10 +97,7 @@ def test_a_rule_option_that_is_not_a_list_of_words_is_named(tmp_path):
     from pipeline.errors import RuleError
     from pipeline.rules import load_rules
 
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    for f in (ROOT / "rules").glob("*.yaml"):
-        (rules / f.name).write_text(f.read_text("utf-8"), encoding="utf-8")
+    rules = _copy_of_rules(tmp_path)
     path = rules / "difficulties.yaml"
     original = path.read_text("utf-8")
     path.write_text(original.replace("    not_followed_by: [areas,", "    not_followed_by: areas\n    unused: [areas,", 1),
@@ -125,10 +125,7 @@ def test_a_pattern_the_matcher_would_refuse_is_named_at_load(tmp_path, pattern, 
     from pipeline.errors import RuleError
     from pipeline.rules import load_rules
 
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    for f in (ROOT / "rules").glob("*.yaml"):
-        (rules / f.name).write_text(f.read_text("utf-8"), encoding="utf-8")
+    rules = _copy_of_rules(tmp_path)
     path = rules / "officials.yaml"
     path.write_text(path.read_text("utf-8").replace("    pattern: prime minister\n", f"    pattern: {pattern}\n", 1),
                     encoding="utf-8")
@@ -141,10 +138,7 @@ def test_a_rules_file_provnews_does_not_read_is_named(tmp_path):
     from pipeline.errors import RuleError
     from pipeline.rules import load_rules
 
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    for f in (ROOT / "rules").glob("*.yaml"):
-        (rules / f.name).write_text(f.read_text("utf-8"), encoding="utf-8")
+    rules = _copy_of_rules(tmp_path)
     (rules / "mine.yaml").write_text("rules: []\n", encoding="utf-8")
     with pytest.raises(RuleError, match=r"mine.yaml\] not a rules file provnews reads; put its rules into the file of "
                                         r"their kind \(communes.yaml, "):
@@ -155,10 +149,7 @@ def test_a_rule_category_that_categories_yaml_lacks_is_named(tmp_path):
     from pipeline.errors import RuleError
     from pipeline.rules import load_rules
 
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    for f in (ROOT / "rules").glob("*.yaml"):
-        (rules / f.name).write_text(f.read_text("utf-8"), encoding="utf-8")
+    rules = _copy_of_rules(tmp_path)
     path = rules / "difficulties.yaml"
     text = path.read_text("utf-8")
     assert "    category: environment_disasters\n" in text

@@ -376,10 +376,9 @@ class StatementRecognizer:
     def _named_locality(self, subject: Span) -> bool:
         """"Quang Tri province", "Thu Dau Mot city": a named province or city (its name's words
         capitalised, then a locality word) asks the level above, as "the city" does."""
-        common = [fold(t.text) for t in subject if not t.is_punct and (not t.text[:1].isupper() or t.lower_ == "the")]
-        names = [t for t in subject if t.text[:1].isupper() and t.lower_ != "the"]
-        return bool(names) and bool(common) and set(common) <= self.locality_subjects \
-            and bool(set(common) & (self.locality_subjects - {"the"}))
+        common = {fold(t.text) for t in subject if not t.is_punct and (t.lower_ == "the" or not t.text[:1].isupper())}
+        named = any(t.text[:1].isupper() and t.lower_ != "the" for t in subject)
+        return named and common <= self.locality_subjects and bool(common - {"the"})
 
     def _speaker_by_words(self, doc: Doc, sentence: Span, start: int, people: list[tuple[int, str | None]]) -> str | None:
         """Without a parse: the office of the last official named before the trigger, else the
