@@ -52,6 +52,8 @@ STATEMENT_KEYS: dict[str, frozenset[str] | type] = {
     # The category its items lean to (one keyword's weight, rules/categories.yaml): what a
     # damage word finds is disaster damage though the item names the road it hit.
     "category": str,
+    # A list read `after` the match ends where a clause begins (a verb with a tense).
+    "ends_at_clause": bool,
 }
 # Options compared with one token: each entry one word (or one punctuation mark, "-").
 ONE_TOKEN_OPTIONS = frozenset({"not_preceded_by", "not_followed_by"})

@@ -107,14 +107,14 @@ OTHER_SET_FLOORS = {
     # Blind set 19 has 3 gold proposals, none found yet: a floor of 0 would assert nothing.
     "blind19": {"communes": 0.99, "officials": 0.96, "difficulties": 0.59},
     "blind20": {"communes": 0.99, "officials": 0.95, "difficulties": 0.50, "recommendations": 0.45},
-    "blind21": {"communes": 0.99, "officials": 0.90, "difficulties": 0.59, "recommendations": 0.99},
+    "blind21": {"communes": 0.99, "officials": 0.90, "difficulties": 0.61, "recommendations": 0.99},
     # Blind set 22 has one gold proposal: statements are judged on difficulties only.
     "blind22": {"communes": 0.81, "officials": 0.94, "difficulties": 0.52},
     "blind23": {"communes": 0.95, "officials": 0.96, "difficulties": 0.58, "recommendations": 0.43},
     "blind24": {"communes": 0.98, "officials": 0.90, "difficulties": 0.54, "recommendations": 0.49},
     "blind25": {"communes": 0.87, "officials": 0.99, "difficulties": 0.46, "recommendations": 0.24},
     # Blind set 26 has 7 gold proposals, none found yet: a floor of 0 would assert nothing.
-    "blind26": {"communes": 0.91, "officials": 0.99, "difficulties": 0.55},
+    "blind26": {"communes": 0.91, "officials": 0.99, "difficulties": 0.65},
     # Blind set 27 has no proposals in its gold: statements are judged on difficulties only.
     "blind27": {"communes": 0.85, "officials": 0.85, "difficulties": 0.85},
     "blind28": {"communes": 0.95, "officials": 0.99, "difficulties": 0.60, "recommendations": 0.62},

@@ -260,6 +260,16 @@ def _items(nlp, text: str, table: str) -> list[str]:
     ("The area is large, the population is scattered, and the poverty rate is high.",
      ["The area is large", "the population is scattered", "the poverty rate is high"]),
     ("The commune reduced its poverty rate to 3.2 percent.", []),
+    # the hardships a list names after "especially" (blind sets 21 and 26) ...
+    ("The key targets have been achieved or surpassed despite numerous challenges, particularly the severe impacts "
+     "of the Covid-19 pandemic.", ["the severe impacts of the Covid-19 pandemic"]),
+    # ... up to where the main clause begins (blind set 33, thongtin.vietnam.vn)
+    ("Despite facing many difficulties and challenges, especially the prolonged impact of the Covid-19 pandemic "
+     "disrupting activities at the border gate and the tightening of border trade from China, the Party Committee, "
+     "government and people of Tran Phu ward have proactively overcome, resolutely strived and achieved important "
+     "and comprehensive achievements in all fields.",
+     ["the prolonged impact of the Covid-19 pandemic disrupting activities at the border gate and the tightening of "
+      "border trade from China"]),
     # who raised the difficulties, and where, is not a problem
     ("Representatives from Tan Hoa ward raised a number of difficulties and obstacles in the process of operating "
      "the two-tier local government model.", []),
@@ -590,3 +600,15 @@ def test_proposer_and_addressee_come_from_the_rules_files(nlp, settings, tmp_pat
     path.write_text(path.read_text("utf-8").replace("- the (Farmers\n", "- (?i)the farmers\n"), "utf-8")
     with pytest.raises(RuleError, match=r"'addressee_patterns': the patterns cannot be joined into one"):
         load_rules(edited)
+
+
+def test_a_list_ends_where_a_clause_begins():
+    """`clause_after_list` cuts at the comma before the first piece with a clause mark after its
+    first word; a relative clause says more of the item before it; without marks (no parser)
+    nothing is cut."""
+    from pipeline.components.clauses import clause_after_list
+
+    text = "especially floods, landslides, which have cut roads, the commune has overcome them"
+    marks = frozenset({text.index("have"), text.index("has")})
+    assert clause_after_list(text, 0, len(text), marks) == text.index(", the commune")
+    assert clause_after_list(text, 0, len(text), frozenset()) == len(text)

@@ -138,6 +138,23 @@ def _finite_proposal(text: str, start: int, end: int, verbs: frozenset[int]) -> 
     return any(start + w.start() in verbs and not w.group(0).lower().endswith("ing") for w in words)
 
 
+def clause_after_list(text: str, start: int, end: int, clause_marks: frozenset[int]) -> int:
+    """Where a list of noun phrases starting at `start` gives way to a clause: the comma before
+    the first piece with a subject or a verb with a tense (`clause_marks`, offsets) after its
+    first word ("especially the impact of Covid-19, the ward has overcome ..."), else `end`.
+    Without a parser nothing is known to open a clause."""
+    commas = [m.start() for m in re.finditer(r",", text[start:end])]
+    for cut, nxt in zip(commas, commas[1:] + [end - start]):
+        piece_start = start + cut + 1
+        if RELATIVE_START.match(text, piece_start):
+            continue  # ", which has affected ...": says more of the item before it
+        first = WORD_AT.match(text, piece_start)
+        after_first = first.end() if first else piece_start
+        if any(after_first <= at < start + nxt for at in clause_marks):
+            return start + cut
+    return end
+
+
 def _split_commas(text: str, start: int, end: int, mode: str, verbs: frozenset[int]) -> list[tuple[int, int]]:
     """Commas (and "and" before a new verb phrase) split items when the next piece starts like
     a new item: a verb phrase for `verbs`, a noun phrase for `nouns`."""

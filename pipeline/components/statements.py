@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from pipeline.components.clauses import (PHOTO_CREDIT, clause_bounds, clause_end, join_left, split_items, starts_verb,
+from pipeline.components.clauses import (PHOTO_CREDIT, clause_after_list, clause_bounds, clause_end, join_left,
+                                         split_items, starts_verb,
                                          trim_item)
 from pipeline.components.matching import WindowedMatcher
 from pipeline.components.officials import person_of
@@ -25,6 +26,8 @@ PRIORITY = ("RECOMMENDATION", "DIRECTION", "DIFFICULTY")  # who claims a sentenc
 MIN_CONTENT_WORDS = 2
 RESTATED_AT = 0.5  # content-word Dice above which a later item restates an earlier one
 VERB_TAGS = {"VB", "VBG"}  # base form and gerund: how proposals and instructions begin
+FINITE_TAGS = {"VBD", "VBZ", "VBP", "MD"}  # a verb with a tense: a clause, not a noun phrase
+SUBJECT_DEPS = {"nsubj", "nsubjpass", "expl"}  # ... or a subject (the tagger calls "have" VB at times)
 ADDRESSEE_CLOSERS = {"to", "should", "would", "will", "could", "must", "can", "shall"}
 CANCEL_WINDOW = 4
 NEGATIONS = {"not", "yet", "never", "n't", "n’t"}
@@ -133,6 +136,13 @@ def _is_dependent(doc: Doc, at: int) -> bool:
 def verb_offsets(sentence: Span, tags: set[str]) -> frozenset[int]:
     """Character offsets of the sentence's tokens tagged as one of `tags` (none without a tagger)."""
     return frozenset(t.idx for t in sentence if t.tag_ in tags)
+
+
+def clause_offsets(sentence: Span) -> frozenset[int]:
+    """Character offsets of the tokens that show a clause: a subject, a verb with a tense or an
+    auxiliary ("have proactively overcome", which the tagger may call VB); none without a parser."""
+    return frozenset(t.idx for t in sentence
+                     if t.dep_ in SUBJECT_DEPS or t.tag_ in FINITE_TAGS or (t.dep_ and t.lower_ in AUXILIARIES))
 
 
 def _person_words(text: str, start: int, end: int) -> set[str]:
@@ -448,7 +458,10 @@ class StatementRecognizer:
         s_char, e_char = doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
         mode = rule.option("mode", "after")
         if mode == "after":
-            regions = [(e_char, sentence.end_char)]
+            end_char = sentence.end_char
+            if rule.option("ends_at_clause"):  # "despite difficulties, especially X, Y, the ward has ..."
+                end_char = clause_after_list(text, e_char, end_char, clause_offsets(sentence))
+            regions = [(e_char, end_char)]
         elif mode == "from_match":
             regions = [(s_char, clause_end(text, e_char, sentence.end_char))]
         else:
