@@ -26,6 +26,7 @@ from pipeline.settings import ENGINES, Settings
 Cleaned = list[Article | ErrorRecord]
 SCHEDULER_VARIABLE = "DASK_SCHEDULER_ADDRESS"
 PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent ends
+MANAGER_JOIN_SECONDS = 10  # a stop waits at most this long for the process pool's manager thread
 
 
 class Pending(Protocol):
@@ -161,6 +162,13 @@ class ProcessEngine:
             process.terminate()
         for process in processes:
             process.join()
+        # The executor's manager thread closes its wake-up pipe as it ends; if that happens while
+        # the interpreter's exit hook wakes it (Python 3.11 takes no lock there), the exit prints
+        # an "OSError: Bad file descriptor" traceback after the run's last line. Seen once in CI
+        # on a SIGTERM stop; waiting here for the thread, whose workers are gone, closes the race.
+        manager = getattr(self.pool, "_executor_manager_thread", None)
+        if manager is not None:
+            manager.join(MANAGER_JOIN_SECONDS)
 
 
 class DaskEngine:
