@@ -52,7 +52,8 @@ STATEMENT_KEYS: dict[str, frozenset[str] | type] = {
     # The category its items lean to (one keyword's weight, rules/categories.yaml): what a
     # damage word finds is disaster damage though the item names the road it hit.
     "category": str,
-    # A list read `after` the match ends where a clause begins (a verb with a tense).
+    # A list read `after` the match ends where a clause begins (a subject, a verb with a tense
+    # or an auxiliary after a piece's first word).
     "ends_at_clause": bool,
 }
 # Options compared with one token: each entry one word (or one punctuation mark, "-").
