@@ -129,6 +129,9 @@ OTHER_SET_FLOORS = {
     "blind33": {"communes": 0.88, "officials": 0.99, "difficulties": 0.57},
     # Blind set 34 has 4 gold proposals: statements are judged on difficulties only.
     "blind34": {"communes": 0.88, "officials": 0.99, "difficulties": 0.56},
+    # Blind set 35 has 2 gold proposals: statements are judged on difficulties only.
+    "blind35": {"communes": 0.99, "officials": 0.94, "difficulties": 0.45},
+    "blind36": {"communes": 0.96, "officials": 0.89, "difficulties": 0.58, "recommendations": 0.42},
 }
 
 
