@@ -10,18 +10,20 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from pipeline import __version__, commits
 from pipeline.dedupe.minhash import FINGERPRINT, NUM_PERM
 from pipeline.errors import OutputError
+
+if TYPE_CHECKING:  # pandas only for readers of the tables: a run does not pay for its import
+    import pandas as pd
 
 STR, INT, FLOAT, BOOL = pa.string(), pa.int64(), pa.float64(), pa.bool_()
 SCHEMAS: dict[str, pa.Schema] = {
@@ -86,9 +88,17 @@ def to_arrow(table: str, rows: list[dict[str, Any]]) -> pa.Table:
         return pa.table([pa.array([row["article_id"] for row in rows], STR), signatures], schema=schema)
     columns = {name: [row.get(name) for row in rows] for name in schema.names}
     if table == "articles":
-        columns["published"] = [pd.Timestamp(v).date() if v else None for v in columns["published"]]
-        columns["fetched_at"] = [pd.Timestamp(v).to_pydatetime() if v else None for v in columns["fetched_at"]]
+        columns["published"] = [_as(date, v) for v in columns["published"]]
+        columns["fetched_at"] = [_as(datetime, v) for v in columns["fetched_at"]]
     return pa.table(columns, schema=schema)
+
+
+def _as(kind: type[date], value: str | date | None) -> date | None:
+    """A date or time given as ISO 8601 text (as `clean.iso_date` and `clean.utc_timestamp`
+    make them) or already as one."""
+    if value is None or value == "":
+        return None
+    return kind.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _write_part(table: pa.Table, path: Path, compression: str) -> None:
@@ -133,8 +143,20 @@ def last_made_with(out: str | Path, snapshot: commits.Snapshot | None = None) ->
             if key in (b"provnews_rules", b"provnews_model")}
 
 
-def _dataset(paths: list[Path], table: str) -> ds.Dataset:
-    return ds.dataset([str(p) for p in paths], format="parquet", schema=_schema(table))
+def _part_batches(path: Path, table: str, columns: list[str]) -> Iterator[pa.RecordBatch]:
+    """A part's rows in record batches, in the table's current schema: a column the part was
+    written without (an older version) is null. Read with `pyarrow.parquet`, not
+    `pyarrow.dataset`, whose import loads pandas: 0.3 s at every start of a run."""
+    schema = _columns_schema(table, columns)
+    handle = pq.ParquetFile(path)
+    present = set(handle.schema_arrow.names)
+    for batch in handle.iter_batches(columns=[c for c in columns if c in present]):
+        yield pa.record_batch([batch.column(c).cast(schema.field(c).type) if c in present
+                               else pa.nulls(batch.num_rows, schema.field(c).type) for c in columns], schema=schema)
+
+
+def _columns_schema(table: str, columns: list[str]) -> pa.Schema:
+    return pa.schema([_schema(table).field(c) for c in columns])
 
 
 def committed_parts(out: str | Path, table: str, snapshot: commits.Snapshot | None = None) -> list[Path]:
@@ -155,7 +177,8 @@ def scan_columns(out: str | Path, table: str, columns: list[str],
     parts = committed_parts(out, table, snapshot)
     if parts:
         try:
-            yield from _dataset(parts, table).to_batches(columns=columns)
+            for path in parts:
+                yield from _part_batches(path, table, columns)
         except (pa.ArrowException, OSError) as exc:
             raise _read_error(Path(out), table, exc) from None
 
@@ -166,7 +189,8 @@ def read_columns(out: str | Path, table: str, columns: list[str],
     if not parts:
         return _schema(table).empty_table().select(columns)
     try:
-        return _dataset(parts, table).to_table(columns=columns)
+        return pa.Table.from_batches([batch for path in parts for batch in _part_batches(path, table, columns)],
+                                     schema=_columns_schema(table, columns))
     except (pa.ArrowException, OSError) as exc:
         raise _read_error(Path(out), table, exc) from None
 

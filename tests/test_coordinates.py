@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import math
+import pickle
 
-from pipeline.gazetteer import load_gazetteer
+from pipeline.gazetteer import build_gazetteer, cache_path, load_gazetteer
 from pipeline.tables import load_tables
 
 # Vietnam, the Paracel and Spratly special zones included.
@@ -34,3 +35,20 @@ def test_commune_rows_carry_their_units_point(sample_run):
     former = communes[communes["method"] == "legacy"]
     moved = [math.dist((r.latitude, r.longitude), gazetteer.coordinates(r.becomes_code)) for r in former.itertuples()]
     assert max(moved) > 0.01
+
+
+def test_gazetteer_is_kept_built_and_a_bad_cache_is_built_again(tmp_path, monkeypatch):
+    """A start reads the built gazetteer (0.1 s instead of 0.3 s); a damaged or unwritable
+    cache costs only the build."""
+    monkeypatch.setenv("PROVNEWS_CACHE_DIR", str(tmp_path / "cache"))
+    path = cache_path()
+    assert path is not None and path.parent == tmp_path / "cache"
+    built = load_gazetteer.__wrapped__()
+    assert path.is_file()
+    assert load_gazetteer.__wrapped__() == built == build_gazetteer()
+    path.write_bytes(b"not a pickle")
+    assert load_gazetteer.__wrapped__() == built
+    assert pickle.loads(path.read_bytes()) == built  # written again
+    monkeypatch.setenv("PROVNEWS_CACHE_DIR", str(tmp_path / "a-file"))
+    (tmp_path / "a-file").write_text("in the way")
+    assert load_gazetteer.__wrapped__() == built
