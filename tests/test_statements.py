@@ -370,6 +370,10 @@ def test_difficulty_families(nlp, sentence, expected):
      ["the Provincial People's Committee direct departments to reduce unnecessary reports",
       "strengthen digital data intercommunication to minimize overlapping reports, ensuring the effective operation "
       "of the 2-level government model"], []),
+    # "the Government" with a capital is the national one; a provincial leader asking "the
+    # government" asks the local one: an instruction (blind set 29, vietnam.vn)
+    ("Regarding economic development, comrade Nguyen Duc Tuy, Deputy Secretary of the Provincial Party Committee, "
+     "requested the government to take care of people's lives.", [], ["take care of people's lives"]),
     # ... but a central leader asking a ministry instructs it
     ("Deputy Prime Minister Tran Hong Ha requested the Ministry of Agriculture and Environment to urgently survey "
      "the landslide area.", [], ["urgently survey the landslide area"]),

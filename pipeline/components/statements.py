@@ -240,7 +240,11 @@ class StatementRecognizer:
                          for kind in ("leader", "local")}
         self.pronouns = {fold(w) for w in self.rules.lexicon("recommendations", "pronouns", [])}
         self.lower_addressees = {fold(w) for w in self.rules.lexicon("recommendations", "lower_addressees", [])}
-        self.central_addressees = {fold(w) for w in self.rules.lexicon("recommendations", "central_addressees", [])}
+        central = self.rules.lexicon("recommendations", "central_addressees", [])
+        # an entry written with a capital counts only so written ("the Government", not a
+        # commune's "the government"); the others in any case
+        self.central_addressees = {fold(w) for w in central if not w[:1].isupper()}
+        self.central_names = {w for w in central if w[:1].isupper()}
         self.own_level = {fold(w) for w in self.rules.lexicon("recommendations", "own_level_words", [])}
         self.central_speakers = {fold(w) for w in self.rules.lexicon("recommendations", "central_speakers", [])}
         self.locality_subjects = {fold(w) for w in self.rules.lexicon("recommendations", "locality_subjects", [])}
@@ -322,7 +326,8 @@ class StatementRecognizer:
         """The trigger names a central addressee ("proposed that the Ministry of Agriculture"):
         a province asking the centre makes a recommendation, whoever speaks for it."""
         words = {fold(token.text) for token in doc[start:end]}
-        return bool(words & self.central_addressees) and not words & self.own_level
+        central = words & self.central_addressees or {t.text for t in doc[start:end]} & self.central_names
+        return bool(central) and not words & self.own_level
 
     def _addressed_down(self, doc: Doc, sentence: Span, end: int) -> bool:
         """"requested Cam Duong ward to assess ...", "asked localities to ...": whoever asks a
