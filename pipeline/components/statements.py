@@ -233,6 +233,8 @@ class StatementRecognizer:
         self.generic = {stem: {fold(w) for w in self.rules.lexicon(stem, "generic_words", [])} for stem in LABEL_FILES.values()}
         self.not_start = {stem: [fold(w).split() for w in self.rules.lexicon(stem, "not_item_start", [])]
                           for stem in LABEL_FILES.values()}
+        self.circumstance = {stem: {fold(w) for w in self.rules.lexicon(stem, "circumstance_openers", [])}
+                             for stem in LABEL_FILES.values()}
         self.settled = {stem: [fold(w).split() for w in self.rules.lexicon(stem, "settled_phrases", [])]
                         for stem in LABEL_FILES.values()}
         self.first_person = {stem: set(self.rules.lexicon(stem, "first_person_words", [])) for stem in LABEL_FILES.values()}
@@ -495,6 +497,7 @@ class StatementRecognizer:
         inside a claimed region is part of that statement; a region stops at a stronger trigger."""
         text = doc_text(doc)
         verbs = verb_offsets(sentence, VERB_TAGS)
+        clauses = clause_offsets(sentence) if doc.has_annotation("TAG") else None
         claimed: list[tuple[int, int]] = []
         items: list[Item] = []
         for rank, label in enumerate(PRIORITY):
@@ -521,7 +524,7 @@ class StatementRecognizer:
                 if not free:
                     continue
                 region = free[0]
-                found = [item for item in self._region_items(text, region, rule, stem, verbs)
+                found = [item for item in self._region_items(text, region, rule, stem, verbs, clauses)
                          if (item.start, item.end) not in seen]
                 if not found:
                     continue  # nothing concrete here: leave the region to weaker statements
@@ -543,8 +546,9 @@ class StatementRecognizer:
         return items
 
     def _region_items(self, text: str, region: tuple[int, int], rule: Rule, stem: str,
-                      verbs: frozenset[int]) -> list[Item]:
-        """The region split by the rule's `split`, trimmed, without generic or non-items."""
+                      verbs: frozenset[int], clauses: frozenset[int] | None) -> list[Item]:
+        """The region split by the rule's `split`, trimmed, without generic or non-items.
+        `clauses`: where the sentence shows a clause (None without a tagger, which cannot tell)."""
         minimum = 1 if rule.option("split") == "nouns" else MIN_CONTENT_WORDS
         items = []
         for piece in split_items(text, *region, rule.option("split", "semicolons"), verbs):
@@ -554,6 +558,8 @@ class StatementRecognizer:
                 continue
             if self._settled(words, stem) or self.first_person[stem] & _person_words(text, s, e):
                 continue
+            if clauses is not None and words[0] in self.circumstance[stem] and not any(s < c < e for c in clauses):
+                continue  # "In a dilapidated house", "After a rather arduous journey": no clause, a circumstance
             if words[-1] in AUXILIARIES:  # cut before its verb by a stronger statement
                 continue
             if len(self._content_words(text[s:e], stem)) >= minimum:
