@@ -278,6 +278,9 @@ def _items(nlp, text: str, table: str) -> list[str]:
      "negative slope.", []),
     ("When encountering complicated applications and procedures, the center invited experts from the Economic "
      "Department to guide citizens.", []),
+    # a cue word with a capital inside a name (blind set 31, baogialai)
+    ("Quang Minh Tuan Company Limited is the construction unit and Quang Minh Phat Joint Stock Company is the "
+     "supervision consultant.", []),
     # ... but "despite" a hardship states it (fresh set)
     ("The operations of commune- and ward-level authorities have remained generally stable; despite a large "
      "workload, tasks have been handled on time and in accordance with regulations.", ["despite a large workload"]),

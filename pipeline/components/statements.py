@@ -145,6 +145,15 @@ def clause_offsets(sentence: Span) -> frozenset[int]:
                      if t.dep_ in SUBJECT_DEPS or t.tag_ in FINITE_TAGS or (t.dep_ and t.lower_ in AUXILIARIES))
 
 
+def _in_name(doc: Doc, start: int) -> bool:
+    """A trigger written with a capital after a capitalised word, inside a sentence, is part of a
+    name: "Quang Minh Tuan Company Limited", "Mr. Hoang Van Thin", "the Poor Credit Department"."""
+    if start == 0 or doc[start].is_sent_start or not doc[start].text[:1].isupper():
+        return False
+    before = doc[start - 1]
+    return before.text[:1].isupper() and before.is_alpha and not before.is_sent_start
+
+
 def _person_words(text: str, start: int, end: int) -> set[str]:
     """The words of text[start:end] as written, contractions split ("I’m" gives "I")."""
     return {part for word in WORD.findall(text, start, end) for part in re.split(r"[’']", word) if part}
@@ -278,6 +287,8 @@ class StatementRecognizer:
         stated. A list that follows ("reported difficulties such as: ...") is never cancelled."""
         stem = LABEL_FILES[rule.label]
         if start > 0 and fold(doc[start - 1].text) in self.cancel_next[stem]:
+            return True
+        if _in_name(doc, start):
             return True
         if context_cancels(doc, start, end, rule):
             return True
