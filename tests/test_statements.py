@@ -278,6 +278,10 @@ def _items(nlp, text: str, table: str) -> list[str]:
      "negative slope.", []),
     ("When encountering complicated applications and procedures, the center invited experts from the Economic "
      "Department to guide citizens.", []),
+    # after a concession the list ends where the main clause begins (blind set 32, en.baodienbienphu.com.vn)
+    ("Despite facing challenges such as limited resources, natural disasters, and epidemics, the commune’s "
+     "leadership remained steadfast and proactive, contributing to maintaining political stability and "
+     "strengthening the great national unity bloc.", ["limited resources", "natural disasters", "epidemics"]),
     # a cue word with a capital inside a name (blind set 31, baogialai)
     ("Quang Minh Tuan Company Limited is the construction unit and Quang Minh Phat Joint Stock Company is the "
      "supervision consultant.", []),

@@ -242,6 +242,8 @@ class StatementRecognizer:
         self.generic = {stem: {fold(w) for w in self.rules.lexicon(stem, "generic_words", [])} for stem in LABEL_FILES.values()}
         self.not_start = {stem: [fold(w).split() for w in self.rules.lexicon(stem, "not_item_start", [])]
                           for stem in LABEL_FILES.values()}
+        self.concessive = {stem: [fold(w).split() for w in self.rules.lexicon(stem, "concessive_openers", [])]
+                           for stem in LABEL_FILES.values()}
         self.circumstance = {stem: {fold(w) for w in self.rules.lexicon(stem, "circumstance_openers", [])}
                              for stem in LABEL_FILES.values()}
         self.settled = {stem: [fold(w).split() for w in self.rules.lexicon(stem, "settled_phrases", [])]
@@ -477,7 +479,8 @@ class StatementRecognizer:
         mode = rule.option("mode", "after")
         if mode == "after":
             end_char = sentence.end_char
-            if rule.option("ends_at_clause"):  # "despite difficulties, especially X, Y, the ward has ..."
+            if rule.option("ends_at_clause") or self._opens_concession(text, sentence, s_char, rule):
+                # "despite difficulties, especially X, Y, the ward has ..."
                 end_char = clause_after_list(text, e_char, end_char, clause_offsets(sentence))
             regions = [(e_char, end_char)]
         elif mode == "from_match":
@@ -555,6 +558,12 @@ class StatementRecognizer:
                 items += found
             claimed += regions
         return items
+
+    def _opens_concession(self, text: str, sentence: Span, s_char: int, rule: Rule) -> bool:
+        """The sentence opens with a concession ("Despite facing challenges such as ..., the
+        commune's leadership remained steadfast"): its list ends where the main clause begins."""
+        words = fold(text[sentence.start_char:s_char]).split()
+        return any(words[:len(lead)] == lead for lead in self.concessive[LABEL_FILES[rule.label]])
 
     def _region_items(self, text: str, region: tuple[int, int], rule: Rule, stem: str,
                       verbs: frozenset[int], clauses: frozenset[int] | None) -> list[Item]:
