@@ -19,7 +19,7 @@ from pipeline.components.matching import WindowedMatcher
 from pipeline.components.officials import person_of
 from pipeline.components.tokens import doc_text
 from pipeline.rules import Rule, RuleSet, cached_rules
-from pipeline.textnorm import FUNCTION_WORDS, dice, fold, name_key
+from pipeline.textnorm import FUNCTION_WORDS, dice, fold, name_key, word_alternation
 
 LABEL_FILES = {"RECOMMENDATION": "recommendations", "DIRECTION": "directions", "DIFFICULTY": "difficulties"}
 PRIORITY = ("RECOMMENDATION", "DIRECTION", "DIFFICULTY")  # who claims a sentence region first
@@ -242,6 +242,8 @@ class StatementRecognizer:
         self.generic = {stem: {fold(w) for w in self.rules.lexicon(stem, "generic_words", [])} for stem in LABEL_FILES.values()}
         self.not_start = {stem: [fold(w).split() for w in self.rules.lexicon(stem, "not_item_start", [])]
                           for stem in LABEL_FILES.values()}
+        self.frames = {stem: word_alternation(self.rules.lexicon(stem, "frame_patterns", []), escape=False,
+                                              flags=re.IGNORECASE) for stem in LABEL_FILES.values()}
         self.concessive = {stem: [fold(w).split() for w in self.rules.lexicon(stem, "concessive_openers", [])]
                            for stem in LABEL_FILES.values()}
         self.circumstance = {stem: {fold(w) for w in self.rules.lexicon(stem, "circumstance_openers", [])}
@@ -573,6 +575,10 @@ class StatementRecognizer:
         items = []
         for piece in split_items(text, *region, rule.option("split", "semicolons"), verbs):
             s, e = trim_item(text, *piece)
+            opening = s + len(text[s:e]) - len(text[s:e].lstrip("\"“‘'"))
+            frame = self.frames[stem].match(text, opening, e)
+            if frame and frame.end() < e:  # "The biggest difficulty is that X": the item is X
+                s = frame.end()
             words = fold(text[s:e]).split()
             if not words or any(words[:len(lead)] == lead for lead in self.not_start[stem]):
                 continue
