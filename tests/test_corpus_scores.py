@@ -132,6 +132,9 @@ OTHER_SET_FLOORS = {
     # Blind set 35 has 2 gold proposals: statements are judged on difficulties only.
     "blind35": {"communes": 0.99, "officials": 0.94, "difficulties": 0.45},
     "blind36": {"communes": 0.96, "officials": 0.89, "difficulties": 0.58, "recommendations": 0.42},
+    # Blind sets 37 and 38 have 3 and 2 gold proposals: statements are judged on difficulties only.
+    "blind37": {"communes": 0.98, "officials": 0.99, "difficulties": 0.52},
+    "blind38": {"communes": 0.99, "officials": 0.99, "difficulties": 0.47},
 }
 
 
