@@ -279,3 +279,22 @@ def test_each_part_records_the_rules_and_model_that_made_it(tmp_path, settings):
             for p in parts]
     assert made == [{b"provnews_rules": first.encode(), b"provnews_model": b"rules-only"},
                     {b"provnews_rules": second.encode(), b"provnews_model": b"rules-only"}]
+
+
+def test_parts_written_before_a_column_existed_read_with_it_empty(seeds_out, tmp_path, monkeypatch, settings):
+    """Tables kept across an upgrade that added a column: its older parts read with the column
+    empty (null), the newer with its values, and a run goes on adding to them."""
+    first, second = _batches(seeds_out)
+    older = pa.schema([field for field in SCHEMAS["communes"] if field.name not in ("latitude", "longitude")])
+    out = tmp_path / "upgraded"
+    with exclusive(out):
+        monkeypatch.setitem(SCHEMAS, "communes", older)
+        write_batch(out, first)
+        monkeypatch.undo()
+        write_batch(out, second)
+    read = read_columns(out, "communes", ["article_id", "latitude"]).to_pylist()
+    assert len(read) == len(first["communes"]) + len(second["communes"])
+    assert all(row["latitude"] is None for row in read[:len(first["communes"])])
+    assert any(row["latitude"] is not None for row in read[len(first["communes"]):])
+    summary = run([RAW], out, settings)
+    assert summary.counts["articles"] == 0  # both seeds are there already: read, not written again
