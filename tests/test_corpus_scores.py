@@ -89,48 +89,48 @@ OTHER_SET_FLOORS = {
     "blind": {"communes": 0.93, "officials": 0.95},
     "blind3": {"communes": 0.97, "officials": 0.95, "difficulties": 0.71, "recommendations": 0.90},
     "blind4": {"communes": 0.95, "officials": 0.97, "difficulties": 0.74, "recommendations": 0.77},
-    "blind5": {"communes": 0.97, "officials": 0.97, "difficulties": 0.67, "recommendations": 0.83},
-    "blind6": {"communes": 0.95, "officials": 0.95, "difficulties": 0.58, "recommendations": 0.78},
+    "blind5": {"communes": 0.97, "officials": 0.97, "difficulties": 0.69, "recommendations": 0.83},
+    "blind6": {"communes": 0.95, "officials": 0.95, "difficulties": 0.59, "recommendations": 0.78},
     "blind7": {"communes": 0.98, "officials": 0.96, "difficulties": 0.50, "recommendations": 0.83},
     "blind8": {"communes": 0.98, "officials": 0.85, "difficulties": 0.60, "recommendations": 0.85},
-    "blind9": {"communes": 0.99, "officials": 0.95, "difficulties": 0.60, "recommendations": 0.92},
+    "blind9": {"communes": 0.99, "officials": 0.95, "difficulties": 0.61, "recommendations": 0.92},
     "blind10": {"communes": 0.92, "officials": 0.95, "difficulties": 0.85, "recommendations": 0.65},
     "blind11": {"communes": 0.98, "officials": 0.93, "difficulties": 0.74, "recommendations": 0.70},
     "blind12": {"communes": 0.85, "officials": 0.94, "difficulties": 0.72, "recommendations": 0.83},
     "blind13": {"communes": 0.97, "officials": 0.92, "difficulties": 0.60, "recommendations": 0.74},
-    "blind14": {"communes": 0.93, "officials": 0.90, "difficulties": 0.51, "recommendations": 0.62},
-    "blind15": {"communes": 0.99, "officials": 0.99, "difficulties": 0.51, "recommendations": 0.32},
+    "blind14": {"communes": 0.93, "officials": 0.90, "difficulties": 0.52, "recommendations": 0.62},
+    "blind15": {"communes": 0.99, "officials": 0.99, "difficulties": 0.52, "recommendations": 0.32},
     "blind16": {"communes": 0.99, "officials": 0.86, "difficulties": 0.68, "recommendations": 0.21},
     # Blind set 17 has no proposals in its gold: statements are judged on difficulties only.
     "blind17": {"communes": 0.65, "officials": 0.74, "difficulties": 0.63},
     "blind18": {"communes": 0.96, "officials": 0.94, "difficulties": 0.62, "recommendations": 0.57},
     # Blind set 19 has 3 gold proposals, none found yet: a floor of 0 would assert nothing.
     "blind19": {"communes": 0.99, "officials": 0.96, "difficulties": 0.59},
-    "blind20": {"communes": 0.99, "officials": 0.95, "difficulties": 0.50, "recommendations": 0.45},
-    "blind21": {"communes": 0.99, "officials": 0.90, "difficulties": 0.61, "recommendations": 0.99},
+    "blind20": {"communes": 0.99, "officials": 0.95, "difficulties": 0.52, "recommendations": 0.45},
+    "blind21": {"communes": 0.99, "officials": 0.90, "difficulties": 0.62, "recommendations": 0.99},
     # Blind set 22 has one gold proposal: statements are judged on difficulties only.
     "blind22": {"communes": 0.81, "officials": 0.94, "difficulties": 0.52},
     "blind23": {"communes": 0.95, "officials": 0.96, "difficulties": 0.58, "recommendations": 0.43},
-    "blind24": {"communes": 0.98, "officials": 0.90, "difficulties": 0.54, "recommendations": 0.49},
-    "blind25": {"communes": 0.87, "officials": 0.99, "difficulties": 0.46, "recommendations": 0.24},
+    "blind24": {"communes": 0.98, "officials": 0.90, "difficulties": 0.55, "recommendations": 0.49},
+    "blind25": {"communes": 0.87, "officials": 0.99, "difficulties": 0.47, "recommendations": 0.24},
     # Blind set 26 has 7 gold proposals, none found yet: a floor of 0 would assert nothing.
     "blind26": {"communes": 0.91, "officials": 0.99, "difficulties": 0.65},
     # Blind set 27 has no proposals in its gold: statements are judged on difficulties only.
     "blind27": {"communes": 0.85, "officials": 0.85, "difficulties": 0.85},
-    "blind28": {"communes": 0.95, "officials": 0.99, "difficulties": 0.60, "recommendations": 0.62},
-    "blind29": {"communes": 0.95, "officials": 0.99, "difficulties": 0.24, "recommendations": 0.76},
+    "blind28": {"communes": 0.95, "officials": 0.99, "difficulties": 0.61, "recommendations": 0.62},
+    "blind29": {"communes": 0.95, "officials": 0.99, "difficulties": 0.24, "recommendations": 0.85},
     # Blind set 30 has 2 gold proposals: statements are judged on difficulties only.
-    "blind30": {"communes": 0.92, "officials": 0.99, "difficulties": 0.53},
+    "blind30": {"communes": 0.92, "officials": 0.99, "difficulties": 0.63},
     # Blind set 31 has 3 gold proposals: statements are judged on difficulties only.
-    "blind31": {"communes": 0.96, "officials": 0.99, "difficulties": 0.64},
+    "blind31": {"communes": 0.96, "officials": 0.99, "difficulties": 0.66},
     # Blind set 32 has 4 gold proposals: statements are judged on difficulties only.
-    "blind32": {"communes": 0.95, "officials": 0.95, "difficulties": 0.64},
+    "blind32": {"communes": 0.95, "officials": 0.95, "difficulties": 0.67},
     # Blind set 33 has 1 gold proposal: statements are judged on difficulties only.
-    "blind33": {"communes": 0.88, "officials": 0.99, "difficulties": 0.57},
+    "blind33": {"communes": 0.88, "officials": 0.99, "difficulties": 0.60},
     # Blind set 34 has 4 gold proposals: statements are judged on difficulties only.
     "blind34": {"communes": 0.88, "officials": 0.99, "difficulties": 0.56},
     # Blind set 35 has 2 gold proposals: statements are judged on difficulties only.
-    "blind35": {"communes": 0.99, "officials": 0.94, "difficulties": 0.45},
+    "blind35": {"communes": 0.99, "officials": 0.94, "difficulties": 0.48},
     "blind36": {"communes": 0.96, "officials": 0.89, "difficulties": 0.58, "recommendations": 0.42},
     # Blind sets 37 and 38 have 3 and 2 gold proposals: statements are judged on difficulties only.
     "blind37": {"communes": 0.98, "officials": 0.99, "difficulties": 0.52},
