@@ -135,6 +135,9 @@ OTHER_SET_FLOORS = {
     # Blind sets 37 and 38 have 3 and 2 gold proposals: statements are judged on difficulties only.
     "blind37": {"communes": 0.98, "officials": 0.99, "difficulties": 0.52},
     "blind38": {"communes": 0.99, "officials": 0.99, "difficulties": 0.47},
+    # Blind sets 39 and 40 have 2 gold proposals each: statements are judged on difficulties only.
+    "blind39": {"communes": 0.99, "officials": 0.93, "difficulties": 0.46},
+    "blind40": {"communes": 0.99, "officials": 0.96, "difficulties": 0.56},
 }
 
 
