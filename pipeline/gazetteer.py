@@ -174,11 +174,11 @@ def cache_path() -> Path | None:
     Python version), so an upgrade of any of them builds a new one instead of reading a stale one."""
     base = os.environ.get("PROVNEWS_CACHE_DIR")
     if not base:
-        home = os.environ.get("XDG_CACHE_HOME") or (os.path.join(os.path.expanduser("~"), ".cache")
-                                                     if os.path.expanduser("~") != "~" else "")
-        if not home:
+        home = os.path.expanduser("~")
+        caches = os.environ.get("XDG_CACHE_HOME") or (os.path.join(home, ".cache") if home != "~" else "")
+        if not caches:
             return None
-        base = os.path.join(home, "provnews")
+        base = os.path.join(caches, "provnews")
     digest = hashlib.sha256(sys.version.encode())
     try:
         for data in (_package_data("dataset.db"), _package_data("converter_2025.json")):

@@ -61,8 +61,9 @@ ONE_TOKEN_OPTIONS = frozenset({"not_preceded_by", "not_followed_by"})
 STATEMENT_LEXICONS: dict[str, type] = {"cancel_before": list, "cancel_just_before": list, "cancel_just_after": list,
                                        "remedy_nouns": list, "hypothetical_words": list,
                                        "generic_words": list,
-                                       "not_item_start": list, "circumstance_openers": list, "concessive_openers": list, "frame_patterns": list, "settled_phrases": list,
-                                       "first_person_words": list}
+                                       "not_item_start": list, "circumstance_openers": list,
+                                       "concessive_openers": list, "frame_patterns": list,
+                                       "settled_phrases": list, "first_person_words": list}
 FILE_SPECS: dict[str, FileSpec] = {
     "communes": FileSpec(
         labels=frozenset({"COMMUNE", "NOT_COMMUNE"}),

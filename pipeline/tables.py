@@ -148,11 +148,12 @@ def _part_batches(path: Path, table: str, columns: list[str]) -> Iterator[pa.Rec
     written without (an older version) is null. Read with `pyarrow.parquet`, not
     `pyarrow.dataset`, whose import loads pandas: 0.3 s at every start of a run."""
     schema = _columns_schema(table, columns)
-    handle = pq.ParquetFile(path)
-    present = set(handle.schema_arrow.names)
-    for batch in handle.iter_batches(columns=[c for c in columns if c in present]):
-        yield pa.record_batch([batch.column(c).cast(schema.field(c).type) if c in present
-                               else pa.nulls(batch.num_rows, schema.field(c).type) for c in columns], schema=schema)
+    with pq.ParquetFile(path) as handle:
+        present = set(handle.schema_arrow.names)
+        for batch in handle.iter_batches(columns=[c for c in columns if c in present]):
+            yield pa.record_batch([batch.column(c).cast(schema.field(c).type) if c in present
+                                   else pa.nulls(batch.num_rows, schema.field(c).type) for c in columns],
+                                  schema=schema)
 
 
 def _columns_schema(table: str, columns: list[str]) -> pa.Schema:
