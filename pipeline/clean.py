@@ -4,11 +4,11 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import date, datetime, timezone
+from functools import lru_cache
+from typing import Any
 from urllib.parse import urlsplit
 
-import trafilatura
 from courlan import normalize_url
-from trafilatura.settings import set_date_params
 
 from pipeline.dedupe.minhash import signature
 from pipeline.records import Article, RawRecord
@@ -16,10 +16,6 @@ from pipeline.settings import CleanSettings
 from pipeline.textnorm import FUNCTION_WORDS, fold, nfc
 
 # Aggregators (English editions republishing a provincial paper) end with these lines.
-# A page's date from its markup and URL only: htmldate's extensive search guesses from the text
-# (1 January of a year the article mentions, or 1 July 2025, the day of the merger), and a wrong
-# date misleads the pre-merger linking more than no date; it also loads dateparser's locales.
-DATE_PARAMS = set_date_params(extensive=False)
 _SOURCE_LINE = re.compile(r"^\s*(?:Source|Nguồn)\s*:\s*(https?://\S+?)[\s.]*$", re.IGNORECASE)
 _COMMENT_LINE = re.compile(r"^\s*Comments?\s*\(\d+\)\s*$", re.IGNORECASE)
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -131,15 +127,32 @@ def _check_length(text: str, settings: CleanSettings) -> None:
                          f"{settings.max_chars:,}); raise max_chars in a settings file to process it in pieces")
 
 
+def _extract_page(html: str | bytes, url: str | None) -> Any:
+    """trafilatura's main text and metadata of a page. Imported at the first page, so a run over
+    text or JSONL does not pay for it (0.1 s of every start)."""
+    import trafilatura
+
+    return trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
+                                       include_tables=False, date_extraction_params=_date_params())
+
+
+@lru_cache(maxsize=1)
+def _date_params() -> dict:
+    """A page's date from its markup and URL only: htmldate's extensive search guesses from the
+    text (1 January of a year the article mentions, or 1 July 2025, the day of the merger), and a
+    wrong date misleads the pre-merger linking more than no date; it also loads dateparser's
+    locales."""
+    from trafilatura.settings import set_date_params
+
+    return set_date_params(extensive=False)
+
+
 def clean_record(record: RawRecord, settings: CleanSettings) -> Article:
     """One raw record → one Article, or CleanError saying why there is no article."""
     title, published, url, site = record.title, iso_date(record.date), record.url, None
     if record.html is not None:
         try:
-            doc = trafilatura.bare_extraction(
-                record.html, url=record.url, with_metadata=True, include_comments=False, include_tables=False,
-                date_extraction_params=DATE_PARAMS,
-            )
+            doc = _extract_page(record.html, record.url)
         except Exception as exc:  # trafilatura raises assorted lxml errors on broken markup
             raise CleanError(f"HTML could not be parsed ({type(exc).__name__}: {exc})") from None
         if doc is None or not (doc.text or "").strip():
