@@ -473,9 +473,10 @@ class StatementRecognizer:
         return [item for item, _ in kept]
 
     def _regions(self, doc: Doc, sentence: Span, rule: Rule, start: int, end: int,
-                 cap: int) -> list[tuple[int, int]]:
+                 cap: int, clauses: frozenset[int] | None) -> list[tuple[int, int]]:
         """Where the statement of a match lies, best guess first: a clause joined to its subject,
-        else the clause alone (when the joined one would swallow a neighbouring statement)."""
+        else the clause alone (when the joined one would swallow a neighbouring statement).
+        `clauses`: the sentence's `clause_offsets` (None without a tagger: no list end is known)."""
         text = doc_text(doc)
         s_char, e_char = doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
         mode = rule.option("mode", "after")
@@ -483,7 +484,7 @@ class StatementRecognizer:
             end_char = sentence.end_char
             if rule.option("ends_at_clause") or self._opens_concession(text, sentence, s_char, rule):
                 # "despite difficulties, especially X, Y, the ward has ..."
-                end_char = clause_after_list(text, e_char, end_char, clause_offsets(sentence))
+                end_char = clause_after_list(text, e_char, end_char, clauses or frozenset())
             regions = [(e_char, end_char)]
         elif mode == "from_match":
             regions = [(s_char, clause_end(text, e_char, sentence.end_char))]
@@ -535,7 +536,7 @@ class StatementRecognizer:
                 if mode == "clause" and any(a > s_char and not re.search(r"[,;]", text[s_char:a]) for a, _ in claimed):
                     continue  # "those whose expertise is not yet suitable need to study": one instruction
                 cap = min((i for i in stronger if i > s_char), default=sentence.end_char)
-                free = [r for r in self._regions(doc, sentence, rule, start, end, cap)
+                free = [r for r in self._regions(doc, sentence, rule, start, end, cap, clauses)
                         if not any(a < r[1] and r[0] < b for a, b in regions)]
                 if not free:
                     continue
