@@ -10,14 +10,15 @@ import tracemalloc
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
-from datasketch import MinHashLSH
+from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from pipeline import commits
 from pipeline.dedupe import index as index_module
 from pipeline.dedupe import known as known_module
 from pipeline.dedupe.index import DuplicateIndex
 from pipeline.dedupe.known import load_known
-from pipeline.dedupe.minhash import NUM_PERM, lean, signature, similarity
+from pipeline.dedupe.bands import band_layout
+from pipeline.dedupe.minhash import NUM_PERM, SCHEME, SEED, shingles, signature, similarity
 from pipeline.errors import ConfigError
 from pipeline.run import run
 from pipeline.settings import load_settings
@@ -45,6 +46,31 @@ def test_copies_are_caught_and_different_articles_are_not(settings):
     for kind in quality.NEGATIVES:
         assert counts[kind] == (0, 60), kind
     assert quality.closest_pair(texts)[0] < 0.1
+
+
+def lean(hashvalues: np.ndarray) -> LeanMinHash:
+    """A signature as the object datasketch's own LSH index takes."""
+    return LeanMinHash(seed=SEED, hashvalues=hashvalues, scheme=SCHEME)
+
+
+def test_signatures_are_datasketchs():
+    """Our numpy MinHash gives datasketch's values bit for bit (stored signatures stay valid),
+    on the fresh texts, a one-word text and an empty one."""
+    texts = [json.loads(line)["text"] for line in (FRESH / "articles.jsonl").read_text("utf-8").splitlines()]
+    for text in texts + ["Commune", ""]:
+        reference = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
+        reference.update_batch(shingles(text))
+        ours = signature(text)
+        assert ours.dtype == reference.hashvalues.dtype and np.array_equal(ours, reference.hashvalues)
+
+
+def test_band_layouts_are_datasketchs():
+    """The same bands as datasketch's MinHashLSH for every threshold the settings allow, on a
+    0.01 grid (its layout search integrates with scipy; ours exactly, without importing it)."""
+    for hundredths in range(1, 99):
+        threshold = hundredths / 100
+        lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+        assert band_layout(threshold, NUM_PERM) == (lsh.b, lsh.r), threshold
 
 
 def _edited(text: str, words: int, rng: random.Random) -> str:

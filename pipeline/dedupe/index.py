@@ -2,7 +2,7 @@
 
 LSH finds the few stored articles whose signatures agree in a whole band with the new one;
 each candidate's estimated similarity is then checked against the threshold, and the most
-similar one is the article kept. The bands are datasketch's (`MinHashLSH` for this threshold),
+similar one is the article kept. The bands are datasketch's (`MinHashLSH`'s for this threshold, `bands.py`),
 stored compactly so that memory grows by some 700 bytes an article, not the ~9 KB of
 datasketch's own index: the signatures as rows of uint32 blocks (the "affine32" scheme's values
 are uint32: 512 bytes an article), and per band one sorted uint64 array of `key << 32 | row`,
@@ -16,8 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from datasketch import MinHashLSH
-
+from pipeline.dedupe.bands import band_layout
 from pipeline.dedupe.minhash import NUM_PERM, similarity
 
 _BLOCK = 1024  # signature rows per block (512 kB): the store grows a block at a time, never by copying
@@ -46,10 +45,8 @@ class DuplicateIndex:
     def __init__(self, threshold: float) -> None:
         self.threshold = threshold
         self.by_hash: dict[str, str] = {}
-        lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)  # for its band layout only
-        self.bands: list[tuple[int, int]] = lsh.hashranges  # b bands of r values: [i*r, (i+1)*r)
-        self._b, self._r = lsh.b, lsh.r
-        assert self.bands == [(i * self._r, (i + 1) * self._r) for i in range(self._b)]
+        self._b, self._r = band_layout(threshold, NUM_PERM)
+        self.bands = [(i * self._r, (i + 1) * self._r) for i in range(self._b)]  # b bands of r values
         self._ids: list[str | None] = []  # by row; None once removed
         self._rows: dict[str, int] = {}  # the rows of the articles stored
         self._blocks: list[np.ndarray] = []  # signatures, _BLOCK rows each (uint32)

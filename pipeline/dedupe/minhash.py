@@ -1,14 +1,22 @@
-"""MinHash signatures of article texts (datasketch): the set of word 5-grams of the folded
-text, summarised in 128 numbers whose agreement estimates the sets' Jaccard similarity.
+"""MinHash signatures of article texts: the set of word 5-grams of the folded text, summarised
+in 128 numbers whose agreement estimates the sets' Jaccard similarity.
 
 Folding first (no case, no diacritics, words only) makes "Lộc Bình" and "Loc Binh" the same
 words, as `text_hash` does for exact copies. Five-word shingles: a changed word changes five
 shingles, while two different articles about one meeting share few five-word runs.
+
+The values are datasketch's `MinHash` of the "affine32" scheme, bit for bit (the tests compare
+them): each shingle's SHA-1 (its first four bytes, little-endian), mixed by the MurmurHash3
+finalizer, through the 128 affine maps `a*h + b mod 2**32` that datasketch draws for the seed,
+and the least value of each. They are worked out here in numpy because importing datasketch
+imports scipy.integrate (for its LSH parameter search): 0.55 s at every start and in every
+worker, more than a tenth of a small run, for five lines of arithmetic.
 """
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
-from datasketch import LeanMinHash, MinHash
 
 from pipeline.textnorm import fold
 
@@ -18,7 +26,27 @@ SEED = 1
 SCHEME = "affine32"
 # Written with every stored signature: signatures made another way are made again from the text.
 FINGERPRINT = f"datasketch {SCHEME} num_perm={NUM_PERM} seed={SEED}; {SHINGLE_WORDS}-word shingles of the folded text"
-_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations  # made once, not per text
+
+
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's draw for the affine schemes: odd multipliers, any offsets (uint32)."""
+    draw = np.random.RandomState(SEED)
+    a = draw.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = draw.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
+
+
+_A, _B = _permutations()  # made once, not per text
+_EMPTY = np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
+
+
+def _fmix32(values: np.ndarray) -> np.ndarray:
+    """MurmurHash3's finalizer: a bijection of the 32-bit values that spreads their bits."""
+    values = values ^ (values >> np.uint32(16))
+    values = values * np.uint32(0x85EBCA6B)
+    values = values ^ (values >> np.uint32(13))
+    values = values * np.uint32(0xC2B2AE35)
+    return values ^ (values >> np.uint32(16))
 
 
 def shingles(text: str) -> set[bytes]:
@@ -31,14 +59,12 @@ def shingles(text: str) -> set[bytes]:
 
 def signature(text: str) -> np.ndarray:
     """The text's MinHash values (uint32, NUM_PERM of them)."""
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, permutations=_PERMUTATIONS)
-    minhash.update_batch(shingles(text))
-    return minhash.hashvalues
-
-
-def lean(hashvalues: np.ndarray) -> LeanMinHash:
-    """A signature as the object datasketch's own LSH index takes (the tests compare ours with it)."""
-    return LeanMinHash(seed=SEED, hashvalues=hashvalues, scheme=SCHEME)
+    digests = b"".join(hashlib.sha1(shingle).digest()[:4] for shingle in shingles(text))
+    if not digests:
+        return _EMPTY.copy()
+    hashed = _fmix32(np.frombuffer(digests, dtype="<u4").astype(np.uint32)).reshape(-1, 1)
+    with np.errstate(over="ignore"):  # the wrap-around is the modulo 2**32
+        return (hashed * _A + _B).min(axis=0)
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> float:
