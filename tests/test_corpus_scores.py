@@ -138,6 +138,9 @@ OTHER_SET_FLOORS = {
     # Blind sets 39 and 40 have 2 gold proposals each: statements are judged on difficulties only.
     "blind39": {"communes": 0.99, "officials": 0.93, "difficulties": 0.46},
     "blind40": {"communes": 0.99, "officials": 0.96, "difficulties": 0.56},
+    # Blind set 41 has 7 gold proposals; blind set 42 has 2: statements judged as blind set 36's.
+    "blind41": {"communes": 0.99, "officials": 0.96, "difficulties": 0.52, "recommendations": 0.39},
+    "blind42": {"communes": 0.99, "officials": 0.94, "difficulties": 0.54},
 }
 
 
