@@ -289,6 +289,14 @@ def _items(nlp, text: str, table: str) -> list[str]:
     # a cue word with a capital inside a name (blind set 31, baogialai)
     ("Quang Minh Tuan Company Limited is the construction unit and Quang Minh Phat Joint Stock Company is the "
      "supervision consultant.", []),
+    # what the authorities or the forces did about a problem is not the problem (blind sets 13, 22, 31, 37, 40) ...
+    ("During the night of September 27 and the early morning of September 28, the army and police had to use "
+     "rubber boats to enter deeply flooded residential areas to bring people to safety.", []),
+    ("Local leaders had to go directly to the site, dialogue, and exchange ideas with the people to find a "
+     "feasible solution.", []),
+    # ... unless they could not (blind set 39, news.laodong.vn)
+    ("Due to a large volume of earth and rocks at the site that could collapse at any moment, authorities have not "
+     "yet been able to organize a search.", ["authorities have not yet been able to organize a search"]),
     # ... but "despite" a hardship states it (fresh set)
     ("The operations of commune- and ward-level authorities have remained generally stable; despite a large "
      "workload, tasks have been handled on time and in accordance with regulations.", ["despite a large workload"]),

@@ -248,6 +248,8 @@ class StatementRecognizer:
                            for stem in LABEL_FILES.values()}
         self.circumstance = {stem: {fold(w) for w in self.rules.lexicon(stem, "circumstance_openers", [])}
                              for stem in LABEL_FILES.values()}
+        self.responders = {stem: [fold(w).split() for w in self.rules.lexicon(stem, "responder_openers", [])]
+                           for stem in LABEL_FILES.values()}
         self.settled = {stem: [fold(w).split() for w in self.rules.lexicon(stem, "settled_phrases", [])]
                         for stem in LABEL_FILES.values()}
         self.first_person = {stem: set(self.rules.lexicon(stem, "first_person_words", [])) for stem in LABEL_FILES.values()}
@@ -568,6 +570,14 @@ class StatementRecognizer:
         words = fold(text[sentence.start_char:s_char]).split()
         return any(words[:len(lead)] == lead for lead in self.concessive[LABEL_FILES[rule.label]])
 
+    def _responder_acts(self, words: list[str], stem: str) -> bool:
+        """The item's subject is a responder (`responder_openers`) and nothing in it is negated:
+        it tells what was done about a problem ("local authorities mobilized forces to evacuate
+        households"), not what is wrong ("authorities have not yet been able to ...")."""
+        subject = words[1:] if words[0] == "the" else words
+        return (not NEGATIONS & set(words)
+                and any(subject[:len(lead)] == lead or words[:len(lead)] == lead for lead in self.responders[stem]))
+
     def _region_items(self, text: str, region: tuple[int, int], rule: Rule, stem: str,
                       verbs: frozenset[int], clauses: frozenset[int] | None) -> list[Item]:
         """The region split by the rule's `split`, trimmed, without generic or non-items.
@@ -587,6 +597,8 @@ class StatementRecognizer:
                 continue
             if clauses is not None and words[0] in self.circumstance[stem] and not any(s < c < e for c in clauses):
                 continue  # "In a dilapidated house", "After a rather arduous journey": no clause, a circumstance
+            if self._responder_acts(words, stem):
+                continue  # "the authorities had to barricade and warn of danger": a response
             if words[-1] in AUXILIARIES:  # cut before its verb by a stronger statement
                 continue
             if len(self._content_words(text[s:e], stem)) >= minimum:
