@@ -141,6 +141,9 @@ OTHER_SET_FLOORS = {
     # Blind set 41 has 7 gold proposals; blind set 42 has 2: statements judged as blind set 36's.
     "blind41": {"communes": 0.99, "officials": 0.96, "difficulties": 0.52, "recommendations": 0.39},
     "blind42": {"communes": 0.99, "officials": 0.94, "difficulties": 0.54},
+    "blind43": {"communes": 0.99, "officials": 0.82, "difficulties": 0.57, "recommendations": 0.72},
+    # Blind set 44 has 5 gold difficulties and no proposal: mostly a check of items made up.
+    "blind44": {"communes": 0.95, "officials": 0.62, "difficulties": 0.57},
 }
 
 
