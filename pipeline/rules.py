@@ -63,7 +63,7 @@ STATEMENT_LEXICONS: dict[str, type] = {"cancel_before": list, "cancel_just_befor
                                        "generic_words": list,
                                        "not_item_start": list, "circumstance_openers": list,
                                        "concessive_openers": list, "frame_patterns": list,
-                                       "responder_openers": list,
+                                       "responder_openers": list, "tally_patterns": list,
                                        "settled_phrases": list, "first_person_words": list}
 FILE_SPECS: dict[str, FileSpec] = {
     "communes": FileSpec(

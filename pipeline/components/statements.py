@@ -248,6 +248,8 @@ class StatementRecognizer:
                            for stem in LABEL_FILES.values()}
         self.circumstance = {stem: {fold(w) for w in self.rules.lexicon(stem, "circumstance_openers", [])}
                              for stem in LABEL_FILES.values()}
+        self.tallies = {stem: word_alternation(self.rules.lexicon(stem, "tally_patterns", []), escape=False,
+                                               flags=re.IGNORECASE) for stem in LABEL_FILES.values()}
         self.responders = {stem: [fold(w).split() for w in self.rules.lexicon(stem, "responder_openers", [])]
                            for stem in LABEL_FILES.values()}
         self.settled = {stem: [fold(w).split() for w in self.rules.lexicon(stem, "settled_phrases", [])]
@@ -597,6 +599,8 @@ class StatementRecognizer:
                 continue
             if clauses is not None and words[0] in self.circumstance[stem] and not any(s < c < e for c in clauses):
                 continue  # "In a dilapidated house", "After a rather arduous journey": no clause, a circumstance
+            if self.tallies[stem].match(text, opening, e):
+                continue  # "The total damage is estimated at about 300 billion VND": a sum
             if self._responder_acts(words, stem):
                 continue  # "the authorities had to barricade and warn of danger": a response
             if words[-1] in AUXILIARIES:  # cut before its verb by a stronger statement
