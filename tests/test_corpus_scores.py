@@ -144,6 +144,9 @@ OTHER_SET_FLOORS = {
     "blind43": {"communes": 0.99, "officials": 0.82, "difficulties": 0.57, "recommendations": 0.72},
     # Blind set 44 has 5 gold difficulties and no proposal: mostly a check of items made up.
     "blind44": {"communes": 0.95, "officials": 0.62, "difficulties": 0.57},
+    "blind45": {"communes": 0.96, "officials": 0.99, "difficulties": 0.61, "recommendations": 0.18},
+    # Blind set 46 has 5 gold difficulties and no proposal: mostly a check of items made up.
+    "blind46": {"communes": 0.99, "officials": 0.99, "difficulties": 0.13},
 }
 
 
