@@ -30,6 +30,13 @@ def _people(nlp, text: str) -> dict[str, list[str]]:
      "Tran Van Minh", ["Head of the Economic Division of Hoa Binh ward"]),
     ("Do Van Huy (born in 1978), Deputy Head of the Survey Department, was seconded to the commune.",
      "Do Van Huy", ["Deputy Head of the Survey Department"]),
+    # the offices in brackets after the name, as lists of participants give them (blind sets 19, 27, 43, 44)
+    ("The task force met ward leaders including Mr. Pham Hung Quoc Bao (Secretary of the Party Committee, "
+     "Chairman of the People’s Council), and Ms. Truong Pham Lan Phuong (Vice Chairwoman of the People’s "
+     "Committee).", "Pham Hung Quoc Bao", ["Secretary of the Party Committee", "Chairman of the People’s Council"]),
+    # a Tào family name, not the Tô of its given names (blind set 44, thongtin.vietnam.vn)
+    ("Ms. Tao Thi To Diem, Chairwoman of Que Phuoc Commune People's Committee, said that the terrain is divided.",
+     "Tao Thi To Diem", ["Chairwoman of Que Phuoc Commune People's Committee"]),
     # a bare office, then its body after a comma, as lists of participants write it (blind set 2,
     # mekong.ctu.edu.vn); a bare office before a verb stays bare
     ("Participants:\n- Mr. Thanh Hao – Head, Economic Division of Ke Sach Commune\n",

@@ -22,6 +22,7 @@ COMMA_CROSSING_WORDS = 4
 SHORT_TITLE_WORDS = 4  # "Politburo member, President X": an earlier title without its own office word
 BARE_OFFICE_WORDS = 3  # "Vice Chairman", "Head", "Deputy Director": an office without its body
 ASIDE_WORDS = 10  # an aside after a name ("(born in 1978)") is short
+BRACKET_TITLE_WORDS = 40  # offices in brackets after a name: two or three of them
 GROUP_WINDOW = 80  # tokens back from a name to the colon of its group
 
 
@@ -164,7 +165,9 @@ def _past_asides(doc: Doc, i: int, lex: OfficialLexicon) -> int:
 
 
 def titles_after(doc: Doc, end: int, heads: set[int], lex: OfficialLexicon) -> list[tuple[int, int]]:
-    titles = []
+    titles = _titles_in_brackets(doc, end, heads, lex)
+    if titles:
+        return titles
     i = _past_asides(doc, end, lex)
     if i < len(doc) and doc[i].text not in SEPARATORS:  # "A has been appointed Chairman of ..."
         past = _after_title_verb(doc, i, lex)
@@ -183,6 +186,35 @@ def titles_after(doc: Doc, end: int, heads: set[int], lex: OfficialLexicon) -> l
                 titles.append(nxt)
                 i = nxt[1]
     return titles
+
+
+def _titles_in_brackets(doc: Doc, i: int, heads: set[int], lex: OfficialLexicon) -> list[tuple[int, int]]:
+    """The offices in brackets right after a name, as lists of participants give them: "Mr. Pham
+    Hung Quoc Bao (Secretary of the Party Committee, Chairman of the People's Council)". Brackets
+    that hold no office ("(born in 1978)", "(far right)") give none."""
+    if i >= len(doc) or doc[i].text != "(":
+        return []
+    close = next((j for j in range(i + 1, min(len(doc), i + BRACKET_TITLE_WORDS)) if doc[j].text in {")", "("}), None)
+    if close is None or doc[close].text != ")":
+        return []
+    titles = []
+    j = i + 1
+    while j < close:
+        found = title_forward(doc, j, heads, lex)
+        if not found:
+            break
+        start, stop = found[0], min(found[1], close)
+        while stop > start and doc[stop - 1].lower_ in TITLE_END_TRIM:
+            stop -= 1
+        if stop <= start:
+            break
+        titles.append((start, stop))
+        j = stop
+        if j < close and (doc[j].text in SEPARATORS or doc[j].lower_ == "and"):
+            j += 1
+        elif j < close:
+            break
+    return titles if titles and j >= close else []
 
 
 def _opens_clause(doc: Doc, title: tuple[int, int], lex: OfficialLexicon) -> bool:
