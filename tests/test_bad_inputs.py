@@ -152,8 +152,10 @@ def test_a_rule_category_that_categories_yaml_lacks_is_named(tmp_path):
     rules = _copy_of_rules(tmp_path)
     path = rules / "difficulties.yaml"
     text = path.read_text("utf-8")
-    assert "    category: environment_disasters\n" in text
-    path.write_text(text.replace("    category: environment_disasters\n", "    category: disasters\n", 1), encoding="utf-8")
+    at = text.index("  - id: damage-words\n")
+    assert "    category: environment_disasters\n" in text[at:]
+    broken = text[:at] + text[at:].replace("    category: environment_disasters\n", "    category: disasters\n", 1)
+    path.write_text(broken, encoding="utf-8")
     with pytest.raises(RuleError, match=r"difficulties.yaml: rule 'damage-words'\] category 'disasters' is not one of "
                                         r"categories.yaml: environment_disasters, "):
         load_rules(rules)
