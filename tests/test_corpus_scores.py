@@ -150,6 +150,9 @@ OTHER_SET_FLOORS = {
     # Blind sets 47 and 48 have 4 and 0 gold proposals: statements are judged on difficulties only.
     "blind47": {"communes": 0.94, "officials": 0.88, "difficulties": 0.53},
     "blind48": {"communes": 0.88, "officials": 0.99, "difficulties": 0.44},
+    # Blind set 49's 9 gold proposals are voters' land topics the rules do not read as asked for.
+    "blind49": {"communes": 0.99, "officials": 0.76, "difficulties": 0.58},
+    "blind50": {"communes": 0.99, "officials": 0.71, "difficulties": 0.57, "recommendations": 0.76},
 }
 
 
