@@ -299,6 +299,7 @@ def _items(nlp, text: str, table: str) -> list[str]:
      "yet been able to organize a search.", ["authorities have not yet been able to organize a search"]),
     # the sum of the damage is a figure, not a problem; what was damaged stays (blind sets 12, 15, 31, 38-40, 42)
     ("The total damage is estimated at about 300 billion VND.", []),
+    ("The overall damage is estimated at VND11.72 billion (US$445,563).", []),
     ("The landslide seriously affected 6 riverside houses, estimated damage of more than 2 billion VND.",
      ["The landslide seriously affected 6 riverside houses"]),
     # ... but "despite" a hardship states it (fresh set)
