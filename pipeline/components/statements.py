@@ -577,8 +577,7 @@ class StatementRecognizer:
         it tells what was done about a problem ("local authorities mobilized forces to evacuate
         households"), not what is wrong ("authorities have not yet been able to ...")."""
         subject = words[1:] if words[0] == "the" else words
-        return (not NEGATIONS & set(words)
-                and any(subject[:len(lead)] == lead or words[:len(lead)] == lead for lead in self.responders[stem]))
+        return not NEGATIONS & set(words) and any(subject[:len(lead)] == lead for lead in self.responders[stem])
 
     def _region_items(self, text: str, region: tuple[int, int], rule: Rule, stem: str,
                       verbs: frozenset[int], clauses: frozenset[int] | None) -> list[Item]:

@@ -1,21 +1,21 @@
 """The duplicate index: exact copies by `text_hash`, near copies by MinHash LSH.
 
-LSH finds the few stored articles whose signatures agree in a whole band with the new one;
-each candidate's estimated similarity is then checked against the threshold, and the most
-similar one is the article kept. The bands are datasketch's (`MinHashLSH`'s for this threshold, `bands.py`),
-stored compactly so that memory grows by some 700 bytes an article, not the ~9 KB of
-datasketch's own index: the signatures as rows of uint32 blocks (the "affine32" scheme's values
-are uint32: 512 bytes an article), and per band one sorted uint64 array of `key << 32 | row`,
-`key` a 32-bit hash of the band's values (8 bytes a band). Rows added since the last merge wait
-in a small unsorted array of keys. A key shared by chance costs nothing but a check: a
-candidate counts only if it agrees with the query in a whole band, as in datasketch, so the
-answers are datasketch's.
+LSH finds the few stored articles whose signatures agree in a whole band with the new one; each
+candidate's estimated similarity is then checked against the threshold, and the most similar one is
+the article kept. The bands are datasketch's (those `MinHashLSH` chooses for this threshold:
+`bands.py`), stored compactly so that memory grows by some 700 bytes an article, not the ~9 KB of
+datasketch's own index: the signatures as rows of uint32 blocks (the "affine32" scheme's values are
+uint32: 512 bytes an article), and per band one sorted uint64 array of `key << 32 | row`, `key` a
+32-bit hash of the band's values (8 bytes a band). Rows added since the last merge wait in a small
+unsorted array of keys. A key shared by chance costs nothing but a check: a candidate counts only if
+it agrees with the query in a whole band, as in datasketch, so the answers are datasketch's.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
+
 from pipeline.dedupe.bands import band_layout
 from pipeline.dedupe.minhash import NUM_PERM, similarity
 
