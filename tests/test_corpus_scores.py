@@ -153,6 +153,9 @@ OTHER_SET_FLOORS = {
     # Blind set 49's 9 gold proposals are voters' land topics the rules do not read as asked for.
     "blind49": {"communes": 0.99, "officials": 0.76, "difficulties": 0.58},
     "blind50": {"communes": 0.99, "officials": 0.71, "difficulties": 0.57, "recommendations": 0.76},
+    # Blind set 51 has 4 gold proposals: statements are judged on difficulties only.
+    "blind51": {"communes": 0.95, "officials": 0.99, "difficulties": 0.46},
+    "blind52": {"communes": 0.78, "officials": 0.92, "difficulties": 0.46, "recommendations": 0.69},
 }
 
 
