@@ -156,6 +156,9 @@ OTHER_SET_FLOORS = {
     # Blind set 51 has 4 gold proposals: statements are judged on difficulties only.
     "blind51": {"communes": 0.95, "officials": 0.99, "difficulties": 0.46},
     "blind52": {"communes": 0.78, "officials": 0.92, "difficulties": 0.46, "recommendations": 0.69},
+    # Blind sets 53 and 54 have 4 and 2 gold proposals: statements are judged on difficulties only.
+    "blind53": {"communes": 0.99, "officials": 0.99, "difficulties": 0.47},
+    "blind54": {"communes": 0.99, "officials": 0.94, "difficulties": 0.34},
 }
 
 
