@@ -504,6 +504,15 @@ def test_difficulty_families(nlp, sentence, expected):
     # "proposed to" a higher level asks it, it does not instruct (blind set 11, vietnam.vn)
     ("The People's Committee of Quang Ngai province has proposed to the Central Government 775 billion VND to "
      "immediately build 5 schools.", ["775 billion VND to immediately build 5 schools"], []),
+    # hoping that a higher level will act asks it to (blind sets 24 and 22);
+    # hoping that people will act is encouragement (blind set 39)
+    ("The village elders hope that the commune government will continue to be close to the people, listen, and "
+     "care about the thoughts and aspirations of the people.",
+     ["continue to be close to the people, listen, and care about the thoughts and aspirations of the people"], []),
+    ("People hope that relevant authorities and sectors will soon have a solution to help people stabilize their "
+     "lives.", ["soon have a solution to help people stabilize their lives"], []),
+    ("Here, the City Party Secretary kindly inquired about people's living conditions and hoped that people would "
+     "continue to make efforts to overcome difficulties and soon stabilize their lives.", [], []),
 ])
 def test_who_speaks_decides_the_label(nlp, text, recommendations, directions):
     assert _items(nlp, text, "recommendations") == recommendations
