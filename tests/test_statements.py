@@ -302,6 +302,14 @@ def _items(nlp, text: str, table: str) -> list[str]:
     ("The overall damage is estimated at VND11.72 billion (US$445,563).", []),
     ("The landslide seriously affected 6 riverside houses, estimated damage of more than 2 billion VND.",
      ["The landslide seriously affected 6 riverside houses"]),
+    # "forces" is mostly the noun, no burden put on anyone (blind sets 38 and 43) ...
+    ("In recent times, special task forces have been established to visit each project and meet every household "
+     "whose land falls within the recovery area to conduct outreach and mobilisation.", []),
+    ("As soon as receiving information about the landslide, the forces went to inspect the scene, assess the "
+     "situation and assist people in moving their property out of the dangerous location.", []),
+    # ... "forced" is the verb (holdout set)
+    ("The expansion of administrative boundaries has forced many people to travel further to carry out procedures.",
+     ["The expansion of administrative boundaries has forced many people to travel further to carry out procedures"]),
     # ... but "despite" a hardship states it (fresh set)
     ("The operations of commune- and ward-level authorities have remained generally stable; despite a large "
      "workload, tasks have been handled on time and in accordance with regulations.", ["despite a large workload"]),
