@@ -519,6 +519,11 @@ def test_difficulty_families(nlp, sentence, expected):
      ["continue to be close to the people, listen, and care about the thoughts and aspirations of the people"], []),
     ("People hope that relevant authorities and sectors will soon have a solution to help people stabilize their "
      "lives.", ["soon have a solution to help people stabilize their lives"], []),
+    # asking for something to be done to oneself (blind sets 25 and 39, news.laodong.vn)
+    ("People hope to be moved to resettlement area soon.", ["hope to be moved to resettlement area soon"], []),
+    ("However, many households do not accept to live there, continuously submit petitions about the quality of the "
+     "project, and at the same time request to be resettled with residential land.",
+     ["request to be resettled with residential land"], []),
     ("Here, the City Party Secretary kindly inquired about people's living conditions and hoped that people would "
      "continue to make efforts to overcome difficulties and soon stabilize their lives.", [], []),
 ])
