@@ -310,6 +310,14 @@ def _items(nlp, text: str, table: str) -> list[str]:
     # ... "forced" is the verb (holdout set)
     ("The expansion of administrative boundaries has forced many people to travel further to carry out procedures.",
      ["The expansion of administrative boundaries has forced many people to travel further to carry out procedures"]),
+    # damage told in the active voice with its degree, and a passive with "all" (blind sets 6 and 38)
+    ("Voter Nguyen Thanh Minh from Hiep Duc commune stated that the recent historic floods severely impacted the "
+     "lives and production of people in the city.",
+     ["the recent historic floods severely impacted the lives and production of people in the city"]),
+    ("Four main crops including coffee, pineapple, durian and macadamia were all seriously affected.",
+     ["Four main crops including coffee, pineapple, durian and macadamia were all seriously affected"]),
+    ("Deputy Prime Minister Mai Van Chinh expressed compassion and solidarity with residents severely impacted by "
+     "the storm.", []),
     # ... but "despite" a hardship states it (fresh set)
     ("The operations of commune- and ward-level authorities have remained generally stable; despite a large "
      "workload, tasks have been handled on time and in accordance with regulations.", ["despite a large workload"]),
