@@ -319,6 +319,9 @@ def _items(nlp, text: str, table: str) -> list[str]:
      ["durian and macadamia were all seriously affected"]),
     ("Deputy Prime Minister Mai Van Chinh expressed compassion and solidarity with residents severely impacted by "
      "the storm.", []),
+    # the stock pair "difficulties and problems in X" names a field, not a problem (blind set 4)
+    ("The ward also pointed out a number of difficulties and problems in operating the apparatus, especially in the "
+     "public administration department, and recommended that the working group promptly resolve them.", []),
     # ... but "despite" a hardship states it (fresh set)
     ("The operations of commune- and ward-level authorities have remained generally stable; despite a large "
      "workload, tasks have been handled on time and in accordance with regulations.", ["despite a large workload"]),
