@@ -162,6 +162,9 @@ OTHER_SET_FLOORS = {
     # Blind set 55 has no gold proposal, blind set 56 has 3: statements are judged on difficulties only.
     "blind55": {"communes": 0.97, "officials": 0.94, "difficulties": 0.62},
     "blind56": {"communes": 0.99, "officials": 0.96, "difficulties": 0.55},
+    # Blind set 57 has no gold proposal (none made up either), blind set 58 has 4.
+    "blind57": {"communes": 0.94, "officials": 0.82, "difficulties": 0.49, "recommendations": 0.99},
+    "blind58": {"communes": 0.97, "officials": 0.99, "difficulties": 0.56, "recommendations": 0.88},
 }
 
 
