@@ -322,6 +322,14 @@ def _items(nlp, text: str, table: str) -> list[str]:
     # the stock pair "difficulties and problems in X" names a field, not a problem (blind set 4)
     ("The ward also pointed out a number of difficulties and problems in operating the apparatus, especially in the "
      "public administration department, and recommended that the working group promptly resolve them.", []),
+    # "away" tells distance and what floods carry off, not the phrasal verbs (blind sets 12, 37, 44)
+    ("Reflecting his thoughts to the People's Council delegates, voter Lu Ngoc Tinh - Chairman of the People's "
+     "Committee of Nhon Mai commune said: The flood on May 29, 2025 washed away a suspension bridge in Nhon Mai "
+     "village, Nhon Mai commune.", ["2025 washed away a suspension bridge in Nhon Mai village"]),
+    ("Ho Thi Sau, a May (Chut ethnic group), is a poor household whose husband passed away and she has 2 small "
+     "children, and is also preparing to move into a new house.", []),
+    ("Moving away from mass production, Tri focused on quality and processing, introducing products such as "
+     "soft-dried green chicken.", []),
     # ... but "despite" a hardship states it (fresh set)
     ("The operations of commune- and ward-level authorities have remained generally stable; despite a large "
      "workload, tasks have been handled on time and in accordance with regulations.", ["despite a large workload"]),
