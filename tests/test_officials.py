@@ -34,6 +34,10 @@ def _people(nlp, text: str) -> dict[str, list[str]]:
     ("The task force met ward leaders including Mr. Pham Hung Quoc Bao (Secretary of the Party Committee, "
      "Chairman of the People’s Council), and Ms. Truong Pham Lan Phuong (Vice Chairwoman of the People’s "
      "Committee).", "Pham Hung Quoc Bao", ["Secretary of the Party Committee", "Chairman of the People’s Council"]),
+    # a military-political office (blind set 54, thongtin.vietnam.vn)
+    ("Major Nguyen Canh Sy - Political Commissar of Quynh Phuong Border Guard Station said that in order to "
+     "promptly respond to storm No. 3, the station has developed response plans.",
+     "Nguyen Canh Sy", ["Political Commissar of Quynh Phuong Border Guard Station"]),
     # a Tào family name, not the Tô of its given names (blind set 44, thongtin.vietnam.vn)
     ("Ms. Tao Thi To Diem, Chairwoman of Que Phuoc Commune People's Committee, said that the terrain is divided.",
      "Tao Thi To Diem", ["Chairwoman of Que Phuoc Commune People's Committee"]),
