@@ -24,6 +24,7 @@ BARE_OFFICE_WORDS = 3  # "Vice Chairman", "Head", "Deputy Director": an office w
 ASIDE_WORDS = 10  # an aside after a name ("(born in 1978)") is short
 BRACKET_TITLE_WORDS = 40  # offices in brackets after a name: two or three of them
 GROUP_WINDOW = 80  # tokens back from a name to the colon of its group
+ROLE_MODIFIERS = 3  # "a civil status judicial officer": lower-case words before a role's head
 
 
 class OfficialLexicon:
@@ -77,12 +78,16 @@ def _name_continues(doc: Doc, i: int, heads: set[int]) -> bool:
 
 
 def title_forward(doc: Doc, i: int, heads: set[int], lex: OfficialLexicon) -> tuple[int, int] | None:
-    """A title phrase starting at token i ("Member of the Provincial Party Standing Committee")."""
+    """A title phrase starting at token i ("Member of the Provincial Party Standing Committee").
+    After an article, a role may be told in lower case ("a procedure control officer", "the school
+    principal"): up to ROLE_MODIFIERS plain words before its head word."""
+    article = i < len(doc) and doc[i].lower_ in ARTICLES
     while i < len(doc) and (doc[i].lower_ in ARTICLES or doc[i].lower_ in lex.qualifiers):
         i += 1
     start = i
     lead = i
-    while lead < len(doc) and lead - start < 4 and lead not in heads and is_name_token(doc[lead]):
+    while lead < len(doc) and lead - start < 4 and lead not in heads and \
+            (is_name_token(doc[lead]) or article and lead - start < ROLE_MODIFIERS and _role_modifier(doc[lead])):
         lead += 1
     if lead >= len(doc) or lead not in heads:
         return None
@@ -114,6 +119,11 @@ def title_forward(doc: Doc, i: int, heads: set[int], lex: OfficialLexicon) -> tu
     if end <= start:
         return None
     return start, _body_after_bare_office(doc, start, end, heads, lex)
+
+
+def _role_modifier(token) -> bool:
+    """A plain lower-case word before a role's head ("procedure control", "public administration")."""
+    return token.is_alpha and token.is_lower and not token.is_stop and token.tag_ not in FINITE_VERB_TAGS
 
 
 def _body_after_bare_office(doc: Doc, start: int, end: int, heads: set[int], lex: OfficialLexicon) -> int:
