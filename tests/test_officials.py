@@ -46,6 +46,9 @@ def _people(nlp, text: str) -> dict[str, list[str]]:
      "relocated to subject-based classrooms and record rooms.", "Nguyen Van Hung", ["school principal"]),
     ("Le Hoang Tan, a Gia Dinh ward official, expressed excitement at the palpable energy on the first day of the "
      "new local administrative model operations.", "Le Hoang Tan", ["Gia Dinh ward official"]),
+    # the family name Đậu, common in Nghe An (blind set 17)
+    ("Meanwhile, in Yen Hoa Commune, Chairman Dau Duc Truyen reported that floods swept away the Trung Thang "
+     "concrete bridge over the Huoi Nguyen stream.", "Dau Duc Truyen", ["Chairman"]),
     # a Tào family name, not the Tô of its given names (blind set 44, thongtin.vietnam.vn)
     ("Ms. Tao Thi To Diem, Chairwoman of Que Phuoc Commune People's Committee, said that the terrain is divided.",
      "Tao Thi To Diem", ["Chairwoman of Que Phuoc Commune People's Committee"]),
