@@ -46,6 +46,13 @@ def _people(nlp, text: str) -> dict[str, list[str]]:
      "relocated to subject-based classrooms and record rooms.", "Nguyen Van Hung", ["school principal"]),
     ("Le Hoang Tan, a Gia Dinh ward official, expressed excitement at the palpable energy on the first day of the "
      "new local administrative model operations.", "Le Hoang Tan", ["Gia Dinh ward official"]),
+    # an office naming its body, a comma, the name, no honorific (blind sets 2 and 11)
+    ("During the conference, the Director of the Department of Home Affairs, Tran Quoc Huy, presented a detailed "
+     "report on the reorganization project for commune-level administrative units in Thanh Hoa.",
+     "Tran Quoc Huy", ["Director of the Department of Home Affairs"]),
+    ("During a press conference held on June 4th, Deputy Minister of Construction, Nguyen Danh Huy, emphasized the "
+     "ministry's unwavering commitment to streamlining administrative procedures.",
+     "Nguyen Danh Huy", ["Deputy Minister of Construction"]),
     # the family name Đậu, common in Nghe An (blind set 17)
     ("Meanwhile, in Yen Hoa Commune, Chairman Dau Duc Truyen reported that floods swept away the Trung Thang "
      "concrete bridge over the Huoi Nguyen stream.", "Dau Duc Truyen", ["Chairman"]),

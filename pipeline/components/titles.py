@@ -265,13 +265,25 @@ def title_backward(doc: Doc, end: int, heads: set[int], lex: OfficialLexicon) ->
     return start, end
 
 
+def _names_body(doc: Doc, title: tuple[int, int], heads: set[int], lex: OfficialLexicon) -> bool:
+    """An office that names the body it serves: it ends with the body's word, or opens with an
+    office and goes on with "of" and a Title-case name ("Minister of Construction")."""
+    start, end = title
+    if fold(doc[end - 1].text) in lex.org_words:
+        return True
+    words = [t.lower_ for t in doc[start:end]]
+    return start in heads and "of" in words and any(fold(t.text) in lex.org_words or t.lower_ in {"minister", "ministry"}
+                                                    for t in doc[start:end])
+
+
 def titles_before(doc: Doc, start: int, heads: set[int], lex: OfficialLexicon,
                   comma_ok: bool = False) -> list[tuple[int, int]]:
     found = title_backward(doc, start, heads, lex)
     if not found and start > 1 and doc[start - 1].text == ",":
         found = title_backward(doc, start - 1, heads, lex)  # "Its Chairman, Mr. Tran Quoc Viet"
-        # Without an honorific the title must name its body: "the Chairman of X Ward People's Committee, A"
-        if not found or not (found[1] - 1 in heads and comma_ok or fold(doc[found[1] - 1].text) in lex.org_words):
+        # Without an honorific the title must name its body: "the Chairman of X Ward People's Committee, A",
+        # "the Director of the Department of Home Affairs, A", "Deputy Minister of Construction, A"
+        if not found or not (found[1] - 1 in heads and comma_ok or _names_body(doc, found, heads, lex)):
             return []
     if not found or doc[found[1] - 1].lower_ in UNFINISHED_TITLE_END:
         return []  # "Secretary of the Ho Chi Minh City Party Committee": the name is the body's
