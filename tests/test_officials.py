@@ -46,6 +46,10 @@ def _people(nlp, text: str) -> dict[str, list[str]]:
      "relocated to subject-based classrooms and record rooms.", "Nguyen Van Hung", ["school principal"]),
     ("Le Hoang Tan, a Gia Dinh ward official, expressed excitement at the palpable energy on the first day of the "
      "new local administrative model operations.", "Le Hoang Tan", ["Gia Dinh ward official"]),
+    # ... and without an article, two offices joined by "and" (blind set 50, Son La)
+    ("Mr. Hang A Ky, Party cell secretary and village chief, said: The village has agreed to allocate 50% of "
+     "forest environmental service fees to invest in infrastructure.",
+     "Hang A Ky", ["Party cell secretary", "village chief"]),
     # an office naming its body, a comma, the name, no honorific (blind sets 2 and 11)
     ("During the conference, the Director of the Department of Home Affairs, Tran Quoc Huy, presented a detailed "
      "report on the reorganization project for commune-level administrative units in Thanh Hoa.",

@@ -79,15 +79,14 @@ def _name_continues(doc: Doc, i: int, heads: set[int]) -> bool:
 
 def title_forward(doc: Doc, i: int, heads: set[int], lex: OfficialLexicon) -> tuple[int, int] | None:
     """A title phrase starting at token i ("Member of the Provincial Party Standing Committee").
-    After an article, a role may be told in lower case ("a procedure control officer", "the school
-    principal"): up to ROLE_MODIFIERS plain words before its head word."""
-    article = i < len(doc) and doc[i].lower_ in ARTICLES
+    A role may be told in lower case ("a procedure control officer", "the school principal",
+    "Party cell secretary and village chief"): up to ROLE_MODIFIERS plain words before its head."""
     while i < len(doc) and (doc[i].lower_ in ARTICLES or doc[i].lower_ in lex.qualifiers):
         i += 1
     start = i
     lead = i
     while lead < len(doc) and lead - start < 4 and lead not in heads and \
-            (is_name_token(doc[lead]) or article and lead - start < ROLE_MODIFIERS and _role_modifier(doc[lead])):
+            (is_name_token(doc[lead]) or lead - start < ROLE_MODIFIERS and _role_modifier(doc[lead])):
         lead += 1
     if lead >= len(doc) or lead not in heads:
         return None
