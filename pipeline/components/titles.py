@@ -11,7 +11,8 @@ from pipeline.components.tokens import doc_words, is_name_token, starts_sentence
 from pipeline.rules import RuleSet
 from pipeline.textnorm import fold
 
-SEPARATORS = {",", "-", "–", "—"}
+DASHES = {"-", "–", "—"}
+SEPARATORS = {","} | DASHES
 TITLE_STOPS = SEPARATORS | {";", ".", ":"}
 ARTICLES = {"a", "an", "the"}
 FINITE_VERB_TAGS = {"VBD", "VBZ", "VBP"}
@@ -283,6 +284,10 @@ def titles_before(doc: Doc, start: int, heads: set[int], lex: OfficialLexicon,
         # Without an honorific the title must name its body: "the Chairman of X Ward People's Committee, A",
         # "the Director of the Department of Home Affairs, A", "Deputy Minister of Construction, A"
         if not found or not (found[1] - 1 in heads and comma_ok or _names_body(doc, found, heads, lex)):
+            return []
+    if not found and start > 1 and doc[start - 1].text in DASHES:
+        found = title_backward(doc, start - 1, heads, lex)  # "the Ward Party Secretary - Phan Hong Anh"
+        if not found or not (found[1] - 1 in heads or _names_body(doc, found, heads, lex)):
             return []
     if not found or doc[found[1] - 1].lower_ in UNFINISHED_TITLE_END:
         return []  # "Secretary of the Ho Chi Minh City Party Committee": the name is the body's
