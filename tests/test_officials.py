@@ -64,6 +64,10 @@ def _people(nlp, text: str) -> dict[str, list[str]]:
     # the family name Đậu, common in Nghe An (blind set 17)
     ("Meanwhile, in Yen Hoa Commune, Chairman Dau Duc Truyen reported that floods swept away the Trung Thang "
      "concrete bridge over the Huoi Nguyen stream.", "Dau Duc Truyen", ["Chairman"]),
+    # ... and Khoàng, of Dien Bien (blind set 36)
+    ("Khoàng Văn Van, Standing Deputy Secretary of the Mường Chà commune Party Committee, shared that the role of "
+     "the party committee is decisive.", "Khoàng Văn Van",
+     ["Standing Deputy Secretary of the Mường Chà commune Party Committee"]),
     # a Tào family name, not the Tô of its given names (blind set 44, thongtin.vietnam.vn)
     ("Ms. Tao Thi To Diem, Chairwoman of Que Phuoc Commune People's Committee, said that the terrain is divided.",
      "Tao Thi To Diem", ["Chairwoman of Que Phuoc Commune People's Committee"]),
