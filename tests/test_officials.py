@@ -107,6 +107,8 @@ def test_title_shapes(nlp, sentence, name, titles):
     # a title whose body's name is cut off with the text: the name is the body's (holdout set,
     # en.sggp.org.vn; excerpts end mid-word)
     "The island will invest in electric taxi services.  Secretary of the Ho Chi Min",
+    # an unspaced dash joins a compound, it does not part an office from a name (blind set 32)
+    "For many members of the Bru\u2013Van Kieu community, the election is not only a major political event.",
     # a job told in lower case is no office (blind set 22, Dien Bien)
     "Nguyen Van Lam, a delivery worker, shared: \u201cBecause of name duplications, I often have to make several "
     "phone calls to confirm the location.",

@@ -5,7 +5,7 @@ and the lexicon of that file.
 """
 from __future__ import annotations
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from pipeline.components.tokens import doc_words, is_name_token, starts_sentence
 from pipeline.rules import RuleSet
@@ -121,7 +121,7 @@ def title_forward(doc: Doc, i: int, heads: set[int], lex: OfficialLexicon) -> tu
     return start, _body_after_bare_office(doc, start, end, heads, lex)
 
 
-def _role_modifier(token) -> bool:
+def _role_modifier(token: Token) -> bool:
     """A plain lower-case word before a role's head ("procedure control", "public administration")."""
     return token.is_alpha and token.is_lower and not token.is_stop and token.tag_ not in FINITE_VERB_TAGS
 
@@ -267,13 +267,18 @@ def title_backward(doc: Doc, end: int, heads: set[int], lex: OfficialLexicon) ->
 
 def _names_body(doc: Doc, title: tuple[int, int], heads: set[int], lex: OfficialLexicon) -> bool:
     """An office that names the body it serves: it ends with the body's word, or opens with an
-    office and goes on with "of" and a Title-case name ("Minister of Construction")."""
+    office and goes on with "of" and a Title-case name ("Minister of Construction", "Director of
+    the Department of Home Affairs")."""
     start, end = title
     if fold(doc[end - 1].text) in lex.org_words:
         return True
-    words = [t.lower_ for t in doc[start:end]]
-    return start in heads and "of" in words and any(fold(t.text) in lex.org_words or t.lower_ in {"minister", "ministry"}
-                                                    for t in doc[start:end])
+    if start not in heads:
+        return False
+    for i in range(start + 1, end - 1):
+        if doc[i].lower_ == "of":
+            body = i + 2 if doc[i + 1].lower_ in ARTICLES and i + 2 < end else i + 1
+            return is_name_token(doc[body])
+    return False
 
 
 def titles_before(doc: Doc, start: int, heads: set[int], lex: OfficialLexicon,
@@ -285,8 +290,9 @@ def titles_before(doc: Doc, start: int, heads: set[int], lex: OfficialLexicon,
         # "the Director of the Department of Home Affairs, A", "Deputy Minister of Construction, A"
         if not found or not (found[1] - 1 in heads and comma_ok or _names_body(doc, found, heads, lex)):
             return []
-    if not found and start > 1 and doc[start - 1].text in DASHES:
-        found = title_backward(doc, start - 1, heads, lex)  # "the Ward Party Secretary - Phan Hong Anh"
+    # "the Ward Party Secretary - Phan Hong Anh"; a dash with no space before it joins a compound ("Bru–Van Kieu")
+    if not found and start > 1 and doc[start - 1].text in DASHES and doc[start - 2].whitespace_:
+        found = title_backward(doc, start - 1, heads, lex)
         if not found or not (found[1] - 1 in heads or _names_body(doc, found, heads, lex)):
             return []
     if not found or doc[found[1] - 1].lower_ in UNFINISHED_TITLE_END:
