@@ -167,6 +167,9 @@ OTHER_SET_FLOORS = {
     "blind58": {"communes": 0.97, "officials": 0.99, "difficulties": 0.56, "recommendations": 0.88},
     "blind59": {"communes": 0.99, "officials": 0.99, "difficulties": 0.57, "recommendations": 0.76},
     "blind60": {"communes": 0.99, "officials": 0.94, "difficulties": 0.42, "recommendations": 0.36},
+    # Blind set 61 has one gold proposal, blind set 62 none: statements are judged on difficulties only.
+    "blind61": {"communes": 0.97, "officials": 0.99, "difficulties": 0.66},
+    "blind62": {"communes": 0.94, "officials": 0.90, "difficulties": 0.53},
 }
 
 
