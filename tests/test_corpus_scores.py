@@ -107,7 +107,7 @@ OTHER_SET_FLOORS = {
     # Blind set 19 has 3 gold proposals, none found yet: a floor of 0 would assert nothing.
     "blind19": {"communes": 0.99, "officials": 0.99, "difficulties": 0.60},
     "blind20": {"communes": 0.99, "officials": 0.96, "difficulties": 0.52, "recommendations": 0.46},
-    "blind21": {"communes": 0.99, "officials": 0.90, "difficulties": 0.62, "recommendations": 0.99},
+    "blind21": {"communes": 0.99, "officials": 0.90, "difficulties": 0.64, "recommendations": 0.99},
     # Blind set 22 has one gold proposal: statements are judged on difficulties only.
     "blind22": {"communes": 0.82, "officials": 0.99, "difficulties": 0.54},
     "blind23": {"communes": 0.95, "officials": 0.96, "difficulties": 0.64, "recommendations": 0.43},
@@ -161,15 +161,17 @@ OTHER_SET_FLOORS = {
     "blind54": {"communes": 0.99, "officials": 0.99, "difficulties": 0.35},
     # Blind set 55 has no gold proposal, blind set 56 has 3: statements are judged on difficulties only.
     "blind55": {"communes": 0.97, "officials": 0.94, "difficulties": 0.62},
-    "blind56": {"communes": 0.99, "officials": 0.99, "difficulties": 0.55},
+    "blind56": {"communes": 0.99, "officials": 0.99, "difficulties": 0.56},
     # Blind set 57 has no gold proposal (none made up either), blind set 58 has 4.
-    "blind57": {"communes": 0.94, "officials": 0.82, "difficulties": 0.49, "recommendations": 0.99},
+    "blind57": {"communes": 0.94, "officials": 0.82, "difficulties": 0.55, "recommendations": 0.99},
     "blind58": {"communes": 0.97, "officials": 0.99, "difficulties": 0.56, "recommendations": 0.88},
     "blind59": {"communes": 0.99, "officials": 0.99, "difficulties": 0.57, "recommendations": 0.76},
-    "blind60": {"communes": 0.99, "officials": 0.94, "difficulties": 0.42, "recommendations": 0.36},
+    "blind60": {"communes": 0.99, "officials": 0.94, "difficulties": 0.44, "recommendations": 0.36},
     # Blind set 61 has one gold proposal, blind set 62 none: statements are judged on difficulties only.
     "blind61": {"communes": 0.97, "officials": 0.99, "difficulties": 0.66},
     "blind62": {"communes": 0.94, "officials": 0.90, "difficulties": 0.53},
+    "blind63": {"communes": 0.96, "officials": 0.79, "difficulties": 0.49, "recommendations": 0.24},
+    "blind64": {"communes": 0.99, "officials": 0.95, "difficulties": 0.45, "recommendations": 0.54},
 }
 
 

