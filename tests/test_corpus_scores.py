@@ -164,7 +164,7 @@ OTHER_SET_FLOORS = {
     "blind56": {"communes": 0.99, "officials": 0.99, "difficulties": 0.56},
     # Blind set 57 has no gold proposal (none made up either), blind set 58 has 4.
     "blind57": {"communes": 0.94, "officials": 0.82, "difficulties": 0.55, "recommendations": 0.99},
-    "blind58": {"communes": 0.97, "officials": 0.99, "difficulties": 0.56, "recommendations": 0.88},
+    "blind58": {"communes": 0.97, "officials": 0.99, "difficulties": 0.58, "recommendations": 0.88},
     "blind59": {"communes": 0.99, "officials": 0.99, "difficulties": 0.57, "recommendations": 0.76},
     "blind60": {"communes": 0.99, "officials": 0.94, "difficulties": 0.44, "recommendations": 0.36},
     # Blind set 61 has one gold proposal, blind set 62 none: statements are judged on difficulties only.
@@ -172,6 +172,9 @@ OTHER_SET_FLOORS = {
     "blind62": {"communes": 0.94, "officials": 0.90, "difficulties": 0.53},
     "blind63": {"communes": 0.96, "officials": 0.79, "difficulties": 0.49, "recommendations": 0.24},
     "blind64": {"communes": 0.99, "officials": 0.95, "difficulties": 0.45, "recommendations": 0.54},
+    # Blind sets 65 and 66 have 2 gold proposals each.
+    "blind65": {"communes": 0.99, "officials": 0.93, "difficulties": 0.51, "recommendations": 0.39},
+    "blind66": {"communes": 0.99, "officials": 0.95, "difficulties": 0.63, "recommendations": 0.66},
 }
 
 
