@@ -163,7 +163,7 @@ OTHER_SET_FLOORS = {
     "blind55": {"communes": 0.97, "officials": 0.94, "difficulties": 0.62},
     "blind56": {"communes": 0.99, "officials": 0.99, "difficulties": 0.56},
     # Blind set 57 has no gold proposal (none made up either), blind set 58 has 4.
-    "blind57": {"communes": 0.94, "officials": 0.82, "difficulties": 0.55, "recommendations": 0.99},
+    "blind57": {"communes": 0.94, "officials": 0.94, "difficulties": 0.55, "recommendations": 0.99},
     "blind58": {"communes": 0.97, "officials": 0.99, "difficulties": 0.58, "recommendations": 0.88},
     "blind59": {"communes": 0.99, "officials": 0.99, "difficulties": 0.57, "recommendations": 0.76},
     "blind60": {"communes": 0.99, "officials": 0.94, "difficulties": 0.44, "recommendations": 0.36},

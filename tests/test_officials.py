@@ -68,6 +68,12 @@ def _people(nlp, text: str) -> dict[str, list[str]]:
     ("Khoàng Văn Van, Standing Deputy Secretary of the Mường Chà commune Party Committee, shared that the role of "
      "the party committee is decisive.", "Khoàng Văn Van",
      ["Standing Deputy Secretary of the Mường Chà commune Party Committee"]),
+    # an office after "who serves as both" or "who was elected as", and the Hmong family name Cháng (blind set 57)
+    ("Similarly, Cà Văn Thức, who serves as both the Party Secretary and Head of Ló village in Thanh Nưa commune, "
+     "emphasizes democratic centralism to ensure that residents are involved in every decision.", "Cà Văn Thức",
+     ["Party Secretary", "Head of Ló"]),
+    ("Another example is Cháng A Dung, who was elected as the Party secretary of Phìn Hồ village in what is now Si Pa "
+     "Phìn commune at just 22 years old.", "Cháng A Dung", ["Party secretary of Phìn Hồ"]),
     # a Tào family name, not the Tô of its given names (blind set 44, thongtin.vietnam.vn)
     ("Ms. Tao Thi To Diem, Chairwoman of Que Phuoc Commune People's Committee, said that the terrain is divided.",
      "Tao Thi To Diem", ["Chairwoman of Que Phuoc Commune People's Committee"]),
