@@ -135,8 +135,6 @@ def _is_dependent(doc: Doc, at: int) -> bool:
 
 def verb_offsets(sentence: Span, tags: set[str]) -> frozenset[int]:
     """Character offsets of the sentence's tokens tagged as one of `tags` (none without a tagger)."""
-    if not sentence.doc.has_annotation("TAG"):
-        return frozenset()  # no tagger (rules only): no Token read
     return frozenset(t.idx for t in sentence if t.tag_ in tags)
 
 
