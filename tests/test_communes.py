@@ -229,3 +229,25 @@ def test_hcm_city_names_ho_chi_minh_city_and_a_special_zone_is_found_bare(nlp):
             "support Côn Đảo in building a green and smart island.")
     found = _communes(nlp, text, ["vietnamnews.vn"])
     assert found["Côn Đảo"]["ward_code"] == "26732"
+
+
+def test_province_regex_grouped_by_first_letter_finds_what_the_flat_alternation_finds():
+    import random
+    import re
+
+    from pipeline.province import _by_first_letter
+
+    def flat(names: list[str]) -> str:  # the regex as first written: every name, longest first
+        return "|".join(r"[\s-]+".join(re.escape(w) for w in name.split()) for name in names)
+
+    rng = random.Random(7)
+    names_pool = ["an", "a", "an giang", "ha noi", "ha", "hai phong", "h", "x.y", "ba ria vung tau", "ba", "",
+                  " ", "b-c", "(a)", "a+b"]
+    words = ["an", "giang", "ha", "noi", "hai", "phong", "x.y", "ba", "ria", "vung", "tau", "b-c", "h", "a", "-",
+             "zz", "(a)", "a+b"]
+    for _ in range(500):
+        names = sorted(set(rng.sample(names_pool, rng.randint(1, 9))), key=len, reverse=True)
+        expected, grouped = re.compile(rf"\b(?:{flat(names)})\b"), re.compile(rf"\b(?:{_by_first_letter(names)})\b")
+        for _ in range(10):
+            text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 12))).replace(" - ", "-")
+            assert [m.span() for m in grouped.finditer(text)] == [m.span() for m in expected.finditer(text)]

@@ -406,7 +406,8 @@ class CommuneRecognizer:
         def mention_context(mention: MentionCandidate) -> tuple[str, ...]:
             """The article's provinces, after the one the mention names for itself ("Hanoi's Huong
             Son Commune" in a Thái Nguyên story)."""
-            start, end = doc[mention.start].idx, doc[mention.end - 1].idx + len(doc[mention.end - 1])
+            last = mention.end - 1
+            start, end = words.starts[mention.start], words.starts[last] + len(words.texts[last])
             own = local_province(text_of_doc, start, end, self.rules)
             if own is None or article_context[:1] == (own,):
                 return article_context
@@ -436,6 +437,8 @@ class CommuneRecognizer:
         into the same new one, not the 2025 Xuan Lam elsewhere in the province."""
         if not doc.has_annotation("SENT_START"):
             return linked
+        if not any(link.method == "legacy" and link.becomes_code for _, link in linked):
+            return linked  # no former unit named: nothing to agree with (most articles; no sentences read)
         words = doc_words(doc)
         sentence_of = [doc[mention.start].sent.start for mention, _ in linked]
         successors: dict[int, set[str]] = {}

@@ -15,6 +15,7 @@ worker, more than a tenth of a small run, for five lines of arithmetic.
 from __future__ import annotations
 
 import hashlib
+from itertools import accumulate
 
 import numpy as np
 
@@ -51,15 +52,32 @@ def _fmix32(values: np.ndarray) -> np.ndarray:
 
 def shingles(text: str) -> set[bytes]:
     """Every run of SHINGLE_WORDS folded words (a shorter text is one shingle)."""
-    words = fold(text).split()
+    return folded_shingles(fold(text))
+
+
+def folded_shingles(folded: str) -> set[bytes]:
+    """`shingles` of a text already folded (`fold`: words joined by single spaces, ASCII): each
+    shingle is cut from the encoded text at word offsets, not joined and encoded word by word
+    (a third of the time of a signature)."""
+    data = folded.encode()
+    words = folded.split(" ") if folded else []
     if len(words) <= SHINGLE_WORDS:
-        return {" ".join(words).encode()} if words else set()
-    return {" ".join(words[i:i + SHINGLE_WORDS]).encode() for i in range(len(words) - SHINGLE_WORDS + 1)}
+        return {data} if words else set()
+    ends = list(accumulate(len(word) + 1 for word in words))  # just past each word's space
+    starts = [0, *ends[:-1]]
+    return {data[start:end - 1] for start, end in zip(starts, ends[SHINGLE_WORDS - 1:])}
 
 
 def signature(text: str) -> np.ndarray:
     """The text's MinHash values (uint32, NUM_PERM of them)."""
-    digests = b"".join(hashlib.sha1(shingle).digest()[:4] for shingle in shingles(text))
+    return folded_signature(fold(text))
+
+
+def folded_signature(folded: str) -> np.ndarray:
+    """`signature` of a text already folded: the cleaner folds each text once for its hash and
+    its signature."""
+    sha1 = hashlib.sha1
+    digests = b"".join([sha1(shingle).digest()[:4] for shingle in folded_shingles(folded)])
     if not digests:
         return _EMPTY.copy()
     hashed = _fmix32(np.frombuffer(digests, dtype="<u4").astype(np.uint32)).reshape(-1, 1)
