@@ -2,12 +2,16 @@
 how dates and spelling change the link."""
 from __future__ import annotations
 
+import random
+import re
+
 import pytest
 
 from pipeline.cli import main
 from pipeline.gazetteer import load_gazetteer
 from pipeline.linking import link_mention
 from pipeline.lookup import lookup
+from pipeline.province import _by_first_letter
 from pipeline.settings import LinkSettings
 
 
@@ -232,11 +236,6 @@ def test_hcm_city_names_ho_chi_minh_city_and_a_special_zone_is_found_bare(nlp):
 
 
 def test_province_regex_grouped_by_first_letter_finds_what_the_flat_alternation_finds():
-    import random
-    import re
-
-    from pipeline.province import _by_first_letter
-
     def flat(names: list[str]) -> str:  # the regex as first written: every name, longest first
         return "|".join(r"[\s-]+".join(re.escape(w) for w in name.split()) for name in names)
 
