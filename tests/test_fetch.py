@@ -136,7 +136,10 @@ def test_disallowed_old_and_foreign_links_are_never_requested(crawl):
 def test_the_crawl_delay_is_kept_between_requests(crawl):
     starts = [hit.at for hit in crawl.site.hits[:len(crawl.first_paths)]]
     gaps = [b - a for a, b in zip(starts, starts[1:])]
-    assert min(gaps) >= CRAWL_DELAY * 0.75, gaps  # robots.txt asks 0.2 s, our delay is 0.05 s
+    # robots.txt asks 0.2 s, our delay is 0.05 s. The server stamps each request when its thread
+    # takes it, which lags on a loaded machine (at 0.75 x the delay the check failed once in a full
+    # run of the suite on 2 cores, and passed alone); with robots.txt's delay ignored they would be 0.05 s.
+    assert min(gaps) >= CRAWL_DELAY * 0.5, gaps
 
 
 def test_retries_backoff_and_retry_after(crawl):
