@@ -175,6 +175,9 @@ OTHER_SET_FLOORS = {
     # Blind sets 65 and 66 have 2 gold proposals each.
     "blind65": {"communes": 0.99, "officials": 0.93, "difficulties": 0.51, "recommendations": 0.39},
     "blind66": {"communes": 0.99, "officials": 0.95, "difficulties": 0.63, "recommendations": 0.66},
+    # Blind set 67 has one gold proposal (missed), blind set 68 none (none made up).
+    "blind67": {"communes": 0.96, "officials": 0.99, "difficulties": 0.52},
+    "blind68": {"communes": 0.99, "officials": 0.94, "difficulties": 0.40, "recommendations": 0.99},
 }
 
 
