@@ -110,14 +110,31 @@ def test_runs_scored_on_different_gold_are_not_compared(seed, tmp_path):
 def test_fresh_set_numbers_are_the_reference_scorers(fresh_rules_only, reference_scorer):
     reference, reference_errors = reference_scorer.score(reference_scorer.load_gold(FRESH / "gold"), fresh_rules_only)
     ours = evaluate(FRESH / "gold", fresh_rules_only)
-    assert ours.scores == reference
+    assert {table: ours.scores[table] for table in reference} == reference
     assert ours.errors == reference_errors
+
+
+def test_directions_are_scored_as_the_statements_are_beside_the_reference_tables(fresh_rules_only, reference_scorer):
+    """score.py leaves directions out; evaluate scores them the same way, without adding to the
+    reference's error lines, so a researcher sees what a change to rules/directions.yaml does."""
+    reference, _ = reference_scorer.score(reference_scorer.load_gold(FRESH / "gold"), fresh_rules_only)
+    assert "directions" not in reference
+    ours = evaluate(FRESH / "gold", fresh_rules_only)
+    gold = [json.loads(path.read_text("utf-8")) for path in (FRESH / "gold").glob("*.json")]
+    directions = ours.scores["directions"]
+    assert directions["gold"] == sum(len(g.get("directions", [])) for g in gold) > 0
+    assert 0 < directions["tp"] <= directions["predicted"]
+    assert not [line for line in ours.errors if line.startswith("directions")]
+    misses = [i for i in ours.items if i.table == "directions" and i.outcome == "missed"]
+    assert len(misses) == directions["gold"] - directions["tp"]
+    assert all(i.sentence for i in ours.items if i.table == "directions" and i.outcome == "extra")
+    assert any(line.startswith("directions") and "not in score.py" for line in ours.lines())
 
 
 def test_per_rule_counts_add_up_to_the_scores(fresh_rules_only):
     ours = evaluate(FRESH / "gold", fresh_rules_only)
     counts = per_rule(ours.items)
-    for table in ("communes", "officials", "difficulties", "recommendations"):
+    for table in ("communes", "officials", "difficulties", "recommendations", "directions"):
         rows = [r for r in counts if r.table == table]
         scores = ours.scores[table]
         assert sum(r.tp for r in rows) == scores["tp"]
@@ -169,6 +186,10 @@ def test_evaluate_sets_runs_and_scores_each_set_as_evaluate_does(settings, tmp_p
     assert f"-> {now['difficulties']['f1']:.3f} +" in row and f"-> {now['officials']['f1']:.3f} -" in row
     assert f"-> {now['communes']['f1']:.3f}  " in row
     assert "not in the baseline" in change_lines(results, {})[1]
+    # a baseline saved before directions were scored still compares the other tables
+    older = {name: {k: v for k, v in scores.items() if k != "directions"} for name, scores in baseline.items()}
+    row = change_lines(results, older)[1]
+    assert f"-> {now['difficulties']['f1']:.3f} +" in row and row.endswith("(not in the baseline)")
     bad = tmp_path / "bad.json"
     bad.write_text("[1, 2]", encoding="utf-8")
     assert main(["evaluate-sets", "--only", "blind8", "--baseline", str(bad)]) == 2

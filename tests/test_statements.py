@@ -560,6 +560,11 @@ def test_difficulty_families(nlp, sentence, expected):
      ["request to be resettled with residential land"], []),
     ("Here, the City Party Secretary kindly inquired about people's living conditions and hoped that people would "
      "continue to make efforts to overcome difficulties and soon stabilize their lives.", [], []),
+    # what "is necessary" is an instruction (blind set 32; rule necessary-to), what is not is none
+    ("At the Thanh Hoa Commune Administrative Center, National Assembly Chairman Tran Thanh Man said that in order "
+     "to reduce human time and energy, it is necessary to promote digitalization and artificial intelligence (AI).",
+     [], ["promote digitalization and artificial intelligence (AI)"]),
+    ("It is not necessary to submit paper records.", [], []),
 ])
 def test_who_speaks_decides_the_label(nlp, text, recommendations, directions):
     assert _items(nlp, text, "recommendations") == recommendations

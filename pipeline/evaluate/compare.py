@@ -7,7 +7,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from pipeline.errors import ConfigError
-from pipeline.evaluate.matching import SCORED_TABLES
+from pipeline.evaluate.matching import ALL_SCORED_TABLES
 from pipeline.evaluate.scores import Evaluation, Item
 
 
@@ -63,7 +63,7 @@ def compare(baseline: Evaluation, current: Evaluation) -> list[TableChange]:
     if baseline.gold_ids != current.gold_ids:
         raise ConfigError("--baseline: the two runs were scored against different gold articles")
     changes = []
-    for table in SCORED_TABLES:
+    for table in ALL_SCORED_TABLES:
         hits_before, hits_now = _of(baseline, table, "hit"), _of(current, table, "hit")
         extras_before, extras_now = _of(baseline, table, "extra"), _of(current, table, "extra")
         changes.append(TableChange(

@@ -12,12 +12,13 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from pipeline.commits import committed
 from pipeline.errors import ConfigError
-from pipeline.evaluate.matching import TEXT_TABLES, Counts, content_words, dice, match_items
+from pipeline.evaluate.matching import BEYOND_REFERENCE, TEXT_TABLES, Counts, content_words, dice, match_items
 from pipeline.tables import load_tables
 from pipeline.textnorm import fold_chars, name_key
 
@@ -55,7 +56,7 @@ class _Prediction:
 
 @dataclass
 class Evaluation:
-    scores: dict[str, dict] = field(default_factory=dict)
+    scores: dict[str, dict] = field(default_factory=dict)  # the reference scorer's, then BEYOND_REFERENCE's
     errors: list[str] = field(default_factory=list)  # the reference scorer's lines, in its order
     items: list[Item] = field(default_factory=list)
     gold_ids: frozenset[str] = frozenset()
@@ -69,6 +70,10 @@ class Evaluation:
                        f"  (tp={r['tp']} predicted={r['predicted']} gold={r['gold']})")
         t = self.scores["official_titles"]
         out.append(f"{'official titles':16} recall={t['recall']:.3f} ({t['matched']}/{t['gold']})")
+        for table in BEYOND_REFERENCE:
+            r = self.scores[table]
+            out.append(f"{table:16} P={r['precision']:.3f} R={r['recall']:.3f} F1={r['f1']:.3f}"
+                       f"  (tp={r['tp']} predicted={r['predicted']} gold={r['gold']}; not in score.py)")
         return out
 
 
@@ -133,6 +138,15 @@ def sentence_of(text: str, phrase: str) -> str | None:
     """The sentence where a gold phrase stands, compared without case or diacritics."""
     at = fold_chars(text).find(fold_chars(phrase).strip()) if phrase.strip() else -1
     return sentence_around(text, at, at + len(phrase)) if at >= 0 else None
+
+
+def _row_sentence(row: Any, text: str) -> str | None:
+    """A row's sentence: its `sentence` column, or (directions keep none) the sentence of the
+    article text around its offsets."""
+    sentence = _opt(getattr(row, "sentence", None))
+    if sentence is None and text and _opt(getattr(row, "start_char", None)) is not None:
+        return sentence_around(text, int(row.start_char), int(row.end_char))
+    return sentence
 
 
 def _opt(value: object) -> str | None:
@@ -230,20 +244,24 @@ def _score_officials(gold: dict[str, dict], officials: dict[str, pd.DataFrame], 
 
 
 def _score_items(table: str, gold: dict[str, dict], rows: dict[str, pd.DataFrame], texts: dict[str, str],
-                 result: Evaluation) -> None:
+                 result: Evaluation, reference: bool = True) -> None:
+    """A table of text items, matched one-to-one by content-word Dice; `reference`: a table the
+    reference scorer reports too, whose lines go to `result.errors` as it prints them."""
     counts = Counts()
+    errors: list[str] = []
     for aid, record in gold.items():
         want = [str(t) for t in record.get(table, [])]
         frame = rows.get(aid)
         predictions = [] if frame is None else [
-            _Prediction(str(r.text), str(r.text), _opt(r.rule_id), _opt(r.sentence), frozenset(content_words(str(r.text))))
+            _Prediction(str(r.text), str(r.text), _opt(r.rule_id), _row_sentence(r, texts.get(aid, "")),
+                        frozenset(content_words(str(r.text))))
             for r in frame.itertuples()]
         got = [p.key for p in predictions]
         matches = match_items(got, want)
         counts.add(len(matches), len(got), len(want))
         hit_p, hit_g = {i: j for i, j, _ in matches}, {j for _, j, _ in matches}
-        result.errors += [f"{table}: {aid}: extra {t[:120]!r}" for i, t in enumerate(got) if i not in hit_p]
-        result.errors += [f"{table}: {aid}: missed {t[:120]!r}" for j, t in enumerate(want) if j not in hit_g]
+        errors += [f"{table}: {aid}: extra {t[:120]!r}" for i, t in enumerate(got) if i not in hit_p]
+        errors += [f"{table}: {aid}: missed {t[:120]!r}" for j, t in enumerate(want) if j not in hit_g]
         for i, p in enumerate(predictions):
             gold_item = want[hit_p[i]] if i in hit_p else None
             result.items.append(Item(table, aid, "hit" if i in hit_p else "extra", gold_item, p.key, p.shown,
@@ -252,6 +270,8 @@ def _score_items(table: str, gold: dict[str, dict], rows: dict[str, pd.DataFrame
                   for j, t in enumerate(want) if j not in hit_g]
         result.items += _misses(table, aid, missed, [p for i, p in enumerate(predictions) if i not in hit_p])
     result.scores[table] = counts.as_dict()
+    if reference:
+        result.errors += errors
 
 
 def evaluate(gold_dir: str | Path, processed: str | Path) -> Evaluation:
@@ -273,4 +293,6 @@ def evaluate(gold_dir: str | Path, processed: str | Path) -> Evaluation:
     _score_officials(gold, _by_article(tables["officials"], ids), texts, result)
     for table in TEXT_TABLES:
         _score_items(table, gold, _by_article(tables[table], ids), texts, result)
+    for table in BEYOND_REFERENCE:
+        _score_items(table, gold, _by_article(tables[table], ids), texts, result, reference=False)
     return result

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import ConfigError
+from pipeline.evaluate.matching import ALL_SCORED_TABLES, SCORED_TABLES
 from pipeline.evaluate.scores import evaluate
 from pipeline.settings import Settings
 
 CHECKOUT = Path(__file__).resolve().parent.parent.parent
 SHARED_CORPUS = CHECKOUT.parent / "shared" / "corpus"
-SCORED = ("communes", "officials", "difficulties", "recommendations")
+SCORED = ALL_SCORED_TABLES  # the reference scorer's tables, then directions
 
 
 @dataclass(frozen=True)
@@ -75,10 +76,10 @@ def load_baseline(path: Path) -> dict[str, dict]:
         raise ConfigError(f"{path}: cannot read the baseline ({exc.strerror or exc})") from None
     except ValueError as exc:
         raise ConfigError(f"{path}: not the JSON that `provnews evaluate-sets --json` writes ({exc})") from None
-    if not isinstance(baseline, dict) or not all(isinstance(v, dict) and set(SCORED) <= set(v)
+    if not isinstance(baseline, dict) or not all(isinstance(v, dict) and set(SCORED_TABLES) <= set(v)
                                                  for v in baseline.values()):
         raise ConfigError(f"{path}: not the JSON that `provnews evaluate-sets --json` writes "
-                          f"(a set name → scores of {', '.join(SCORED)})")
+                          f"(a set name → scores of {', '.join(SCORED_TABLES)})")
     return baseline
 
 
@@ -94,6 +95,9 @@ def change_lines(results: dict[str, dict], baseline: dict[str, dict]) -> list[st
             continue
         cells = ""
         for table in SCORED:
+            if table not in before:  # saved before directions were scored
+                cells += f"{'(not in the baseline)':>24}"
+                continue
             old, new = before[table]["f1"], scores[table]["f1"]
             mark = "+" if new - old > 0.0005 else "-" if old - new > 0.0005 else " "
             cells += f"{old:>10.3f} -> {new:.3f} {mark}"
