@@ -565,6 +565,12 @@ def test_difficulty_families(nlp, sentence, expected):
      "to reduce human time and energy, it is necessary to promote digitalization and artificial intelligence (AI).",
      [], ["promote digitalization and artificial intelligence (AI)"]),
     ("It is not necessary to submit paper records.", [], []),
+    # "called on", "reminded", "urging" instruct as "urged" does (blind sets 28, 31, 35; rules called-on, requested-to)
+    ("After inspecting the proposed sites, Xuan called on relevant departments and agencies to swiftly finalise "
+     "investment plans and documentation.", [], ["swiftly finalise investment plans and documentation"]),
+    ("He presented gifts and offered words of encouragement, urging local authorities to promptly review and provide "
+     "support for rebuilding homes so that affected residents can have a stable shelter.", [],
+     ["promptly review and provide support for rebuilding homes so that affected residents can have a stable shelter"]),
 ])
 def test_who_speaks_decides_the_label(nlp, text, recommendations, directions):
     assert _items(nlp, text, "recommendations") == recommendations
