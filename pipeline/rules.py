@@ -73,7 +73,7 @@ FILE_SPECS: dict[str, FileSpec] = {
         extra_keys={"mode": frozenset({"span", "list_after", "list_before"}), "former": bool,
                     "greedy": frozenset({"LONGEST", "FIRST"})},
         lexicons={"keywords": dict, "not_commune_after": list, "not_commune_before": list,
-                  "legacy_before": list, "legacy_after": list},
+                  "legacy_before": list, "legacy_after": list, "descriptors": list},
         required_lexicons=frozenset({"keywords"}),
     ),
     "officials": FileSpec(

@@ -250,3 +250,14 @@ def test_province_regex_grouped_by_first_letter_finds_what_the_flat_alternation_
         for _ in range(10):
             text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 12))).replace(" - ", "-")
             assert [m.span() for m in grouped.finditer(text)] == [m.span() for m in expected.finditer(text)]
+
+
+def test_island_and_islet_describe_a_commune_and_are_no_part_of_its_name(nlp):
+    """Blind sets 6 and 18: "Tan Phu Dong islet commune", "Thanh An Island Commune" (capitalised,
+    the describing word would otherwise stay in the name and link nowhere)."""
+    found = _communes(nlp, "In Tan Phu Dong islet commune, Chairman of the commune People's Committee Le Thanh Dang "
+                           "said election-related preparations have been carried out seriously in Dong Thap.")
+    assert found["Tan Phu Dong"]["ward_code"] == "28696"
+    found = _communes(nlp, "Thanh An Island Commune has called on Ho Chi Minh City authorities to promptly issue "
+                           "special policies.")
+    assert list(found) == ["Thanh An"] and found["Thanh An"]["province_name"] == "Hồ Chí Minh"

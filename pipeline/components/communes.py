@@ -61,6 +61,7 @@ class CommuneLexicon:
         self.not_before = set(lex("not_commune_before"))
         self.legacy_before = set(lex("legacy_before"))
         self.legacy_after = set(lex("legacy_after"))
+        self.descriptors = set(lex("descriptors"))
 
 
 NO_KEYWORD: tuple[str | None, int] = (None, 0)
@@ -105,7 +106,7 @@ def _legacy_context(doc: Doc, start: int, end: int, lex: CommuneLexicon) -> bool
 def trim_name(doc: Doc, start: int, end: int, lex: CommuneLexicon) -> tuple[int, int, str | None]:
     """Strip keywords, 'of', Vietnamese type words and leading function words off a match."""
     division = None
-    texts = doc_words(doc).texts
+    texts, folded = doc_words(doc).texts, doc_words(doc).folded
     while start < end:
         kind, size = _keyword_at(doc, start, lex)
         if kind:
@@ -124,8 +125,8 @@ def trim_name(doc: Doc, start: int, end: int, lex: CommuneLexicon) -> tuple[int,
                     break
         if kind:
             division, end = division or kind, end - size
-        elif not is_name_text(texts[end - 1]):
-            end -= 1
+        elif not is_name_text(texts[end - 1]) or (division and folded[end - 1] in lex.descriptors):
+            end -= 1  # "Thanh An Island Commune": the island is no part of the name
         else:
             break
     return start, end, division
