@@ -7,7 +7,7 @@ import pytest
 from pipeline.run import run
 from pipeline.tables import SCHEMAS, load_tables
 
-from conftest import RAW
+from conftest import RAW, ROOT
 
 LANGSON_CODES = {"06529", "06541", "06526", "06601", "06577", "06607", "06565"}
 
@@ -125,3 +125,10 @@ def test_rules_only_mode_finds_the_same_communes(tmp_path, settings, tables):
     fast = load_tables(tmp_path)["communes"]
     full = tables[2]["communes"]
     assert set(fast["ward_code"]) == set(full["ward_code"])
+
+
+def test_the_readme_shows_what_make_run_prints(tables):
+    """The README's `make run` output is this run's summary, so it cannot drift as rules change."""
+    readme = (ROOT / "README.md").read_text("utf-8")
+    block = readme[readme.index("`make run` prints"):].split("```")[1].strip().splitlines()
+    assert block[1:] == tables[1].lines()[1:]  # the first line names the output folder
