@@ -12,7 +12,7 @@ from spacy.tokens import Doc
 
 import pipeline.components  # noqa: F401  (registers factories and extensions)
 from pipeline.errors import ModelError
-from pipeline.rules import cached_rules
+from pipeline.rules import ANNOTATING_COMPONENTS, RuleSet, cached_rules
 from pipeline.settings import Settings
 
 # The model components the rules use: sentences (parser), PERSON (ner), tags (tagger). The
@@ -62,6 +62,16 @@ def space_tags(doc: Doc) -> Doc:
     return doc
 
 
+def _unused_components(rules: RuleSet) -> list[str]:
+    """The model components left out for speed, unless a rule reads what they set (a rule with
+    "POS" or "LEMMA" in its pattern keeps the attribute ruler, and the lemmatizer for LEMMA)."""
+    wanted = {attr for rule in rules.rules for attr in rule.model_attributes()}
+    keep = {name for name in UNUSED_MODEL_COMPONENTS if ANNOTATING_COMPONENTS.get(name, set()) & wanted}
+    if "lemmatizer" in keep:
+        keep.add("attribute_ruler")  # the English lemmatizer reads the coarse tags it sets
+    return [name for name in UNUSED_MODEL_COMPONENTS if name not in keep]
+
+
 def build_nlp(settings: Settings, rules_only: bool = False) -> Language:
     rules_dir = str(settings.rules_dir)
     cached_rules(rules_dir)  # validate every rule before loading anything heavy
@@ -71,7 +81,7 @@ def build_nlp(settings: Settings, rules_only: bool = False) -> Language:
         nlp.add_pipe("sentencizer")
     else:
         try:
-            nlp = spacy.load(settings.nlp.model, exclude=UNUSED_MODEL_COMPONENTS)
+            nlp = spacy.load(settings.nlp.model, exclude=_unused_components(cached_rules(rules_dir)))
         except Exception as exc:  # spaCy raises OSError, or anything the package's load() raises
             raise ModelError(
                 f"spaCy model {settings.nlp.model!r} cannot be loaded ({type(exc).__name__}); run `make run` "

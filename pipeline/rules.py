@@ -22,6 +22,16 @@ from pipeline.errors import RuleError
 from pipeline.textnorm import fold, word_alternation
 
 BASE_KEYS = {"id", "label", "pattern", "note", "examples"}
+# Token attributes a statistical model sets: a rule that reads one works with the model only.
+MODEL_ATTRIBUTES = frozenset({"TAG", "POS", "MORPH", "LEMMA", "DEP", "ENT_TYPE", "ENT_IOB", "ENT_ID", "ENT_KB_ID"})
+# The model component that sets each (POS and MORPH come from the tags through the attribute ruler).
+ANNOTATING_COMPONENTS = {"tagger": {"TAG"}, "attribute_ruler": {"POS", "MORPH"}, "lemmatizer": {"LEMMA"},
+                         "parser": {"DEP"}, "ner": {"ENT_TYPE", "ENT_IOB", "ENT_ID", "ENT_KB_ID"}}
+
+
+def annotations_of(pipe_names: list[str]) -> frozenset[str]:
+    """The model attributes a pipeline of these components sets."""
+    return frozenset(attr for name in pipe_names for attr in ANNOTATING_COMPONENTS.get(name, ()))
 # libyaml's safe loader when PyYAML has it (7x faster at start-up; the same documents).
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -123,6 +133,10 @@ class Rule:
             return self.pattern
         return [{"LOWER": word} for word in self.pattern.lower().split()]
 
+    def model_attributes(self) -> frozenset[str]:
+        """The token attributes of the pattern that only a statistical model sets ("TAG": "VB")."""
+        return frozenset(key.upper() for token in self.token_pattern() for key in token) & MODEL_ATTRIBUTES
+
 
 @dataclass(frozen=True)
 class RuleSet:
@@ -132,8 +146,15 @@ class RuleSet:
     rules: tuple[Rule, ...]
     lexicons: dict[str, dict[str, Any]]  # file stem → lexicon name → value
 
-    def for_file(self, stem: str) -> list[Rule]:
-        return [r for r in self.rules if r.file == stem]
+    def for_file(self, stem: str, annotations: frozenset[str] | None = None) -> list[Rule]:
+        """The file's rules; with `annotations` (what the pipeline sets), only those that can
+        match: spaCy's Matcher refuses a TAG pattern on a Doc that has no tags."""
+        return [r for r in self.rules if r.file == stem
+                and (annotations is None or r.model_attributes() <= annotations)]
+
+    def needing_model(self, annotations: frozenset[str]) -> list[Rule]:
+        """Rules that read an annotation the pipeline does not set (a --rules-only run leaves them out)."""
+        return [r for r in self.rules if not r.model_attributes() <= annotations]
 
     def lexicon(self, stem: str, name: str, default: Any = None) -> Any:
         return self.lexicons.get(stem, {}).get(name, default)

@@ -1,11 +1,12 @@
 """`provnews rules check`: validate every rule file, then run each rule's examples."""
 from __future__ import annotations
 
+from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from pipeline.components.statements import context_cancels
-from pipeline.errors import RuleError
+from pipeline.errors import ModelError, RuleError
 from pipeline.nlp import build_nlp
 from pipeline.rules import Rule, load_rules
 from pipeline.settings import Settings
@@ -17,12 +18,22 @@ def check_rules(settings: Settings) -> list[str]:
         rules = load_rules(settings.rules_dir)
     except RuleError as exc:
         return list(exc.problems)
-    nlp = build_nlp(settings, rules_only=True)
+    plain = build_nlp(settings, rules_only=True)
+    model: Language | None = None  # loaded for the rules that read its annotations only
     problems = []
     for rule in rules.rules:
+        where = f"[{rule.path}: rule {rule.id!r}]"
+        nlp = plain
+        if rule.model_attributes():
+            try:
+                model = model or build_nlp(settings)
+            except ModelError as exc:
+                problems.append(f"{where} reads {', '.join(sorted(rule.model_attributes()))}: its examples need "
+                                f"the model ({exc})")
+                continue
+            nlp = model
         matcher = Matcher(nlp.vocab)
         matcher.add(rule.id, [rule.token_pattern()])
-        where = f"[{rule.path}: rule {rule.id!r}]"
         for sentence in rule.match_examples:
             if not _matches(matcher, nlp(sentence), rule):
                 problems.append(f"{where} does not match its example: {sentence!r}")

@@ -19,7 +19,7 @@ from pipeline.extract import Rows
 from pipeline.partitions import plan_partitions
 from pipeline.progress import Progress
 from pipeline.records import Article, DuplicateRecord, ErrorRecord
-from pipeline.rules import cached_rules, rules_fingerprint
+from pipeline.rules import Rule, cached_rules, rules_fingerprint
 from pipeline.settings import Settings, load_settings
 from pipeline.tables import COMMITTED, TABLES, exclusive, last_made_with, read_columns, write_batch
 
@@ -156,6 +156,13 @@ def _batch_rows(done: list[Done]) -> tuple[Rows, list[ErrorRecord]]:
     return rows, failed
 
 
+def report_left_out(rules: list[Rule], report: Reporter) -> None:
+    """Say which rules a run without the model cannot use, so fewer rows are no surprise."""
+    if rules:
+        named = ", ".join(f"{r.path}: {r.id} ({', '.join(sorted(r.model_attributes()))})" for r in rules)
+        report(f"note: --rules-only leaves out {len(rules)} rule(s) that read what only the model sets: {named}")
+
+
 def run(inputs: Iterable[str | Path], out: str | Path, settings: Settings | None = None,
         rules_only: bool = False, report: Reporter | None = None, engine: str | None = None,
         scheduler: str | None = None, progress: bool | None = None) -> RunSummary:
@@ -167,8 +174,10 @@ def run(inputs: Iterable[str | Path], out: str | Path, settings: Settings | None
     engine = engine or settings.engine.name
     scheduler = scheduler or settings.engine.scheduler or None
     out = Path(out)
-    cached_rules(str(settings.rules_dir))
+    rules = cached_rules(str(settings.rules_dir))
     commits.check_usable(out, COMMITTED)  # a wrong --out is refused before the model loads
+    if rules_only and report:
+        report_left_out(rules.needing_model(frozenset()), report)
     summary = RunSummary(out=out)
     if engine == "local":
         processor(settings, rules_only)  # the model loads (or fails) here; forked workers share it

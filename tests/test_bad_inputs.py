@@ -159,3 +159,54 @@ def test_a_rule_category_that_categories_yaml_lacks_is_named(tmp_path):
     with pytest.raises(RuleError, match=r"difficulties.yaml: rule 'damage-words'\] category 'disasters' is not one of "
                                         r"categories.yaml: environment_disasters, "):
         load_rules(rules)
+
+
+MODEL_RULES = """
+  - id: imperative-strengthen
+    label: DIRECTION
+    mode: from_match
+    split: verbs
+    pattern:
+      - {IS_SENT_START: true, TAG: VB, LOWER: strengthen}
+    examples:
+      match: ["Strengthen coordination between departments and branches."]
+      no_match: ["Coordination between departments and branches was strengthened."]
+
+  - id: lemma-reinforce
+    label: DIRECTION
+    mode: from_match
+    split: verbs
+    pattern:
+      - {IS_SENT_START: true, LEMMA: reinforce, POS: VERB}
+    examples:
+      match: ["Reinforce the dikes before the storm."]
+"""
+
+
+def test_a_rule_that_reads_the_models_tags_or_lemmas_works_with_the_model_and_is_left_out_without(tmp_path, settings):
+    """A researcher may write TAG, POS or LEMMA patterns, as spaCy's Matcher takes them. spaCy
+    refuses them on a Doc without that annotation: `rules check` runs their examples with the
+    model, a full run keeps the model parts they need, and a --rules-only run leaves them out
+    and says so, instead of a traceback."""
+    from dataclasses import replace
+
+    from pipeline.rules_check import check_rules
+    from pipeline.run import run
+
+    rules = _copy_of_rules(tmp_path)
+    path = rules / "directions.yaml"
+    path.write_text(path.read_text("utf-8").replace("\nrules:\n", "\nrules:\n" + MODEL_RULES, 1), encoding="utf-8")
+    mine = replace(settings, rules_dir=rules)
+    assert check_rules(mine) == []
+    text = ("Voters of Tan Hoa commune met the chairman of the commune People's Committee for the whole morning.\n"
+            "Strengthen coordination between departments and branches of Tan Hoa commune.\n"
+            "Reinforce the dikes of Tan Hoa commune before the storm.")
+    (tmp_path / "a.txt").write_text(text, encoding="utf-8")
+    run([tmp_path / "a.txt"], tmp_path / "full", mine)
+    found = load_tables(tmp_path / "full")["directions"]
+    assert set(found["rule_id"]) >= {"imperative-strengthen", "lemma-reinforce"}
+    said: list[str] = []
+    run([tmp_path / "a.txt"], tmp_path / "fast", mine, rules_only=True, report=said.append)
+    assert not set(load_tables(tmp_path / "fast")["directions"]["rule_id"]) & {"imperative-strengthen", "lemma-reinforce"}
+    assert any("--rules-only leaves out 2 rule(s)" in line and "imperative-strengthen (TAG)" in line
+               and "lemma-reinforce (LEMMA, POS)" in line for line in said)

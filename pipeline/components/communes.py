@@ -16,7 +16,7 @@ from pipeline.gazetteer import MERGER_DATE, Gazetteer, load_gazetteer
 from pipeline.linking import OUT_OF_CONTEXT_SCORE, Link, candidate_provinces, legacy_link, link_mention
 from pipeline.memo import RecentCache
 from pipeline.province import HOST_WEIGHT, article_provinces, host_provinces, local_province, text_province_scores
-from pipeline.rules import RuleSet, cached_rules
+from pipeline.rules import RuleSet, annotations_of, cached_rules
 from pipeline.settings import LinkSettings
 from pipeline.textnorm import CACHE_ENTRIES, fold
 
@@ -363,7 +363,7 @@ class CommuneRecognizer:
         self.modes: dict[str, str] = {}
         self.not_commune: set[str] = set()
         self.former: set[str] = set()  # rules whose names are pre-merger units ("merged from A and B")
-        for rule in self.rules.for_file("communes"):
+        for rule in self.rules.for_file("communes", annotations_of(nlp.pipe_names)):
             self.matcher.add(rule.id, [rule.token_pattern()], greedy=rule.option("greedy"))
             self.modes[rule.id] = rule.option("mode", "span")
             if rule.option("former"):

@@ -15,7 +15,7 @@ from pipeline.components.matching import WindowedMatcher
 from pipeline.components.titles import OfficialLexicon, group_title, singular, split_title, titles_after, titles_before
 from pipeline.components.tokens import doc_words, is_name_text, is_name_token
 from pipeline.gazetteer import load_gazetteer
-from pipeline.rules import cached_rules
+from pipeline.rules import annotations_of, cached_rules
 from pipeline.textnorm import fold
 
 MAX_GIVEN_NAMES = 3
@@ -168,7 +168,7 @@ class OfficialRecognizer:
         self.spans_key = spans_key
         self.communes_key = communes_key
         self.matcher = WindowedMatcher(nlp.vocab, validate=True)
-        for rule in self.rules.for_file("officials"):
+        for rule in self.rules.for_file("officials", annotations_of(nlp.pipe_names)):
             self.matcher.add(rule.id, [rule.token_pattern()])
 
     def __call__(self, doc: Doc) -> Doc:

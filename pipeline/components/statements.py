@@ -18,7 +18,7 @@ from pipeline.components.clauses import (PHOTO_CREDIT, clause_after_list, clause
 from pipeline.components.matching import WindowedMatcher
 from pipeline.components.officials import person_of
 from pipeline.components.tokens import doc_text
-from pipeline.rules import Rule, RuleSet, cached_rules
+from pipeline.rules import Rule, RuleSet, annotations_of, cached_rules
 from pipeline.textnorm import FUNCTION_WORDS, dice, fold, name_key, word_alternation
 
 LABEL_FILES = {"RECOMMENDATION": "recommendations", "DIRECTION": "directions", "DIFFICULTY": "difficulties"}
@@ -224,7 +224,7 @@ class StatementRecognizer:
         self.by_id: dict[str, Rule] = {}
         self.matcher = WindowedMatcher(nlp.vocab, validate=True)
         for stem in LABEL_FILES.values():
-            for rule in self.rules.for_file(stem):
+            for rule in self.rules.for_file(stem, annotations_of(nlp.pipe_names)):
                 self.matcher.add(rule.id, [rule.token_pattern()], greedy=rule.option("greedy"))
                 self.by_id[rule.id] = rule
         self.cancel = {stem: {fold(w) for w in self.rules.lexicon(stem, "cancel_before", [])} for stem in LABEL_FILES.values()}
