@@ -2,6 +2,7 @@
 province, each linked to the 2025 gazetteer. Results: `doc.spans["communes"]`."""
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import asdict, dataclass, replace
 from weakref import ref
@@ -441,7 +442,8 @@ class CommuneRecognizer:
         if not any(link.method == "legacy" and link.becomes_code for _, link in linked):
             return linked  # no former unit named: nothing to agree with (most articles; no sentences read)
         words = doc_words(doc)
-        sentence_of = [doc[mention.start].sent.start for mention, _ in linked]
+        starts = [sentence.start for sentence in doc.sents]  # `token.sent` walks the Doc at each call
+        sentence_of = [starts[bisect_right(starts, mention.start) - 1] for mention, _ in linked]
         successors: dict[int, set[str]] = {}
         for sentence, (_, link) in zip(sentence_of, linked):
             if link.method == "legacy" and link.becomes_code:

@@ -17,7 +17,7 @@ from pipeline.components.clauses import (PHOTO_CREDIT, clause_after_list, clause
                                          trim_item)
 from pipeline.components.matching import WindowedMatcher
 from pipeline.components.officials import person_of
-from pipeline.components.tokens import doc_text
+from pipeline.components.tokens import doc_text, doc_words
 from pipeline.rules import Rule, RuleSet, annotations_of, cached_rules
 from pipeline.textnorm import FUNCTION_WORDS, dice, fold, name_key, word_alternation
 
@@ -294,29 +294,30 @@ class StatementRecognizer:
         quotes (the term "bottlenecks", the “Three lacks”): a word mentioned, not a problem
         stated. A list that follows ("reported difficulties such as: ...") is never cancelled."""
         stem = LABEL_FILES[rule.label]
-        if start > 0 and fold(doc[start - 1].text) in self.cancel_next[stem]:
+        words = doc_words(doc)  # token texts and folds, not Token objects
+        if start > 0 and words.folded[start - 1] in self.cancel_next[stem]:
             return True
         if _in_name(doc, start):
             return True
         if context_cancels(doc, start, end, rule):
             return True
         if self.cancel_after[stem]:
-            following = fold(doc[end:min(len(doc), end + self.after_reach[stem])].text)
+            following = fold(words.span_text(end, end + self.after_reach[stem]))
             if any(following == phrase or following.startswith(phrase + " ") for phrase in self.cancel_after[stem]):
                 return True
         if rule.option("mode", "after") == "after":
             return False
         if quoted(doc, start, end):
             return True
-        for token in reversed(doc[max(0, start - CANCEL_WINDOW): start]):
-            if token.text in CLAUSE_PUNCT:  # a cancelling word reaches no further than its own clause
+        for i in range(start - 1, max(0, start - CANCEL_WINDOW) - 1, -1):
+            text, word = words.texts[i], words.folded[i]
+            if text in CLAUSE_PUNCT:  # a cancelling word reaches no further than its own clause
                 return False
-            word = fold(token.text)
-            if word in self.cancel[stem] or token.text in self.cancel[stem]:
+            if word in self.cancel[stem] or text in self.cancel[stem]:
                 return True
-            if word in self.hypothetical[stem] and not _negated_after(doc, token.i):
+            if word in self.hypothetical[stem] and not _negated_after(doc, i):
                 return True
-            if word in self.remedies[stem] and _acts_on(doc, token.i, start):
+            if word in self.remedies[stem] and _acts_on(doc, i, start):
                 return True
         return False
 
