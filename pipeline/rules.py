@@ -28,10 +28,6 @@ MODEL_ATTRIBUTES = frozenset({"TAG", "POS", "MORPH", "LEMMA", "DEP", "ENT_TYPE",
 ANNOTATING_COMPONENTS = {"tagger": {"TAG"}, "attribute_ruler": {"POS", "MORPH"}, "lemmatizer": {"LEMMA"},
                          "parser": {"DEP"}, "ner": {"ENT_TYPE", "ENT_IOB", "ENT_ID", "ENT_KB_ID"}}
 
-
-def annotations_of(pipe_names: list[str]) -> frozenset[str]:
-    """The model attributes a pipeline of these components sets."""
-    return frozenset(attr for name in pipe_names for attr in ANNOTATING_COMPONENTS.get(name, ()))
 # libyaml's safe loader when PyYAML has it (7x faster at start-up; the same documents).
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -138,6 +134,11 @@ class Rule:
         return frozenset(key.upper() for token in self.token_pattern() for key in token) & MODEL_ATTRIBUTES
 
 
+def annotations_of(pipe_names: list[str]) -> frozenset[str]:
+    """The model attributes a pipeline of these components sets."""
+    return frozenset(attr for name in pipe_names for attr in ANNOTATING_COMPONENTS.get(name, ()))
+
+
 @dataclass(frozen=True)
 class RuleSet:
     """All rules and lexicons of a rules folder."""
@@ -152,9 +153,9 @@ class RuleSet:
         return [r for r in self.rules if r.file == stem
                 and (annotations is None or r.model_attributes() <= annotations)]
 
-    def needing_model(self, annotations: frozenset[str]) -> list[Rule]:
-        """Rules that read an annotation the pipeline does not set (a --rules-only run leaves them out)."""
-        return [r for r in self.rules if not r.model_attributes() <= annotations]
+    def needing_model(self) -> list[Rule]:
+        """Rules that read what only a model sets (a --rules-only run leaves them out)."""
+        return [r for r in self.rules if r.model_attributes()]
 
     def lexicon(self, stem: str, name: str, default: Any = None) -> Any:
         return self.lexicons.get(stem, {}).get(name, default)

@@ -177,7 +177,7 @@ def run(inputs: Iterable[str | Path], out: str | Path, settings: Settings | None
     rules = cached_rules(str(settings.rules_dir))
     commits.check_usable(out, COMMITTED)  # a wrong --out is refused before the model loads
     if rules_only and report:
-        report_left_out(rules.needing_model(frozenset()), report)
+        report_left_out(rules.needing_model(), report)
     summary = RunSummary(out=out)
     if engine == "local":
         processor(settings, rules_only)  # the model loads (or fails) here; forked workers share it

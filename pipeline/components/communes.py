@@ -107,7 +107,8 @@ def _legacy_context(doc: Doc, start: int, end: int, lex: CommuneLexicon) -> bool
 def trim_name(doc: Doc, start: int, end: int, lex: CommuneLexicon) -> tuple[int, int, str | None]:
     """Strip keywords, 'of', Vietnamese type words and leading function words off a match."""
     division = None
-    texts, folded = doc_words(doc).texts, doc_words(doc).folded
+    words = doc_words(doc)
+    texts, folded = words.texts, words.folded
     while start < end:
         kind, size = _keyword_at(doc, start, lex)
         if kind:

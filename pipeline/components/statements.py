@@ -223,8 +223,9 @@ class StatementRecognizer:
         self.rules: RuleSet = cached_rules(rules_dir)
         self.by_id: dict[str, Rule] = {}
         self.matcher = WindowedMatcher(nlp.vocab, validate=True)
+        annotations = annotations_of(nlp.pipe_names)  # rules reading what the pipeline lacks stay out
         for stem in LABEL_FILES.values():
-            for rule in self.rules.for_file(stem, annotations_of(nlp.pipe_names)):
+            for rule in self.rules.for_file(stem, annotations):
                 self.matcher.add(rule.id, [rule.token_pattern()], greedy=rule.option("greedy"))
                 self.by_id[rule.id] = rule
         self.cancel = {stem: {fold(w) for w in self.rules.lexicon(stem, "cancel_before", [])} for stem in LABEL_FILES.values()}
