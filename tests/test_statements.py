@@ -571,6 +571,12 @@ def test_difficulty_families(nlp, sentence, expected):
     ("He presented gifts and offered words of encouragement, urging local authorities to promptly review and provide "
      "support for rebuilding homes so that affected residents can have a stable shelter.", [],
      ["promptly review and provide support for rebuilding homes so that affected residents can have a stable shelter"]),
+    # what a leader "called for" is an instruction (blind set 18, rule called-for-instruction);
+    # what residents call for is a proposal (rule called-for of recommendations.yaml)
+    ("He called for stronger commitments to preserving and promoting the area’s heritage values.", [],
+     ["stronger commitments to preserving and promoting the area’s heritage values"]),
+    ("Residents called for stronger oversight by ward-level People's Councils.",
+     ["stronger oversight by ward-level People's Councils"], []),
 ])
 def test_who_speaks_decides_the_label(nlp, text, recommendations, directions):
     assert _items(nlp, text, "recommendations") == recommendations
