@@ -577,6 +577,13 @@ def test_difficulty_families(nlp, sentence, expected):
      ["stronger commitments to preserving and promoting the area’s heritage values"]),
     ("Residents called for stronger oversight by ward-level People's Councils.",
      ["stronger oversight by ward-level People's Councils"], []),
+    # the addressees of an instruction may be a list or hyphenated (blind sets 10 and 34, rule requested-to)
+    ("In this situation, the Provincial People's Committee requested the commune-level government to urgently "
+     "complete the organization and apparatus.", [], ["urgently complete the organization and apparatus"]),
+    ("The Ho Chi Minh City Department of Home Affairs has requested the People's Committees of communes, wards and "
+     "special zones to complete the renaming of neighborhoods and hamlets before July 31 and report to the unit "
+     "before August 5.", [],
+     ["complete the renaming of neighborhoods and hamlets before July 31 and report to the unit before August 5"]),
 ])
 def test_who_speaks_decides_the_label(nlp, text, recommendations, directions):
     assert _items(nlp, text, "recommendations") == recommendations
