@@ -584,6 +584,11 @@ def test_difficulty_families(nlp, sentence, expected):
      "special zones to complete the renaming of neighborhoods and hamlets before July 31 and report to the unit "
      "before August 5.", [],
      ["complete the renaming of neighborhoods and hamlets before July 31 and report to the unit before August 5"]),
+    # what a leader stresses "must be" so is an instruction, its subject included (blind set 55, rule stressed-must-be)
+    ("He stressed that the public reception area must be organized thoughtfully, rationally, and scientifically to "
+     "create a welcoming and friendly environment.", [],
+     ["stressed that the public reception area must be organized thoughtfully, rationally, and scientifically to "
+      "create a welcoming and friendly environment"]),
 ])
 def test_who_speaks_decides_the_label(nlp, text, recommendations, directions):
     assert _items(nlp, text, "recommendations") == recommendations
