@@ -589,6 +589,14 @@ def test_difficulty_families(nlp, sentence, expected):
      "create a welcoming and friendly environment.", [],
      ["stressed that the public reception area must be organized thoughtfully, rationally, and scientifically to "
       "create a welcoming and friendly environment"]),
+    # stressing the importance of doing something asks for it; of a thing, it does not
+    # (blind sets 48 and 15, rule importance-of-doing)
+    ("He also underscored the importance of applying information technology in handling administrative procedures "
+     "to increase efficiency and accessibility for citizens.", [],
+     ["underscored the importance of applying information technology in handling administrative procedures to "
+      "increase efficiency and accessibility for citizens"]),
+    ("Commending their determined efforts, Phuong highlighted the importance of these projects for socio-economic "
+     "development, national defence, security and external affairs in Vietnam’s southern region.", [], []),
 ])
 def test_who_speaks_decides_the_label(nlp, text, recommendations, directions):
     assert _items(nlp, text, "recommendations") == recommendations
