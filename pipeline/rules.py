@@ -61,6 +61,9 @@ STATEMENT_KEYS: dict[str, frozenset[str] | type] = {
     # A list read `after` the match ends where a clause begins (a subject, a verb with a tense
     # or an auxiliary after a piece's first word).
     "ends_at_clause": bool,
+    # The match must go on with a verb ("asked the commune to | review ..."), not a noun ("directed
+    # the dissemination of the Resolution to | cadres"): checked with the tagger, not without one.
+    "followed_by_verb": bool,
 }
 # Options compared with one token: each entry one word (or one punctuation mark, "-").
 ONE_TOKEN_OPTIONS = frozenset({"not_preceded_by", "not_followed_by"})

@@ -602,6 +602,13 @@ def test_difficulty_families(nlp, sentence, expected):
     ("With the new mechanism, people only need to submit documents directly or through the Public Service Portal "
      "in the commune or ward where the land is located.", [], []),
     ("Some are delighted that they no longer need to travel to the distant former district center.", [], []),
+    # "to" before a noun phrase is a preposition, not an instruction's (blind sets 59 and fresh;
+    # rule option followed_by_verb)
+    ("In particular, the Party Committee has directed the improvement of the apparatus and personnel according to "
+     "the 2-level local government model, ensuring streamlining, science, and compliance with regulations.", [], []),
+    ("Immediately after successfully holding the 1st Congress, term 2025 - 2030, the Commune Party Committee directed "
+     "the dissemination and propaganda of the Resolution to cadres, party members and people in many appropriate "
+     "forms.", [], []),
 ])
 def test_who_speaks_decides_the_label(nlp, text, recommendations, directions):
     assert _items(nlp, text, "recommendations") == recommendations

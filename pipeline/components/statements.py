@@ -26,6 +26,7 @@ PRIORITY = ("RECOMMENDATION", "DIRECTION", "DIFFICULTY")  # who claims a sentenc
 MIN_CONTENT_WORDS = 2
 RESTATED_AT = 0.5  # content-word Dice above which a later item restates an earlier one
 VERB_TAGS = {"VB", "VBG"}  # base form and gerund: how proposals and instructions begin
+NOUN_PHRASE_TAGS = {"DT", "PDT", "PRP", "PRP$", "NN", "NNS", "NNP", "NNPS", "CD", "WDT", "WP"}  # how a noun phrase opens
 FINITE_TAGS = {"VBD", "VBZ", "VBP", "MD"}  # a verb with a tense: a clause, not a noun phrase
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "expl"}  # ... or a subject: a clause of its own
 ADDRESSEE_CLOSERS = {"to", "should", "would", "will", "could", "must", "can", "shall"}
@@ -441,7 +442,8 @@ class StatementRecognizer:
             rule = self.by_id[doc.vocab.strings[match_id]]
             sentence = sentences[bisect_right(starts, start) - 1]
             if not self._cancelled(doc, start, end, rule) and \
-                    not self._speaker_rejects(doc, sentence, start, end, rule, people):
+                    not self._speaker_rejects(doc, sentence, start, end, rule, people) and \
+                    not self._no_verb_after(doc, sentence, end, rule):
                 if not is_headline(doc_text(doc), sentence) and not is_question(doc_text(doc), sentence):
                     by_sentence.setdefault(sentence.start, []).append((rule, start, end))
         items: list[Item] = []
@@ -456,6 +458,13 @@ class StatementRecognizer:
             previous = (index, {item.label for item in found})
             items += found
         return self._without_restatements(doc_text(doc), items)
+
+    @staticmethod
+    def _no_verb_after(doc: Doc, sentence: Span, end: int, rule: Rule) -> bool:
+        """A `followed_by_verb` rule whose match goes on with a noun phrase (a determiner, a
+        pronoun, a noun or a number, as the tagger reads it): "to" was a preposition. Adverbs and
+        adjectives pass, since the tagger reads "to urgently complete" and "to complete" so."""
+        return bool(rule.option("followed_by_verb")) and end < sentence.end and doc[end].tag_ in NOUN_PHRASE_TAGS
 
     @staticmethod
     def _goes_on_with_verb(doc: Doc, sentence: Span, end: int) -> bool:
