@@ -609,6 +609,16 @@ def test_difficulty_families(nlp, sentence, expected):
     ("Immediately after successfully holding the 1st Congress, term 2025 - 2030, the Commune Party Committee directed "
      "the dissemination and propaganda of the Resolution to cadres, party members and people in many appropriate "
      "forms.", [], []),
+    # a sentence without a subject goes on with the instruction before it (blind set 32, a page cut
+    # off mid-sentence; rule continues-instruction)
+    ("The Vice Chairman of the Provincial People's Committee requested Quy Nhon Ward to become a model for operating "
+     "a two-level government. In the immediate future, it is necessary to inherit the achievements of the previous "
+     "City People's Committee, building Quy Nhon Ward in a safe, civilized, and hospitable direction. Along with "
+     "that, promote digital transformation in the entire", [],
+     ["become a model for operating a two-level government",
+      "inherit the achievements of the previous City People's Committee",
+      "building Quy Nhon Ward in a safe, civilized, and hospitable direction",
+      "promote digital transformation in the entire"]),
 ])
 def test_who_speaks_decides_the_label(nlp, text, recommendations, directions):
     assert _items(nlp, text, "recommendations") == recommendations
