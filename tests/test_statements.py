@@ -619,6 +619,11 @@ def test_difficulty_families(nlp, sentence, expected):
       "inherit the achievements of the previous City People's Committee",
       "building Quy Nhon Ward in a safe, civilized, and hospitable direction",
       "promote digital transformation in the entire"]),
+    # hoping that elected members or the commune's political system will act asks them to
+    # (blind sets 16 and 24; rule hope-higher-level-will)
+    ("People agree and support the construction of a two-level local government, and at the same time hope that the "
+     "new commune political system will better support people in economic development and stabilizing their lives.",
+     ["better support people in economic development and stabilizing their lives"], []),
 ])
 def test_who_speaks_decides_the_label(nlp, text, recommendations, directions):
     assert _items(nlp, text, "recommendations") == recommendations
