@@ -347,6 +347,12 @@ def _items(nlp, text: str, table: str) -> list[str]:
     # ... but "despite" a hardship states it (fresh set)
     ("The operations of commune- and ward-level authorities have remained generally stable; despite a large "
      "workload, tasks have been handled on time and in accordance with regulations.", ["despite a large workload"]),
+    # damage limited or assessed is a response; a work named after the damage is no damage
+    # (blind sets 54, 41 and 35; difficulties.yaml cancel_before, rule damage-words)
+    ("The hamlet and ward committees have informed people to brace their houses and trim tree branches to limit "
+     "damage when storm No. 3 hits.", []),
+    ("\"Thanks to the landslide warning plan built in advance, we have proactively evacuated people early, so there "
+     "are no human casualties.", []),
 ])
 def test_difficulty_families(nlp, sentence, expected):
     assert _items(nlp, sentence, "difficulties") == expected
