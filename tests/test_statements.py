@@ -421,7 +421,7 @@ def test_difficulty_families(nlp, sentence, expected):
     # the words of a quotation are not who speaks now (holdout set, en.sggp.org.vn)
     ("President Luong Cuong visited the commune. \"I went down to the village, the comrades said that the work was "
      "from morning to night\" - he said and suggested that the commune leaders review, and report any difficult "
-     "tasks.", [], ["leaders review", "report any difficult tasks"]),
+     "tasks.", [], ["report any difficult tasks"]),
     # a provincial leader asking the central level recommends (blind set 5, news.laodong.vn)
     ("Chairman of Gia Lai Provincial People's Committee Pham Anh Tuan said the province faces difficulties. The "
      "Chairman of the Gia Lai Provincial People's Committee proposed that the Ministry of Natural Resources and "
@@ -630,6 +630,12 @@ def test_difficulty_families(nlp, sentence, expected):
     ("People agree and support the construction of a two-level local government, and at the same time hope that the "
      "new commune political system will better support people in economic development and stabilizing their lives.",
      ["better support people in economic development and stabilizing their lives"], []),
+    # "requested that" any body do something (blind set 40; rule requested-that)
+    ("Comrade Vu Anh Tuan requested that the grassroots Party Committee and the entire political system of the ward "
+     "immediately embark on the task with the highest determination and effort to quickly stabilize and perform "
+     "well its functions and tasks.", [],
+     ["immediately embark on the task with the highest determination and effort to quickly stabilize and "
+      "perform well its functions and tasks"]),
 ])
 def test_who_speaks_decides_the_label(nlp, text, recommendations, directions):
     assert _items(nlp, text, "recommendations") == recommendations

@@ -26,7 +26,7 @@ PRIORITY = ("RECOMMENDATION", "DIRECTION", "DIFFICULTY")  # who claims a sentenc
 MIN_CONTENT_WORDS = 2
 RESTATED_AT = 0.5  # content-word Dice above which a later item restates an earlier one
 VERB_TAGS = {"VB", "VBG"}  # base form and gerund: how proposals and instructions begin
-NOUN_PHRASE_TAGS = {"DT", "PDT", "PRP", "PRP$", "NN", "NNS", "NNP", "NNPS", "CD", "WDT", "WP"}  # how a noun phrase opens
+NOUN_PHRASE_TAGS = {"DT", "PDT", "PRP", "PRP$", "NN", "NNS", "NNP", "NNPS", "CD", "WDT", "WP", "IN", "CC", "POS"}  # a noun phrase opens or goes on
 FINITE_TAGS = {"VBD", "VBZ", "VBP", "MD"}  # a verb with a tense: a clause, not a noun phrase
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "expl"}  # ... or a subject: a clause of its own
 ADDRESSEE_CLOSERS = {"to", "should", "would", "will", "could", "must", "can", "shall"}
@@ -461,9 +461,10 @@ class StatementRecognizer:
 
     @staticmethod
     def _no_verb_after(doc: Doc, sentence: Span, end: int, rule: Rule) -> bool:
-        """A `followed_by_verb` rule whose match goes on with a noun phrase (a determiner, a
-        pronoun, a noun or a number, as the tagger reads it): "to" was a preposition. Adverbs and
-        adjectives pass, since the tagger reads "to urgently complete" and "to complete" so."""
+        """A `followed_by_verb` rule whose match opens or goes on with a noun phrase, as the tagger
+        reads the next word: "to" was a preposition, or the subject of "requested that" goes on
+        ("the Party Committee | and the political system"). Adverbs and adjectives pass, since
+        the tagger reads "to urgently complete" and "to complete" so."""
         return bool(rule.option("followed_by_verb")) and end < sentence.end and doc[end].tag_ in NOUN_PHRASE_TAGS
 
     @staticmethod
