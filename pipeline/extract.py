@@ -190,9 +190,10 @@ def statement_rows(doc: Doc, article_id: str, categorize: Categorizer, attributi
         index = bisect_right(starts, span.start_char) - 1
         speaker = officials[index] if index >= 0 else (officials[0] if officials else None)
         rows["directions"].append({
-            "article_id": article_id, "text": _text(span),
+            "article_id": article_id, "text": _text(span), "ward_code": _ward_for(span, communes, only_code),
             "official_name_key": name_key(person_of(speaker)) if speaker is not None else None,
-            "start_char": span.start_char, "end_char": span.end_char, "rule_id": span._.provnews_rule,
+            "sentence": _text(_sentence(span)), "start_char": span.start_char, "end_char": span.end_char,
+            "rule_id": span._.provnews_rule,
         })
     return rows
 

@@ -55,8 +55,8 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("ward_code", STR), ("sentence", STR), ("start_char", INT), ("end_char", INT), ("rule_id", STR),
     ]),
     "directions": pa.schema([
-        ("article_id", STR), ("text", STR), ("official_name_key", STR), ("start_char", INT), ("end_char", INT),
-        ("rule_id", STR),
+        ("article_id", STR), ("text", STR), ("ward_code", STR), ("official_name_key", STR), ("sentence", STR),
+        ("start_char", INT), ("end_char", INT), ("rule_id", STR),
     ]),
     "errors": pa.schema([("source", STR), ("stage", STR), ("message", STR), ("at", pa.timestamp("us", tz="UTC"))]),
     "duplicates": pa.schema([

@@ -82,6 +82,12 @@ def test_lamdong_commune_official_and_statements(tables):
     assert set(recommendations["proposer"]) == {"Trường Xuân"}
 
 
+def test_directions_name_their_commune_and_sentence(tables):
+    directions = _rows(tables, "directions", "seed-lamdong-truong-xuan")
+    assert len(directions) >= 3 and set(directions["ward_code"]) == {"24730"}
+    assert all(row.text in row.sentence for row in directions.itertuples())
+
+
 def test_offsets_point_into_the_clean_text(tables):
     t = tables[2]
     texts = dict(zip(t["articles"]["article_id"], t["articles"]["text"]))
@@ -132,3 +138,22 @@ def test_the_readme_shows_what_make_run_prints(tables):
     readme = (ROOT / "README.md").read_text("utf-8")
     block = readme[readme.index("`make run` prints"):].split("```")[1].strip().splitlines()
     assert block[1:] == tables[1].lines()[1:]  # the first line names the output folder
+
+
+def test_parts_written_before_a_column_came_read_it_as_empty(tmp_path, settings):
+    """Columns are only ever added: a part written without one (an older provnews) reads as
+    empty there, the parts written after keep theirs (README: Reading the tables)."""
+    import pyarrow.parquet as pq
+
+    from pipeline.tables import committed_parts
+
+    out = tmp_path / "out"
+    run([RAW / "02-lamdong-truong-xuan.txt"], out, settings, rules_only=True)
+    run([RAW / "03-langson-survey.txt"], out, settings, rules_only=True)
+    older = committed_parts(out, "directions")[0]  # as an older provnews wrote it
+    pq.write_table(pq.read_table(older).drop_columns(["ward_code", "sentence"]), older)
+    directions = load_tables(out)["directions"]
+    first = directions["article_id"] == directions["article_id"].iloc[0]
+    assert first.any() and (~first).any()
+    assert directions.loc[first, "sentence"].isna().all()
+    assert directions.loc[~first, "sentence"].notna().all()

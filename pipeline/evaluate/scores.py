@@ -141,8 +141,8 @@ def sentence_of(text: str, phrase: str) -> str | None:
 
 
 def _row_sentence(row: Any, text: str) -> str | None:
-    """A row's sentence: its `sentence` column, or (directions keep none) the sentence of the
-    article text around its offsets."""
+    """A row's sentence: its `sentence` column, or (directions written before 2026-12-01 kept
+    none) the sentence of the article text around its offsets."""
     sentence = _opt(getattr(row, "sentence", None))
     if sentence is None and text and _opt(getattr(row, "start_char", None)) is not None:
         return sentence_around(text, int(row.start_char), int(row.end_char))
