@@ -5,7 +5,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
-from pipeline.components.statements import context_cancels
+from pipeline.components.statements import context_cancels, noun_phrase_follows
 from pipeline.errors import ModelError, RuleError
 from pipeline.nlp import build_nlp
 from pipeline.rules import Rule, load_rules
@@ -24,12 +24,13 @@ def check_rules(settings: Settings) -> list[str]:
     for rule in rules.rules:
         where = f"[{rule.path}: rule {rule.id!r}]"
         nlp = plain
-        if rule.model_attributes():
+        reads = sorted(rule.model_attributes()) + (["the tagger (followed_by_verb)"]
+                                                    if rule.option("followed_by_verb") else [])
+        if reads:
             try:
                 model = model or build_nlp(settings)
             except ModelError as exc:
-                problems.append(f"{where} reads {', '.join(sorted(rule.model_attributes()))}: its examples need "
-                                f"the model ({exc})")
+                problems.append(f"{where} reads {', '.join(reads)}: its examples need the model ({exc})")
                 continue
             nlp = model
         matcher = Matcher(nlp.vocab)
@@ -44,5 +45,8 @@ def check_rules(settings: Settings) -> list[str]:
 
 
 def _matches(matcher: Matcher, doc: Doc, rule: Rule) -> bool:
-    """A match counts unless the rule's context words cancel it, as in the statements component."""
-    return any(not context_cancels(doc, start, end, rule) for _, start, end in matcher(doc))
+    """A match counts unless the rule's context words cancel it, or (`followed_by_verb`) a noun
+    phrase follows it, as in the statements component."""
+    return any(not context_cancels(doc, start, end, rule)
+               and not (rule.option("followed_by_verb") and noun_phrase_follows(doc, end))
+               for _, start, end in matcher(doc))

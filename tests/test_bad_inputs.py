@@ -210,3 +210,28 @@ def test_a_rule_that_reads_the_models_tags_or_lemmas_works_with_the_model_and_is
     assert not set(load_tables(tmp_path / "fast")["directions"]["rule_id"]) & {"imperative-strengthen", "lemma-reinforce"}
     assert any("--rules-only leaves out 2 rule(s)" in line and "imperative-strengthen (TAG)" in line
                and "lemma-reinforce (LEMMA, POS)" in line for line in said)
+
+
+def test_rules_check_applies_followed_by_verb_to_the_examples(tmp_path, settings):
+    """A rule's no_match example that only `followed_by_verb` keeps out ("to" as a preposition)
+    passes `rules check`, and fails once the option is taken away."""
+    from dataclasses import replace
+
+    from pipeline.rules_check import check_rules
+
+    rules = _copy_of_rules(tmp_path)
+    path = rules / "directions.yaml"
+    example = ("Immediately after successfully holding the 1st Congress, term 2025 - 2030, the Commune Party "
+               "Committee directed the dissemination and propaganda of the Resolution to cadres, party members and "
+               "people in many appropriate forms.")
+    text = path.read_text("utf-8")
+    anchor = '      no_match: ["Members of the task force inspected'
+    assert anchor in text
+    path.write_text(text.replace(anchor, f'      no_match: [{example!r},\n                 "Members of the task force inspected', 1),
+                    encoding="utf-8")
+    mine = replace(settings, rules_dir=rules)
+    assert check_rules(mine) == []
+    text = path.read_text("utf-8")
+    at = text.index("  - id: requested-to\n")
+    path.write_text(text[:at] + text[at:].replace("    followed_by_verb: true\n", "", 1), encoding="utf-8")
+    assert any("rule 'requested-to'] matches its no_match example" in p for p in check_rules(mine))

@@ -421,7 +421,7 @@ def test_difficulty_families(nlp, sentence, expected):
     # the words of a quotation are not who speaks now (holdout set, en.sggp.org.vn)
     ("President Luong Cuong visited the commune. \"I went down to the village, the comrades said that the work was "
      "from morning to night\" - he said and suggested that the commune leaders review, and report any difficult "
-     "tasks.", [], ["report any difficult tasks"]),
+     "tasks.", [], ["report any difficult tasks"]),  # "review" alone is too short to stand as an item
     # a provincial leader asking the central level recommends (blind set 5, news.laodong.vn)
     ("Chairman of Gia Lai Provincial People's Committee Pham Anh Tuan said the province faces difficulties. The "
      "Chairman of the Gia Lai Provincial People's Committee proposed that the Ministry of Natural Resources and "
@@ -640,6 +640,20 @@ def test_difficulty_families(nlp, sentence, expected):
 def test_who_speaks_decides_the_label(nlp, text, recommendations, directions):
     assert _items(nlp, text, "recommendations") == recommendations
     assert _items(nlp, text, "directions") == directions
+
+
+def test_without_a_tagger_function_words_show_the_noun_phrase_goes_on(settings):
+    """`followed_by_verb` in --rules-only mode: "and", "of" after the subject of "requested
+    that" mean it goes on, so the instruction starts at the verb (blind set 40)."""
+    from pipeline.nlp import build_nlp
+
+    plain = build_nlp(settings, rules_only=True)
+    text = ("Comrade Vu Anh Tuan requested that the grassroots Party Committee and the entire political system of the "
+            "ward immediately embark on the task with the highest determination and effort to quickly stabilize and "
+            "perform well its functions and tasks.")
+    assert _items(plain, text, "directions") == [
+        "immediately embark on the task with the highest determination and effort to quickly stabilize and perform "
+        "well its functions and tasks"]
 
 
 def test_a_reason_given_with_a_proposal_is_no_difficulty(nlp):

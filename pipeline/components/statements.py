@@ -26,7 +26,10 @@ PRIORITY = ("RECOMMENDATION", "DIRECTION", "DIFFICULTY")  # who claims a sentenc
 MIN_CONTENT_WORDS = 2
 RESTATED_AT = 0.5  # content-word Dice above which a later item restates an earlier one
 VERB_TAGS = {"VB", "VBG"}  # base form and gerund: how proposals and instructions begin
-NOUN_PHRASE_TAGS = {"DT", "PDT", "PRP", "PRP$", "NN", "NNS", "NNP", "NNPS", "CD", "WDT", "WP", "IN", "CC", "POS"}  # a noun phrase opens or goes on
+# What opens or goes on with a noun phrase: by the tagger's tags, else by these function words.
+NOUN_PHRASE_TAGS = {"DT", "PDT", "PRP", "PRP$", "NN", "NNS", "NNP", "NNPS", "CD", "WDT", "WP", "IN", "CC", "POS"}
+NOUN_PHRASE_WORDS = {"the", "a", "an", "this", "these", "its", "their", "and", "or", "of", "in", "at", "on", "for",
+                     ",", "'s", "’s"}
 FINITE_TAGS = {"VBD", "VBZ", "VBP", "MD"}  # a verb with a tense: a clause, not a noun phrase
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "expl"}  # ... or a subject: a clause of its own
 ADDRESSEE_CLOSERS = {"to", "should", "would", "will", "could", "must", "can", "shall"}
@@ -137,6 +140,19 @@ def _is_dependent(doc: Doc, at: int) -> bool:
 def verb_offsets(sentence: Span, tags: set[str]) -> frozenset[int]:
     """Character offsets of the sentence's tokens tagged as one of `tags` (none without a tagger)."""
     return frozenset(t.idx for t in sentence if t.tag_ in tags)
+
+
+def noun_phrase_follows(doc: Doc, end: int) -> bool:
+    """Whether the word after a match opens or goes on with a noun phrase, so that the match
+    did not reach a verb: "directed the dissemination of the Resolution to | cadres" used "to"
+    as a preposition, "requested that the Party Committee | and the political system ..." is
+    still naming who. By the tag (adverbs and adjectives pass: the tagger reads "to urgently
+    complete" and "to complete" so), else, without a tagger, by the function words."""
+    if end >= len(doc):
+        return False
+    if doc.has_annotation("TAG"):
+        return doc[end].tag_ in NOUN_PHRASE_TAGS
+    return doc[end].lower_ in NOUN_PHRASE_WORDS
 
 
 def clause_offsets(sentence: Span) -> frozenset[int]:
@@ -443,7 +459,7 @@ class StatementRecognizer:
             sentence = sentences[bisect_right(starts, start) - 1]
             if not self._cancelled(doc, start, end, rule) and \
                     not self._speaker_rejects(doc, sentence, start, end, rule, people) and \
-                    not self._no_verb_after(doc, sentence, end, rule):
+                    not (rule.option("followed_by_verb") and noun_phrase_follows(doc, end)):
                 if not is_headline(doc_text(doc), sentence) and not is_question(doc_text(doc), sentence):
                     by_sentence.setdefault(sentence.start, []).append((rule, start, end))
         items: list[Item] = []
@@ -458,14 +474,6 @@ class StatementRecognizer:
             previous = (index, {item.label for item in found})
             items += found
         return self._without_restatements(doc_text(doc), items)
-
-    @staticmethod
-    def _no_verb_after(doc: Doc, sentence: Span, end: int, rule: Rule) -> bool:
-        """A `followed_by_verb` rule whose match opens or goes on with a noun phrase, as the tagger
-        reads the next word: "to" was a preposition, or the subject of "requested that" goes on
-        ("the Party Committee | and the political system"). Adverbs and adjectives pass, since
-        the tagger reads "to urgently complete" and "to complete" so."""
-        return bool(rule.option("followed_by_verb")) and end < sentence.end and doc[end].tag_ in NOUN_PHRASE_TAGS
 
     @staticmethod
     def _goes_on_with_verb(doc: Doc, sentence: Span, end: int) -> bool:
