@@ -62,7 +62,7 @@ STATEMENT_KEYS: dict[str, frozenset[str] | type] = {
     # or an auxiliary after a piece's first word).
     "ends_at_clause": bool,
     # The match must go on with a verb ("asked the commune to | review ..."), not a noun ("directed
-    # the dissemination of the Resolution to | cadres"): checked with the tagger, not without one.
+    # the dissemination of the Resolution to | cadres"): by the tagger, else by function words.
     "followed_by_verb": bool,
 }
 # Options compared with one token: each entry one word (or one punctuation mark, "-").

@@ -5,7 +5,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
-from pipeline.components.statements import context_cancels, noun_phrase_follows
+from pipeline.components.statements import context_cancels, verb_missing_after
 from pipeline.errors import ModelError, RuleError
 from pipeline.nlp import build_nlp
 from pipeline.rules import Rule, load_rules
@@ -47,6 +47,5 @@ def check_rules(settings: Settings) -> list[str]:
 def _matches(matcher: Matcher, doc: Doc, rule: Rule) -> bool:
     """A match counts unless the rule's context words cancel it, or (`followed_by_verb`) a noun
     phrase follows it, as in the statements component."""
-    return any(not context_cancels(doc, start, end, rule)
-               and not (rule.option("followed_by_verb") and noun_phrase_follows(doc, end))
+    return any(not context_cancels(doc, start, end, rule) and not verb_missing_after(doc, end, rule)
                for _, start, end in matcher(doc))

@@ -155,6 +155,11 @@ def noun_phrase_follows(doc: Doc, end: int) -> bool:
     return doc[end].lower_ in NOUN_PHRASE_WORDS
 
 
+def verb_missing_after(doc: Doc, end: int, rule: Rule) -> bool:
+    """A `followed_by_verb` rule's match that a noun phrase follows: it did not reach a verb."""
+    return bool(rule.option("followed_by_verb")) and noun_phrase_follows(doc, end)
+
+
 def clause_offsets(sentence: Span) -> frozenset[int]:
     """Character offsets of the tokens that show a clause: a subject, a verb with a tense or an
     auxiliary ("have proactively overcome", which the tagger may call VB); none without a parser."""
@@ -459,7 +464,7 @@ class StatementRecognizer:
             sentence = sentences[bisect_right(starts, start) - 1]
             if not self._cancelled(doc, start, end, rule) and \
                     not self._speaker_rejects(doc, sentence, start, end, rule, people) and \
-                    not (rule.option("followed_by_verb") and noun_phrase_follows(doc, end)):
+                    not verb_missing_after(doc, end, rule):
                 if not is_headline(doc_text(doc), sentence) and not is_question(doc_text(doc), sentence):
                     by_sentence.setdefault(sentence.start, []).append((rule, start, end))
         items: list[Item] = []
