@@ -17,7 +17,6 @@ from pipeline.settings import Settings
 
 CHECKOUT = Path(__file__).resolve().parent.parent.parent
 SHARED_CORPUS = CHECKOUT.parent / "shared" / "corpus"
-SCORED = ALL_SCORED_TABLES  # the reference scorer's tables, then directions
 
 
 @dataclass(frozen=True)
@@ -59,11 +58,11 @@ def score_sets(sets: list[GoldSet], settings: Settings, out: Path | None = None,
 
 def lines(results: dict[str, dict]) -> list[str]:
     """F1 (precision/recall) per table, title recall: a row a set."""
-    head = f"{'set':10}" + "".join(f"{table:>21}" for table in SCORED) + f"{'titles R':>10}"
+    head = f"{'set':10}" + "".join(f"{table:>21}" for table in ALL_SCORED_TABLES) + f"{'titles R':>10}"
     rows = [head]
     for name, scores in results.items():
         cells = "".join(f"{scores[t]['f1']:>9.3f} ({scores[t]['precision']:.2f}/{scores[t]['recall']:.2f})"
-                        for t in SCORED)
+                        for t in ALL_SCORED_TABLES)
         rows.append(f"{name:10}{cells}{scores['official_titles']['recall']:>10.3f}")
     return rows
 
@@ -86,7 +85,7 @@ def load_baseline(path: Path) -> dict[str, dict]:
 def change_lines(results: dict[str, dict], baseline: dict[str, dict]) -> list[str]:
     """F1 per table against the baseline, a row a set: "0.705 -> 0.712 +" (+ better, - worse,
     a blank unchanged), so a change that helps one set and costs another shows at a glance."""
-    head = f"{'set':10}" + "".join(f"{table:>24}" for table in SCORED)
+    head = f"{'set':10}" + "".join(f"{table:>24}" for table in ALL_SCORED_TABLES)
     rows = [head]
     for name, scores in results.items():
         before = baseline.get(name)
@@ -94,7 +93,7 @@ def change_lines(results: dict[str, dict], baseline: dict[str, dict]) -> list[st
             rows.append(f"{name:10}  (not in the baseline)")
             continue
         cells = ""
-        for table in SCORED:
+        for table in ALL_SCORED_TABLES:
             if table not in before:  # saved before directions were scored
                 cells += f"{'(not in the baseline)':>24}"
                 continue
