@@ -625,6 +625,14 @@ def test_difficulty_families(nlp, sentence, expected):
       "inherit the achievements of the previous City People's Committee",
       "building Quy Nhon Ward in a safe, civilized, and hospitable direction",
       "promote digital transformation in the entire"]),
+    # a sentence opening with the verb of an instruction goes on with the instruction before it
+    # (blind set 18; rule opens-with-instruction); with no instruction before, it stands alone
+    ("In particular, heads of specialized agencies of the People's Committee of the special zone should promote the "
+     "individual responsibility of the head. Urgently complete tasks that are still overdue or overdue. Strengthen "
+     "coordination between departments and branches.", [],
+     ["promote the individual responsibility of the head", "Urgently complete tasks that are still overdue or overdue",
+      "Strengthen coordination between departments and branches"]),
+    ("The ward held its first meeting on Monday. Strengthen coordination between departments and branches.", [], []),
     # hoping that elected members or the commune's political system will act asks them to
     # (blind sets 16 and 24; rule hope-higher-level-will)
     ("People agree and support the construction of a two-level local government, and at the same time hope that the "
