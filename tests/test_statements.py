@@ -633,6 +633,20 @@ def test_difficulty_families(nlp, sentence, expected):
      ["promote the individual responsibility of the head", "Urgently complete tasks that are still overdue or overdue",
       "Strengthen coordination between departments and branches"]),
     ("The ward held its first meeting on Monday. Strengthen coordination between departments and branches.", [], []),
+    # "the need for/to" asked for, or as the object of an action (blind sets 20, 43, 48 and
+    # fresh; rules need-for and the-need-to)
+    ("Local voters raised several issues of concern, including the need for recreational facilities for the elderly "
+     "and sports grounds for young people to promote healthy lifestyles and prevent social evils.",
+     ["recreational facilities for the elderly and sports grounds for young people to promote healthy lifestyles and "
+      "prevent social evils"], []),
+    ("To resolve this issue, since the beginning of July 2025, Binh Minh commune has organized a conference to survey "
+     "the need for granting certificates, providing information on land plots for people with meritorious services, "
+     "relatives of martyrs and people.", [], []),
+    ("He also noted that, regarding information technology infrastructure, localities have proactively developed "
+     "specific investment projects, assessing the needs for equipment and technology to support management and "
+     "administration.", [], []),
+    ("Election teams are arranged right in each village for people to vote on the spot, limiting the need to travel "
+     "across the river.", [], []),
     # hoping that elected members or the commune's political system will act asks them to
     # (blind sets 16 and 24; rule hope-higher-level-will)
     ("People agree and support the construction of a two-level local government, and at the same time hope that the "
