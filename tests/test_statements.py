@@ -647,6 +647,11 @@ def test_difficulty_families(nlp, sentence, expected):
      "administration.", [], []),
     ("Election teams are arranged right in each village for people to vote on the spot, limiting the need to travel "
      "across the river.", [], []),
+    # proposing solutions offers them: no proposal, and "solutions" is no addressee of an
+    # instruction (blind set 20; rules local-request, requested-to)
+    ("During the meeting, delegates discussed specific work progress and proposed solutions to overcome "
+     "implementation challenges, particularly regarding site clearance, land valuation for compensation, and "
+     "resettlement arrangements for affected households.", [], []),
     # hoping that elected members or the commune's political system will act asks them to
     # (blind sets 16 and 24; rule hope-higher-level-will)
     ("People agree and support the construction of a two-level local government, and at the same time hope that the "
