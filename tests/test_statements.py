@@ -683,6 +683,18 @@ def test_without_a_tagger_function_words_show_the_noun_phrase_goes_on(settings):
         "well its functions and tasks"]
 
 
+def test_a_pronoun_speaks_for_the_subject_of_its_own_sentence(nlp):
+    """"voters were concerned about ...; they requested that ...": "they" are the voters, so a
+    proposal, not an instruction (blind set 6). A subject inside a relative clause ("rhetoric
+    that exploits ...") is not whom the pronoun stands for."""
+    text = ("However, voters were concerned about the spread of harmful and toxic information on the internet, "
+            "particularly distorted and inflammatory rhetoric that exploits events such as the recent historic floods "
+            "to cause public panic; they requested that relevant agencies strengthen management, promptly detect, and "
+            "handle false information.")
+    assert _items(nlp, text, "directions") == []
+    assert "handle false information" in _items(nlp, text, "recommendations")
+
+
 def test_a_reason_given_with_a_proposal_is_no_difficulty(nlp):
     text = "Voters proposed building a new office for the commune police, saying it is cramped, and repairing the road."
     assert _items(nlp, text, "recommendations") == ["building a new office for the commune police", "repairing the road"]

@@ -406,8 +406,9 @@ class StatementRecognizer:
         """'leader' or 'local': the grammatical subject of the request verb when the parser gives
         one ("Regarding the Ward Party Congress, Mr. Kien requested ...": Mr. Kien speaks, not the
         ward); else the office of the last official named before the trigger, else the last
-        speaker word; a pronoun subject ("She suggested ...") takes the speaker of the sentences
-        before it."""
+        speaker word; a pronoun subject ("She suggested ...") takes the speaker of an earlier
+        clause of its sentence ("voters were concerned ...; they requested"), else of the
+        sentences before it."""
         for _ in range(PRONOUN_REACH + 1):
             subject = _subject_of(doc, start)
             if subject is None:
@@ -417,6 +418,11 @@ class StatementRecognizer:
                 earlier = [kind for first, kind in people if sentence.start <= first < left]
                 if earlier:  # "Mr. Ngoc praised ...; at the same time, he requested ..."
                     return earlier[-1]
+                before = [t for t in doc[sentence.start:left] if t.dep_ in SUBJECT_DEPS and t.head.dep_ != "relcl"]
+                kind = speaker_in(_unquoted_words(doc[before[-1].left_edge.i:before[-1].right_edge.i + 1]),
+                                  self.speakers["leader"], self.speakers["local"]) if before else None
+                if kind:  # "voters were concerned about ...; they requested that ..."
+                    return kind
                 if sentence.start == 0:
                     return None
                 sentence = doc[sentence.start - 1].sent
