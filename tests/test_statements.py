@@ -353,6 +353,10 @@ def _items(nlp, text: str, table: str) -> list[str]:
      "damage when storm No. 3 hits.", []),
     ("\"Thanks to the landslide warning plan built in advance, we have proactively evacuated people early, so there "
      "are no human casualties.", []),
+    # the fields of "hurdles/bottlenecks/limitations in ...", each an item (blind sets 53 and 6;
+    # rule hurdles-in)
+    ("However, the implementation process has faced numerous hurdles regarding compensation, support, resettlement, "
+     "and land clearance.", ["hurdles regarding compensation", "support", "resettlement", "land clearance"]),
 ])
 def test_difficulty_families(nlp, sentence, expected):
     assert _items(nlp, sentence, "difficulties") == expected
