@@ -15,7 +15,7 @@ from pipeline.tables import load_tables
 from conftest import GOLD, ROOT, SHARED
 
 # Measured on all 48 records of ../shared/corpus (floors a little under).
-FLOORS = {"communes": 0.99, "officials": 0.98, "difficulties": 0.86, "recommendations": 0.89}
+FLOORS = {"communes": 0.99, "officials": 0.98, "difficulties": 0.86, "recommendations": 0.90}
 
 
 @pytest.fixture(scope="module")
@@ -45,9 +45,9 @@ def test_evaluate_agrees_with_the_reference_scorer(corpus_run):
 
 
 def test_directions_floor(corpus_run):
-    """Directions, which the reference scorer leaves out, scored the same way (0.736 measured)."""
+    """Directions, which the reference scorer leaves out, scored the same way (0.748 measured)."""
     _, out = corpus_run
-    assert evaluate(GOLD, out).scores["directions"]["f1"] >= 0.73
+    assert evaluate(GOLD, out).scores["directions"]["f1"] >= 0.74
 
 
 @pytest.mark.parametrize("table", sorted(FLOORS))
@@ -90,13 +90,15 @@ SETS = ROOT / "tests" / "corpus"
 # Floors on the other real sets the project gathered (each folder's README says what it is and
 # whether its errors have been read); all run together in one fixture.
 OTHER_SET_FLOORS = {
-    "holdout": {"communes": 0.96, "officials": 0.97, "difficulties": 0.62, "recommendations": 0.88},
+    "holdout": {"communes": 0.96, "officials": 0.97, "difficulties": 0.63, "recommendations": 0.88},
     # Blind set 2: many communes and officials, hardly any statements, so only those.
     "blind": {"communes": 0.95, "officials": 0.99},
     "blind3": {"communes": 0.98, "officials": 0.99, "difficulties": 0.72, "recommendations": 0.90},
     "blind4": {"communes": 0.97, "officials": 0.99, "difficulties": 0.76, "recommendations": 0.77},
-    "blind5": {"communes": 0.99, "officials": 0.99, "difficulties": 0.69, "recommendations": 0.84},
-    "blind6": {"communes": 0.96, "officials": 0.98, "difficulties": 0.61, "recommendations": 0.79},
+    # Blind set 5: its lead restates a voters' proposal the body gives again ("so they proposed
+    # reducing unnecessary reports"), read as a proposal since "they" takes its own sentence's voters.
+    "blind5": {"communes": 0.99, "officials": 0.99, "difficulties": 0.69, "recommendations": 0.83},
+    "blind6": {"communes": 0.96, "officials": 0.98, "difficulties": 0.68, "recommendations": 0.79},
     "blind7": {"communes": 0.99, "officials": 0.97, "difficulties": 0.51, "recommendations": 0.83},
     "blind8": {"communes": 0.99, "officials": 0.99, "difficulties": 0.61, "recommendations": 0.99},
     "blind9": {"communes": 0.99, "officials": 0.99, "difficulties": 0.62, "recommendations": 0.93},
@@ -111,8 +113,8 @@ OTHER_SET_FLOORS = {
     "blind17": {"communes": 0.66, "officials": 0.99, "difficulties": 0.64},
     "blind18": {"communes": 0.97, "officials": 0.95, "difficulties": 0.64, "recommendations": 0.66},
     # Blind set 19 has 3 gold proposals, none found yet: a floor of 0 would assert nothing.
-    "blind19": {"communes": 0.99, "officials": 0.99, "difficulties": 0.60},
-    "blind20": {"communes": 0.99, "officials": 0.96, "difficulties": 0.52, "recommendations": 0.46},
+    "blind19": {"communes": 0.99, "officials": 0.99, "difficulties": 0.61},
+    "blind20": {"communes": 0.99, "officials": 0.96, "difficulties": 0.52, "recommendations": 0.59},
     "blind21": {"communes": 0.99, "officials": 0.90, "difficulties": 0.64, "recommendations": 0.99},
     # Blind set 22 has one gold proposal: statements are judged on difficulties only.
     "blind22": {"communes": 0.82, "officials": 0.99, "difficulties": 0.54},
@@ -147,7 +149,7 @@ OTHER_SET_FLOORS = {
     # Blind set 41 has 7 gold proposals; blind set 42 has 2: statements judged as blind set 36's.
     "blind41": {"communes": 0.99, "officials": 0.96, "difficulties": 0.54, "recommendations": 0.61},
     "blind42": {"communes": 0.99, "officials": 0.99, "difficulties": 0.56},
-    "blind43": {"communes": 0.99, "officials": 0.90, "difficulties": 0.61, "recommendations": 0.72},
+    "blind43": {"communes": 0.99, "officials": 0.90, "difficulties": 0.61, "recommendations": 0.79},
     # Blind set 44 has 5 gold difficulties and no proposal: mostly a check of items made up.
     "blind44": {"communes": 0.95, "officials": 0.99, "difficulties": 0.61},
     "blind45": {"communes": 0.96, "officials": 0.99, "difficulties": 0.61, "recommendations": 0.20},
@@ -161,9 +163,9 @@ OTHER_SET_FLOORS = {
     "blind50": {"communes": 0.99, "officials": 0.94, "difficulties": 0.58, "recommendations": 0.76},
     # Blind set 51 has 4 gold proposals: statements are judged on difficulties only.
     "blind51": {"communes": 0.95, "officials": 0.99, "difficulties": 0.47},
-    "blind52": {"communes": 0.78, "officials": 0.92, "difficulties": 0.50, "recommendations": 0.70},
+    "blind52": {"communes": 0.78, "officials": 0.92, "difficulties": 0.51, "recommendations": 0.73},
     # Blind sets 53 and 54 have 4 and 2 gold proposals: statements are judged on difficulties only.
-    "blind53": {"communes": 0.99, "officials": 0.99, "difficulties": 0.47},
+    "blind53": {"communes": 0.99, "officials": 0.99, "difficulties": 0.55},
     "blind54": {"communes": 0.99, "officials": 0.99, "difficulties": 0.35},
     # Blind set 55 has no gold proposal, blind set 56 has 3: statements are judged on difficulties only.
     "blind55": {"communes": 0.97, "officials": 0.94, "difficulties": 0.62},
@@ -179,7 +181,7 @@ OTHER_SET_FLOORS = {
     "blind63": {"communes": 0.96, "officials": 0.79, "difficulties": 0.49, "recommendations": 0.24},
     "blind64": {"communes": 0.99, "officials": 0.95, "difficulties": 0.45, "recommendations": 0.54},
     # Blind sets 65 and 66 have 2 gold proposals each.
-    "blind65": {"communes": 0.99, "officials": 0.93, "difficulties": 0.51, "recommendations": 0.39},
+    "blind65": {"communes": 0.99, "officials": 0.93, "difficulties": 0.51, "recommendations": 0.49},
     "blind66": {"communes": 0.99, "officials": 0.95, "difficulties": 0.63, "recommendations": 0.66},
     # Blind set 67 has one gold proposal (missed), blind set 68 none (none made up).
     "blind67": {"communes": 0.96, "officials": 0.99, "difficulties": 0.52},
