@@ -652,10 +652,12 @@ def test_difficulty_families(nlp, sentence, expected):
     ("Election teams are arranged right in each village for people to vote on the spot, limiting the need to travel "
      "across the river.", [], []),
     # proposing solutions offers them: no proposal, and "solutions" is no addressee of an
-    # instruction (blind set 20; rules local-request, requested-to)
+    # instruction (blind sets 20 and 3; rules local-request, requested-to)
     ("During the meeting, delegates discussed specific work progress and proposed solutions to overcome "
      "implementation challenges, particularly regarding site clearance, land valuation for compensation, and "
      "resettlement arrangements for affected households.", [], []),
+    ("Their opinions clearly analyzed the current situation and proposed policy recommendations and solutions to "
+     "address the province's major socio-economic issues more effectively.", [], []),
     # hoping that elected members or the commune's political system will act asks them to
     # (blind sets 16 and 24; rule hope-higher-level-will)
     ("People agree and support the construction of a two-level local government, and at the same time hope that the "
