@@ -636,11 +636,19 @@ def test_difficulty_families(nlp, sentence, expected):
     # a sentence opening with the verb of an instruction goes on with the instruction before it
     # (blind set 18; rule opens-with-instruction); with no instruction before, it stands alone
     ("In particular, heads of specialized agencies of the People's Committee of the special zone should promote the "
-     "individual responsibility of the head. Urgently complete tasks that are still overdue or overdue. Strengthen "
-     "coordination between departments and branches.", [],
-     ["promote the individual responsibility of the head", "Urgently complete tasks that are still overdue or overdue",
+     "individual responsibility of the head, directly direct and be responsible to the People's Committee of the "
+     "special zone and the Chairman of the People's Committee of the special zone for the results of work in the "
+     "assigned fields, rectify discipline and administrative discipline in performing public duties. Urgently "
+     "complete tasks that are still overdue or overdue. Strengthen coordination between departments and branches.", [],
+     ["promote the individual responsibility of the head, directly direct and be responsible to the People's "
+      "Committee of the special zone and the Chairman of the People's Committee of the special zone for the results "
+      "of work in the assigned fields",
+      "rectify discipline and administrative discipline in performing public duties",
+      "Urgently complete tasks that are still overdue or overdue",
       "Strengthen coordination between departments and branches"]),
-    ("The ward held its first meeting on Monday. Strengthen coordination between departments and branches.", [], []),
+    # (blind set 50: "Study ..." after no instruction)
+    ("For children, he always emphasizes the role of learning. Study to escape poverty, learn to have a future is what "
+     "he often reminds families.", [], []),
     # "the need for/to" asked for, or as the object of an action (blind sets 20, 43, 48 and
     # fresh; rules need-for and the-need-to)
     ("Local voters raised several issues of concern, including the need for recreational facilities for the elderly "

@@ -31,7 +31,6 @@ NOUN_PHRASE_TAGS = {"DT", "PDT", "PRP", "PRP$", "NN", "NNS", "NNP", "NNPS", "CD"
 NOUN_PHRASE_WORDS = {"the", "a", "an", "this", "these", "its", "their", "and", "or", "of", "in", "at", "on", "for",
                      ",", "'s", "’s"}
 FINITE_TAGS = {"VBD", "VBZ", "VBP", "MD"}  # a verb with a tense: a clause, not a noun phrase
-SUBJECT_DEPS = {"nsubj", "nsubjpass", "expl"}  # ... or a subject: a clause of its own
 ADDRESSEE_CLOSERS = {"to", "should", "would", "will", "could", "must", "can", "shall"}
 CANCEL_WINDOW = 4
 NEGATIONS = {"not", "yet", "never", "n't", "n’t"}
@@ -42,7 +41,9 @@ CLOSE_QUOTES = {'"', "”", "’"}
 HYPHENS = {"-", "‐", "‑"}
 OTHER_PARTY = {"with", "before", "toward", "towards"}  # "talks with the Chairman": whom the speaker addresses
 PRONOUN_REACH = 3  # sentences back to find who "he"/"she"/"they" is
-SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+SUBJECT_DEPS = {"nsubj", "nsubjpass"}  # a subject: a clause of its own
+# The tags a pronoun's earlier subject must have to be whom it stands for ("voters ...; they").
+PRONOUN_NUMBER = {"they": {"NNS", "NNPS"}, "he": {"NN", "NNP"}, "she": {"NN", "NNP"}}
 ADDRESSEE_REACH = 6  # words between a request verb and the "to" of its addressee
 CLAUSE_PUNCT = {",", ";", ":", ".", "!", "?"}
 REMEDY_PREPOSITIONS = {"to", "for", "of", "in"}
@@ -109,6 +110,14 @@ def _subject_of(doc: Doc, at: int) -> tuple[int, int] | None:
             return None
         verb = verb.head
     return None
+
+
+def _has_subject(sentence: Span) -> bool:
+    """Whether the parse gives the sentence's main verb, or its first word, a subject: then it is
+    no imperative. False without a parse."""
+    first = sentence[0]
+    return any(child.dep_ in SUBJECT_DEPS for child in sentence.root.children) or \
+        any(token.dep_ in SUBJECT_DEPS for token in (first, *first.ancestors))
 
 
 def _unquoted_words(tokens: Span) -> list[str]:
@@ -418,9 +427,7 @@ class StatementRecognizer:
                 earlier = [kind for first, kind in people if sentence.start <= first < left]
                 if earlier:  # "Mr. Ngoc praised ...; at the same time, he requested ..."
                     return earlier[-1]
-                before = [t for t in doc[sentence.start:left] if t.dep_ in SUBJECT_DEPS and t.head.dep_ != "relcl"]
-                kind = speaker_in(_unquoted_words(doc[before[-1].left_edge.i:before[-1].right_edge.i + 1]),
-                                  self.speakers["leader"], self.speakers["local"]) if before else None
+                kind = self._earlier_subject_kind(doc, sentence, left)
                 if kind:  # "voters were concerned about ...; they requested that ..."
                     return kind
                 if sentence.start == 0:
@@ -438,6 +445,21 @@ class StatementRecognizer:
                 return "local"
             return speaker_in(words, self.speakers["leader"], self.speakers["local"])
         return self._speaker_by_words(doc, sentence, min(start, sentence.end), people)
+
+    def _earlier_subject_kind(self, doc: Doc, sentence: Span, pronoun: int) -> str | None:
+        """The speaker kind of the nearest earlier subject of the pronoun's sentence that agrees
+        with it in number ("voters" for "they", not "the provincial chairman" of a clause between),
+        leaving out subjects of relative clauses ("rhetoric that exploits ..."); None when that
+        subject names no speaker (the sentences before decide then)."""
+        wanted = PRONOUN_NUMBER.get(doc[pronoun].lower_)
+        for subject in reversed(doc[sentence.start:pronoun]):
+            if subject.dep_ not in SUBJECT_DEPS or subject.head.dep_ == "relcl":
+                continue
+            if wanted is not None and subject.tag_ not in wanted:
+                continue
+            words = _unquoted_words(doc[subject.left_edge.i:min(subject.right_edge.i + 1, pronoun)])
+            return speaker_in(words, self.speakers["leader"], self.speakers["local"])
+        return None
 
     def _named_locality(self, subject: Span) -> bool:
         """"Quang Tri province", "Thu Dau Mot city": a named province or city (its name's words
@@ -492,9 +514,11 @@ class StatementRecognizer:
         it ("... proposed that the Ministry open training courses. At the same time, promptly
         issue national standards ..."): it must open with a verb, having no subject of its own.
         A `from_match` rule's words are that verb ("Strengthen coordination ..."), and the model
-        often tags a sentence's first word wrong ("Focus" as a noun): its words decide."""
+        often tags a sentence's first word wrong ("Focus" as a noun): its words decide, unless the
+        parse shows a subject there or for the sentence ("Support from the province reached ...",
+        "Research shows that ...")."""
         if rule.option("mode") == "from_match":
-            return True
+            return not _has_subject(sentence)
         if end >= sentence.end:
             return False
         return starts_verb(doc_text(doc), doc[end].idx, sentence.end_char,
