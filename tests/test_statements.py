@@ -612,7 +612,7 @@ def test_difficulty_families(nlp, sentence, expected):
     ("With the new mechanism, people only need to submit documents directly or through the Public Service Portal "
      "in the commune or ward where the land is located.", [], []),
     ("Some are delighted that they no longer need to travel to the distant former district center.", [], []),
-    # ... nor what "I need to" do or "a need to" names (blind sets 32 and 59)
+    # ... nor what "I need to" do (blind set 32; "a need to" is stopped the same way, rule need-to)
     ("Mr. Trinh Tuan Tai, 44 years old, residing in Dong Hai 1 ward, Hai An district, Hai Phong said: I need to "
      "notarize my personal documents, knowing the information that today, the new Dong Hai ward model is being "
      "operated, so I came here to notarize my documents.", [], []),
