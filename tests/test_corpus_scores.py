@@ -107,7 +107,7 @@ OTHER_SET_FLOORS = {
     "blind12": {"communes": 0.86, "officials": 0.95, "difficulties": 0.74, "recommendations": 0.85},
     "blind13": {"communes": 0.98, "officials": 0.93, "difficulties": 0.61, "recommendations": 0.75},
     "blind14": {"communes": 0.94, "officials": 0.91, "difficulties": 0.54, "recommendations": 0.63},
-    "blind15": {"communes": 0.99, "officials": 0.99, "difficulties": 0.57, "recommendations": 0.33},
+    "blind15": {"communes": 0.99, "officials": 0.99, "difficulties": 0.57, "recommendations": 0.50},
     "blind16": {"communes": 0.99, "officials": 0.94, "difficulties": 0.69, "recommendations": 0.66},
     # Blind set 17 has no proposals in its gold: statements are judged on difficulties only.
     "blind17": {"communes": 0.66, "officials": 0.99, "difficulties": 0.64},
@@ -125,7 +125,7 @@ OTHER_SET_FLOORS = {
     "blind26": {"communes": 0.91, "officials": 0.99, "difficulties": 0.65},
     # Blind set 27 has no proposals in its gold: statements are judged on difficulties only.
     "blind27": {"communes": 0.85, "officials": 0.99, "difficulties": 0.85},
-    "blind28": {"communes": 0.96, "officials": 0.99, "difficulties": 0.62, "recommendations": 0.69},
+    "blind28": {"communes": 0.96, "officials": 0.99, "difficulties": 0.62, "recommendations": 0.78},
     "blind29": {"communes": 0.96, "officials": 0.99, "difficulties": 0.40, "recommendations": 0.85},
     # Blind set 30 has 2 gold proposals: statements are judged on difficulties only.
     "blind30": {"communes": 0.92, "officials": 0.99, "difficulties": 0.66},

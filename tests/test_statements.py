@@ -681,6 +681,16 @@ def test_difficulty_families(nlp, sentence, expected):
      "well its functions and tasks.", [],
      ["immediately embark on the task with the highest determination and effort to quickly stabilize and "
       "perform well its functions and tasks"]),
+    # the level a request is addressed to is not part of what is asked, nor the level a request
+    # is passed on through (blind sets 28, whose page cuts the first sentence off, and 15; recommendations.yaml
+    # `frame_patterns`)
+    ("The Lai Thieu Ward People’s Committee requested the Ho Chi Minh City People’s Committee and relevant departments "
+     "and agencies to promptly resolve existing difficulties, soon approve the investment policy for the Binh Nham",
+     ["promptly resolve existing difficulties, soon approve the investment policy for the Binh Nham"], []),
+    ("Cao Lanh Ward People's Committee has put up danger signs in the landslide area and at the same time proposed the "
+     "Department of Agriculture and Environment of Dong Thap province to propose the Dong Thap Provincial People's "
+     "Committee to survey and take urgent measures to respond and support affected people who have to relocate.",
+     ["survey and take urgent measures to respond and support affected people who have to relocate"], []),
 ])
 def test_who_speaks_decides_the_label(nlp, text, recommendations, directions):
     assert _items(nlp, text, "recommendations") == recommendations
