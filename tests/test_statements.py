@@ -357,6 +357,12 @@ def _items(nlp, text: str, table: str) -> list[str]:
     # rule hurdles-in)
     ("However, the implementation process has faced numerous hurdles regarding compensation, support, resettlement, "
      "and land clearance.", ["hurdles regarding compensation", "support", "resettlement", "land clearance"]),
+    # a count of work that has grown is a burden, a count of other things a figure (blind sets 7
+    # and 44; rule workload-increased)
+    ("According to Mr. Nguyen Phuc Bao Nam, Deputy Director of Hai Chau Ward Public Administration Service Center, "
+     "after the merger of 5 wards, the number of people coming to do transactions has increased significantly.",
+     ["the number of people coming to do transactions has increased significantly"]),
+    ("The number of licensed construction projects increased year by year.", []),
 ])
 def test_difficulty_families(nlp, sentence, expected):
     assert _items(nlp, sentence, "difficulties") == expected
