@@ -107,7 +107,7 @@ OTHER_SET_FLOORS = {
     "blind10": {"communes": 0.92, "officials": 0.99, "difficulties": 0.86, "recommendations": 0.66},
     "blind11": {"communes": 0.99, "officials": 0.99, "difficulties": 0.74, "recommendations": 0.70},
     "blind12": {"communes": 0.86, "officials": 0.95, "difficulties": 0.76, "recommendations": 0.85},
-    "blind13": {"communes": 0.98, "officials": 0.93, "difficulties": 0.61, "recommendations": 0.75},
+    "blind13": {"communes": 0.98, "officials": 0.93, "difficulties": 0.62, "recommendations": 0.75},
     "blind14": {"communes": 0.94, "officials": 0.91, "difficulties": 0.54, "recommendations": 0.63},
     "blind15": {"communes": 0.99, "officials": 0.99, "difficulties": 0.57, "recommendations": 0.50},
     "blind16": {"communes": 0.99, "officials": 0.94, "difficulties": 0.69, "recommendations": 0.66},
@@ -167,7 +167,7 @@ OTHER_SET_FLOORS = {
     "blind51": {"communes": 0.95, "officials": 0.99, "difficulties": 0.47},
     "blind52": {"communes": 0.78, "officials": 0.92, "difficulties": 0.53, "recommendations": 0.73},
     # Blind sets 53 and 54 have 4 and 2 gold proposals: statements are judged on difficulties only.
-    "blind53": {"communes": 0.99, "officials": 0.99, "difficulties": 0.55},
+    "blind53": {"communes": 0.99, "officials": 0.99, "difficulties": 0.57},
     "blind54": {"communes": 0.99, "officials": 0.99, "difficulties": 0.35},
     # Blind set 55 has no gold proposal, blind set 56 has 3: statements are judged on difficulties only.
     "blind55": {"communes": 0.97, "officials": 0.94, "difficulties": 0.62},

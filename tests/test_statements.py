@@ -363,6 +363,9 @@ def _items(nlp, text: str, table: str) -> list[str]:
      "after the merger of 5 wards, the number of people coming to do transactions has increased significantly.",
      ["the number of people coming to do transactions has increased significantly"]),
     ("The number of licensed construction projects increased year by year.", []),
+    # a cost "too high" (blind set 53; rule too-small)
+    ("The cost of moving and rebuilding is too high, and our economic situation is difficult.",
+     ["The cost of moving and rebuilding is too high"]),
 ])
 def test_difficulty_families(nlp, sentence, expected):
     assert _items(nlp, sentence, "difficulties") == expected
