@@ -700,6 +700,9 @@ def test_difficulty_families(nlp, sentence, expected):
      "Department of Agriculture and Environment of Dong Thap province to propose the Dong Thap Provincial People's "
      "Committee to survey and take urgent measures to respond and support affected people who have to relocate.",
      ["survey and take urgent measures to respond and support affected people who have to relocate"], []),
+    # what a locality or its people need is asked for (blind set 51; rule locality-needs)
+    ("According to resident Nguyen Van Tuan from Hoa Thinh commune, locals also urgently need livestock and crop "
+     "seedlings to restart production.", ["livestock and crop seedlings to restart production"], []),
 ])
 def test_who_speaks_decides_the_label(nlp, text, recommendations, directions):
     assert _items(nlp, text, "recommendations") == recommendations
