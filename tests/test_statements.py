@@ -873,3 +873,20 @@ def test_a_list_ends_where_a_clause_begins():
     marks = frozenset({text.index("have"), text.index("has")})
     assert clause_after_list(text, 0, len(text), marks) == text.index(", the commune")
     assert clause_after_list(text, 0, len(text), frozenset()) == len(text)
+
+
+def test_a_comma_inside_a_number_ends_no_clause(nlp):
+    """"2,562 hectares" and "10:00" are numbers: a damage item runs past them (blind sets 25 and
+    21, the damage-words rule)."""
+    from pipeline.components.clauses import clause_bounds
+
+    text = "high tides flooded more than 2,562 hectares of fruit gardens, 252 hectares of rice"
+    trigger = text.index("flooded")
+    assert clause_bounds(text, 0, len(text), trigger, trigger + 7) == (0, text.index(", 252"))
+    text = "access to the portal is sometimes delayed from 10:00 to 14:30, the staff wait"
+    trigger = text.index("delayed")
+    assert clause_bounds(text, 0, len(text), trigger, trigger + 7) == (0, text.index(", the staff"))
+    sentence = ("According to Vietnam News Agency reporters, all roads leading to Ngọc Linh Commune, the hardest-hit area "
+                "in the western part of Quảng Ngãi Province, have been blocked by landslides, leaving five villages with "
+                "over 1,700 people isolated.")
+    assert any(item.endswith("over 1,700 people isolated") for item in _items(nlp, sentence, "difficulties"))

@@ -80,6 +80,30 @@ MAX_JOINS = 3
 LEAD_PHRASE = re.compile(r"\s*(?:with|given|due to|because of|owing to)\b", re.IGNORECASE)
 
 
+def _in_number(text: str, at: int) -> bool:
+    """A comma or colon between digits is part of a number or a time ("2,562 hectares", "10:00"),
+    not a clause mark."""
+    return 0 < at < len(text) - 1 and text[at - 1].isdigit() and text[at + 1].isdigit()
+
+
+def last_mark(text: str, start: int, end: int, marks: str = ",;:") -> int:
+    """The offset of the last clause mark in [start, end), or -1."""
+    while True:
+        found = max(text.rfind(mark, start, end) for mark in marks)
+        if found == -1 or not _in_number(text, found):
+            return found
+        end = found
+
+
+def first_mark(text: str, start: int, end: int, marks: str = ",;:") -> int:
+    """The offset of the first clause mark in [start, end), or -1."""
+    while True:
+        found = min((i for i in (text.find(mark, start, end) for mark in marks) if i != -1), default=-1)
+        if found == -1 or not _in_number(text, found):
+            return found
+        start = found + 1
+
+
 def trim_item(text: str, start: int, end: int) -> tuple[int, int]:
     """Shrink [start, end) past spaces, list punctuation, lead conjunctions, trailing '...' and
     a photo credit."""
@@ -226,7 +250,7 @@ def _listed_examples(text: str, start: int, end: int, verbs: frozenset[int]) -> 
 def _nominal_list(text: str, start: int, end: int, verbs: frozenset[int]) -> bool:
     """Whether [start, end) begins with a noun phrase list: no verb (tagged, or an -ing word) up to
     its first comma, and a comma to list at. Without a tagger nothing is known to be a verb."""
-    comma = text.find(",", start, end)
+    comma = first_mark(text, start, end, ",")
     if comma == -1 or not verbs:
         return False
     return not any(start <= at < comma for at in verbs) and not _gerund_start(text, start)
@@ -279,11 +303,11 @@ def clause_bounds(text: str, sent_start: int, sent_end: int, start: int, end: in
     """The clause around [start, end): between commas/semicolons, after a reporting verb or a
     contrast ("acknowledged many communes lack ...", "... but is short of"), with a relative
     clause joined to what it describes and trailing ", including/with/requiring ..." kept."""
-    left = max(text.rfind(c, sent_start, start) for c in ",;:")
+    left = last_mark(text, sent_start, start)
     left = left + 1 if left >= sent_start else sent_start
     left = _outside_brackets(text, sent_start, left, start)
     if RELATIVE_START.match(text, left) and left > sent_start:
-        earlier = max(text.rfind(c, sent_start, left - 1) for c in ",;:")
+        earlier = last_mark(text, sent_start, left - 1)
         left = earlier + 1 if earlier >= sent_start else sent_start
     cut = None
     for opener in CLAUSE_OPENER.finditer(text, left, end):  # up to `end`: a lookahead may see the trigger
@@ -293,11 +317,12 @@ def clause_bounds(text: str, sent_start: int, sent_end: int, start: int, end: in
         left = min(cut.end(), start)
     right = end
     if LEAD_PHRASE.match(text, left):  # "With no official housing available, over 60 staff commute ..."
-        following = [i for i in (text.find(c, end, sent_end) for c in ",;") if i != -1]
-        if following and text[min(following)] == ",":
-            right = min(following) + 1
+        following = first_mark(text, end, sent_end, ",;")
+        if following != -1 and text[following] == ",":
+            right = following + 1
     while True:
-        stops = [i for i in (text.find(c, right, sent_end) for c in ",;:") if i != -1]
+        stop = first_mark(text, right, sent_end)
+        stops = [stop] if stop != -1 else []
         joined = AND_CLAUSE.search(text, right, sent_end)
         if joined:
             stops.append(joined.start())
@@ -320,7 +345,7 @@ def _outside_brackets(text: str, sent_start: int, left: int, start: int) -> int:
     opening = text.rfind("(", sent_start, left)
     if opening == -1:
         return left
-    before = max(text.rfind(c, sent_start, opening) for c in ",;:")
+    before = last_mark(text, sent_start, opening)
     return before + 1 if before >= sent_start else sent_start
 
 
@@ -345,7 +370,7 @@ def join_left(text: str, sent_start: int, left: int, right: int, trigger: int,
         thin_remark = thin(remark) and trigger > first and dependent(first) and not generic(remark)
         if not (JOIN_LEFT.match(clause) or SUBJECTLESS.match(clause) or thin_remark):
             return left
-        previous = max(text.rfind(c, sent_start, max(sent_start, left - 1)) for c in ",;:")
+        previous = last_mark(text, sent_start, max(sent_start, left - 1))
         left = previous + 1 if previous >= sent_start else sent_start
     return left
 
@@ -353,7 +378,7 @@ def join_left(text: str, sent_start: int, left: int, right: int, trigger: int,
 def _list_start(text: str, sent_start: int, left: int) -> int:
     """The start of the comma list that ends at `left`: short segments only."""
     while left > sent_start:
-        previous = text.rfind(",", sent_start, max(sent_start, left - 1))
+        previous = last_mark(text, sent_start, max(sent_start, left - 1), ",")
         start = previous + 1 if previous >= sent_start else sent_start
         if len(text[start:left].split()) > LIST_SEGMENT_WORDS or ";" in text[start:left]:
             return left
