@@ -36,7 +36,8 @@ class Categorizer:
             # A keyword matches whole folded words, so only where its first word is; an empty
             # keyword (all punctuation) matches anywhere: None, always searched.
             firsts = frozenset(k.split(" ")[0] for k in folded) if all(folded) else None
-            self.patterns.append((name, word_alternation(folded), firsts))
+            # longest first: at a place, "school facilities" is tried before "school"
+            self.patterns.append((name, word_alternation(sorted(folded, key=len, reverse=True)), firsts))
         self.leans = {rule.id: rule.option("category") for rule in rules.rules if rule.option("category")}
 
     def __call__(self, text: str, sentence: str = "", rule_id: str | None = None) -> str:
@@ -44,20 +45,28 @@ class Categorizer:
         for words, weighted in ((text, lean), (sentence, None)):
             folded = fold(words)
             present = set(folded.split(" "))
-            hits = [(self._count(pattern, firsts, folded, present) + (name == weighted), -rank, name)
-                    for rank, (name, pattern, firsts) in enumerate(self.patterns)]
+            counts = self._counts(folded, present)
+            hits = [(counts.get(rank, 0) + (name == weighted), -rank, name)
+                    for rank, (name, _, _) in enumerate(self.patterns)]
             count, _, name = max(hits, default=(0, 0, "other"))
             if count:
                 return name
         return "other"
 
-    @staticmethod
-    def _count(pattern: re.Pattern[str], firsts: frozenset[str] | None, folded: str, present: set[str]) -> int:
-        """Keyword occurrences in the folded text; no regex search when no keyword's first word
-        is among its words (most categories, for most items: 18 searches an item before)."""
-        if firsts is not None and firsts.isdisjoint(present):
-            return 0
-        return len(pattern.findall(folded))
+    def _counts(self, folded: str, present: set[str]) -> dict[int, int]:
+        """Keyword occurrences per category (by rank). A keyword inside a longer one of another
+        category is not counted: "school facilities" is about schools, not about offices'
+        "facilities". No regex search for a category none of whose keywords' first words is in
+        the text (most categories, for most items)."""
+        found: list[tuple[int, int, int]] = []
+        for rank, (_, pattern, firsts) in enumerate(self.patterns):
+            if firsts is None or not firsts.isdisjoint(present):
+                found += [(m.start(), m.end(), rank) for m in pattern.finditer(folded)]
+        counts: dict[int, int] = {}
+        for start, end, rank in found:
+            if not any(s <= start and end <= e and (e - s) > (end - start) and r != rank for s, e, r in found):
+                counts[rank] = counts.get(rank, 0) + 1
+        return counts
 
 
 def _sentence(span: Span) -> Span:

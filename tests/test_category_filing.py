@@ -1,4 +1,4 @@
-"""The category column against 600 items two people filed by hand (tests/corpus/categories):
+"""The category column against 800 items two people filed by hand (tests/corpus/categories):
 a change to rules/categories.yaml that files fewer of them right fails here."""
 from __future__ import annotations
 
@@ -11,9 +11,8 @@ from pipeline.extract import Categorizer
 from pipeline.rules import cached_rules
 
 FILED = Path(__file__).resolve().parent / "corpus" / "categories" / "filed.jsonl"
-# Measured when the set was made (a little under): samples 1 and 2 were read to choose keywords,
-# sample 3 was not.
-FLOORS = {1: 0.71, 2: 0.83, 3: 0.74}
+# Measured (a little under): samples 1 to 3 were read to choose keywords, sample 4 was not.
+FLOORS = {1: 0.71, 2: 0.83, 3: 0.80, 4: 0.65}
 
 
 def _agreed() -> dict[int, list[dict]]:
@@ -27,7 +26,7 @@ def _agreed() -> dict[int, list[dict]]:
 
 def test_the_two_filers_agree_on_nearly_every_item():
     agreed = sum(len(records) for records in _agreed().values())
-    assert agreed >= 580, agreed  # 584 of 600: the definitions are clear enough to file by
+    assert agreed >= 770, agreed  # 781 of 800: the definitions are clear enough to file by
 
 
 @pytest.mark.parametrize("sample", sorted(FLOORS))

@@ -800,6 +800,9 @@ def test_a_proposal_is_not_also_a_difficulty(nlp):
     ("the provincial hospital should be upgraded", "infrastructure_access"),
     # a field of expertise is no disaster: "land and environment" officials are staff
     ("the commune lacks officials in the fields of land and environment", "staff"),
+    # a keyword inside a longer keyword of another category does not count: schools' facilities
+    # are no offices' (hand-filed sample 3, tests/corpus/categories)
+    ("school facilities have seriously degraded over the years", "infrastructure_access"),
 ])
 def test_categories(settings, item, category):
     assert Categorizer(cached_rules(str(settings.rules_dir)))(item) == category
@@ -820,10 +823,10 @@ def test_an_item_without_keywords_takes_its_sentences_category(settings):
 
 
 def test_the_rule_that_found_an_item_leans_its_category(settings):
-    """What a damage word finds is disaster damage though the item names the road it hit
-    (blind set 28, Đà Nẵng floods); without the rule's lean, the road (access) wins."""
+    """What a damage word finds is disaster damage though the item names the works it hit
+    (blind set 56, storm damage); without the rule's lean, the bridges and transport (access) win."""
     categorize = Categorizer(cached_rules(str(settings.rules_dir)))
-    item = "the road to the commune was damaged"
+    item = "bridges, culverts, state works, and transportation systems were seriously damaged"
     assert categorize(item) == "infrastructure_access"
     assert categorize(item, "", "damage-words") == "environment_disasters"
     # an item with no keyword of its own takes the lean before its sentence's category
