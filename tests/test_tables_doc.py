@@ -24,7 +24,7 @@ TYPES = {"string": pa.string(), "int64": pa.int64(), "float64": pa.float64(), "b
 def documented_columns() -> dict[str, list[tuple[str, str, str]]]:
     """table → [(column, type, meaning)] from the README's "### Columns" section."""
     section = README[README.index("### Columns"):]
-    section = section[:section.index("\n## ")]
+    section = section[:re.search(r"\n##+ ", section).start()]  # up to the next heading ("### Categories")
     tables: dict[str, list[tuple[str, str, str]]] = {}
     current = None
     for line in section.splitlines():
