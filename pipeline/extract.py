@@ -22,12 +22,13 @@ THE_LOCALITY = re.compile(r"(?:the )?(?:commune|ward|locality)", re.IGNORECASE)
 
 
 class Categorizer:
-    """The category with the most keywords in the item (whole words, folded); a tie goes to
-    the category listed first. The rule that found the item adds one keyword's weight to its
-    `category` option: "the road to the commune was damaged", found by a damage word, is
-    flood damage though it names a road. An item with no keyword (and no such rule) takes its
-    sentence's ("..., yet it currently has only one" in a sentence about civil servants);
-    "other" when neither has one."""
+    """The category with the most keywords in the item (whole words, folded; a keyword inside a
+    longer one of another category does not count); a tie goes to the category listed first.
+    The rule that found the item adds one keyword's weight to its `category` option: "bridges,
+    culverts, state works, and transportation systems were seriously damaged", found by a damage
+    word, is storm damage though it names roads and bridges. An item with no keyword (and no
+    such rule) takes its sentence's ("..., yet it currently has only one" in a sentence about
+    civil servants); "other" when neither has one."""
 
     def __init__(self, rules: RuleSet):
         self.patterns: list[tuple[str, re.Pattern[str], frozenset[str] | None]] = []
@@ -61,11 +62,16 @@ class Categorizer:
         found: list[tuple[int, int, int]] = []
         for rank, (_, pattern, firsts) in enumerate(self.patterns):
             if firsts is None or not firsts.isdisjoint(present):
-                found += [(m.start(), m.end(), rank) for m in pattern.finditer(folded)]
+                found += [(m.start(), -m.end(), rank) for m in pattern.finditer(folded)]
         counts: dict[int, int] = {}
-        for start, end, rank in found:
-            if not any(s <= start and end <= e and (e - s) > (end - start) and r != rank for s, e, r in found):
-                counts[rank] = counts.get(rank, 0) + 1
+        cover_start, cover_end, cover_rank = -1, -1, -1  # the match reaching furthest so far
+        for start, negative_end, rank in sorted(found):  # by start, the longest first
+            end = -negative_end
+            if end <= cover_end and rank != cover_rank and end - start < cover_end - cover_start:
+                continue
+            counts[rank] = counts.get(rank, 0) + 1
+            if end > cover_end:
+                cover_start, cover_end, cover_rank = start, end, rank
         return counts
 
 

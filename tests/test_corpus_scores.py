@@ -109,7 +109,7 @@ OTHER_SET_FLOORS = {
     "blind12": {"communes": 0.86, "officials": 0.95, "difficulties": 0.76, "recommendations": 0.85},
     "blind13": {"communes": 0.98, "officials": 0.93, "difficulties": 0.62, "recommendations": 0.75},
     "blind14": {"communes": 0.94, "officials": 0.91, "difficulties": 0.54, "recommendations": 0.63},
-    "blind15": {"communes": 0.99, "officials": 0.99, "difficulties": 0.57, "recommendations": 0.50},
+    "blind15": {"communes": 0.99, "officials": 0.99, "difficulties": 0.57, "recommendations": 0.49},
     "blind16": {"communes": 0.99, "officials": 0.94, "difficulties": 0.69, "recommendations": 0.66},
     # Blind set 17 has no proposals in its gold: statements are judged on difficulties only.
     "blind17": {"communes": 0.66, "officials": 0.99, "difficulties": 0.64},
@@ -134,8 +134,9 @@ OTHER_SET_FLOORS = {
     # Blind set 31 has 3 gold proposals: statements are judged on difficulties only.
     "blind31": {"communes": 0.96, "officials": 0.99, "difficulties": 0.73},
     # Blind set 32 has 4 gold proposals: statements are judged on difficulties only.
-    # Blind set 32: a comma inside "10,534" used to cut one flood item in two, one of which its
-    # gold lists; read as one number now, the item is one (0.698 -> 0.667).
+    # Blind set 32: a comma inside "10,534" used to cut one flood item in two pieces, each
+    # matching one of the two items its gold lists there; read as one number now, the item is
+    # one and matches one of them (0.698 -> 0.667).
     "blind32": {"communes": 0.95, "officials": 0.99, "difficulties": 0.66},
     # Blind set 33 has 1 gold proposal: statements are judged on difficulties only.
     "blind33": {"communes": 0.88, "officials": 0.99, "difficulties": 0.63},
@@ -165,8 +166,8 @@ OTHER_SET_FLOORS = {
     # Blind set 49's 9 gold proposals are voters' land topics the rules do not read as asked for.
     "blind49": {"communes": 0.99, "officials": 0.93, "difficulties": 0.58},
     "blind50": {"communes": 0.99, "officials": 0.94, "difficulties": 0.58, "recommendations": 0.76},
-    # Blind set 51 has 4 gold proposals, three found since rule locality-needs.
-    "blind51": {"communes": 0.95, "officials": 0.99, "difficulties": 0.47, "recommendations": 0.75},
+    # Blind set 51 has 4 gold proposals: statements are judged on difficulties only.
+    "blind51": {"communes": 0.95, "officials": 0.99, "difficulties": 0.47},
     "blind52": {"communes": 0.78, "officials": 0.92, "difficulties": 0.53, "recommendations": 0.73},
     # Blind sets 53 and 54 have 4 and 2 gold proposals: statements are judged on difficulties only.
     "blind53": {"communes": 0.99, "officials": 0.99, "difficulties": 0.57},
@@ -192,8 +193,9 @@ OTHER_SET_FLOORS = {
     "blind68": {"communes": 0.99, "officials": 0.94, "difficulties": 0.40, "recommendations": 0.99},
     # Blind set 69: 5 articles (the search store is nearly used up); 14 of its 16 proposals are voters'.
     "blind69": {"communes": 0.99, "officials": 0.99, "difficulties": 0.66, "recommendations": 0.52},
-    # Blind set 70: 18 articles, mostly disasters, 3 gold proposals (unseen; its errors unread).
-    "blind70": {"communes": 0.94, "officials": 0.99, "difficulties": 0.55, "recommendations": 0.44},
+    # Blind set 70: 18 articles, mostly disasters (unseen; its errors unread); its 3 gold proposals
+    # are too few for a floor.
+    "blind70": {"communes": 0.94, "officials": 0.99, "difficulties": 0.55},
 }
 
 

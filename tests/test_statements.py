@@ -824,14 +824,16 @@ def test_an_item_without_keywords_takes_its_sentences_category(settings):
 
 def test_the_rule_that_found_an_item_leans_its_category(settings):
     """What a damage word finds is disaster damage though the item names the works it hit
-    (blind set 56, storm damage); without the rule's lean, the bridges and transport (access) win."""
+    (blind set 56, storm damage): both people who filed this item by hand chose disasters; the
+    keywords alone, without the rule's lean, count the bridges and transport (access)."""
     categorize = Categorizer(cached_rules(str(settings.rules_dir)))
     item = "bridges, culverts, state works, and transportation systems were seriously damaged"
     assert categorize(item) == "infrastructure_access"
     assert categorize(item, "", "damage-words") == "environment_disasters"
     # an item with no keyword of its own takes the lean before its sentence's category
-    assert categorize("people's property has been severely damaged", "The road was cut.", "damage-words") \
-        == "environment_disasters"
+    # ("uprooted many trees", a storm's damage in blind set 22's text)
+    assert categorize("uprooted many trees", "The road was cut.") == "infrastructure_access"
+    assert categorize("uprooted many trees", "The road was cut.", "damage-words") == "environment_disasters"
     # a rule without a `category` option leaves the count as it was
     assert categorize(item, "", "hardship-words") == "infrastructure_access"
 
@@ -879,16 +881,20 @@ def test_a_list_ends_where_a_clause_begins():
 
 
 def test_a_comma_inside_a_number_ends_no_clause(nlp):
-    """"2,562 hectares" and "10:00" are numbers: a damage item runs past them (blind sets 25 and
-    21, the damage-words rule)."""
-    from pipeline.components.clauses import clause_bounds
+    """"2,562 hectares" and "10:00" are numbers: a clause runs past them (blind sets 25, 8 and 21;
+    the last through the damage-words rule)."""
+    from pipeline.components.clauses import clause_after_list, clause_bounds
 
     text = "high tides flooded more than 2,562 hectares of fruit gardens, 252 hectares of rice"
     trigger = text.index("flooded")
     assert clause_bounds(text, 0, len(text), trigger, trigger + 7) == (0, text.index(", 252"))
-    text = "access to the portal is sometimes delayed from 10:00 to 14:30, the staff wait"
-    trigger = text.index("delayed")
-    assert clause_bounds(text, 0, len(text), trigger, trigger + 7) == (0, text.index(", the staff"))
+    text = ("Tuan explained that access to the National Public Service Portal is sometimes delayed, not logged in "
+            "with VneID accounts (from 10:00 to 14:30); leading to the time it takes to support people")
+    trigger = text.index("logged")
+    assert clause_bounds(text, 0, len(text), trigger, trigger + 6) == (text.index(", not") + 1, text.index(";"))
+    # a list of problems ends at the comma before a clause, not at one inside a number
+    text = "lost crops, 2,500 households were affected"
+    assert clause_after_list(text, 0, len(text), frozenset({text.index("were")})) == text.index(",")
     sentence = ("According to Vietnam News Agency reporters, all roads leading to Ngọc Linh Commune, the hardest-hit area "
                 "in the western part of Quảng Ngãi Province, have been blocked by landslides, leaving five villages with "
                 "over 1,700 people isolated.")

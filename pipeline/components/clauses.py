@@ -5,6 +5,7 @@ join or cut them. Plain string work on character offsets, so it is tested withou
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Callable
 
 CLAUSE_END = re.compile(r";|,\s+(?=(?:which|while|but|although|though|so that|namely|whereas|thereby|thanks)\b)"
@@ -80,28 +81,31 @@ MAX_JOINS = 3
 LEAD_PHRASE = re.compile(r"\s*(?:with|given|due to|because of|owing to)\b", re.IGNORECASE)
 
 
-def _in_number(text: str, at: int) -> bool:
-    """A comma or colon between digits is part of a number or a time ("2,562 hectares", "10:00"),
-    not a clause mark."""
-    return 0 < at < len(text) - 1 and text[at - 1].isdigit() and text[at + 1].isdigit()
+@lru_cache(maxsize=None)
+def _marks(marks: str) -> re.Pattern[str]:
+    """Clause marks among `marks`; a comma or colon between digits is part of a number or a time
+    ("2,562 hectares", "10:00"), no mark."""
+    plain = re.escape(marks.replace(",", "").replace(":", ""))
+    numeric = re.escape("".join(m for m in marks if m in ",:"))
+    parts = ([f"[{plain}]"] if plain else []) + ([rf"(?<!\d)[{numeric}]|[{numeric}](?!\d)"] if numeric else [])
+    return re.compile("|".join(parts))
+
+
+def mark_offsets(text: str, start: int, end: int, marks: str = ",;:") -> list[int]:
+    """Offsets of the clause marks in [start, end)."""
+    return [m.start() for m in _marks(marks).finditer(text, start, end)]
 
 
 def last_mark(text: str, start: int, end: int, marks: str = ",;:") -> int:
     """The offset of the last clause mark in [start, end), or -1."""
-    while True:
-        found = max(text.rfind(mark, start, end) for mark in marks)
-        if found == -1 or not _in_number(text, found):
-            return found
-        end = found
+    found = mark_offsets(text, start, end, marks)
+    return found[-1] if found else -1
 
 
 def first_mark(text: str, start: int, end: int, marks: str = ",;:") -> int:
     """The offset of the first clause mark in [start, end), or -1."""
-    while True:
-        found = min((i for i in (text.find(mark, start, end) for mark in marks) if i != -1), default=-1)
-        if found == -1 or not _in_number(text, found):
-            return found
-        start = found + 1
+    found = _marks(marks).search(text, start, end)
+    return found.start() if found else -1
 
 
 def trim_item(text: str, start: int, end: int) -> tuple[int, int]:
@@ -167,7 +171,7 @@ def clause_after_list(text: str, start: int, end: int, clause_marks: frozenset[i
     the first piece with a subject or a verb with a tense (`clause_marks`, offsets) after its
     first word ("especially the impact of Covid-19, the ward has overcome ..."), else `end`.
     Without a parser nothing is known to open a clause."""
-    commas = [m.start() for m in re.finditer(r",", text[start:end])]
+    commas = [at - start for at in mark_offsets(text, start, end, ",")]
     for cut, nxt in zip(commas, commas[1:] + [end - start]):
         piece_start = start + cut + 1
         if RELATIVE_START.match(text, piece_start):

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from pipeline.components.clauses import (PHOTO_CREDIT, clause_after_list, clause_bounds, clause_end, join_left,
-                                         split_items, starts_verb,
-                                         trim_item)
+from pipeline.components.clauses import (PHOTO_CREDIT, clause_after_list, clause_bounds, clause_end, first_mark,
+                                         join_left, split_items, starts_verb, trim_item)
 from pipeline.components.matching import WindowedMatcher
 from pipeline.components.officials import person_of
 from pipeline.components.tokens import doc_text, doc_words
@@ -596,7 +595,7 @@ class StatementRecognizer:
                 mode = rule.option("mode", "after")
                 if any(a <= s_char < b for a, b in claimed + regions) or (mode != "clause" and rule.id in used_rules):
                     continue
-                if mode == "clause" and any(a > s_char and not re.search(r"[,;]", text[s_char:a]) for a, _ in claimed):
+                if mode == "clause" and any(a > s_char and first_mark(text, s_char, a, ",;") == -1 for a, _ in claimed):
                     continue  # "those whose expertise is not yet suitable need to study": one instruction
                 cap = min((i for i in stronger if i > s_char), default=sentence.end_char)
                 free = [r for r in self._regions(doc, sentence, rule, start, end, cap, clauses)
