@@ -147,7 +147,7 @@ OTHER_SET_FLOORS = {
     "blind36": {"communes": 0.96, "officials": 0.99, "difficulties": 0.59, "recommendations": 0.42},
     # Blind sets 37 and 38 have 3 and 2 gold proposals: statements are judged on difficulties only.
     "blind37": {"communes": 0.98, "officials": 0.99, "difficulties": 0.59},
-    "blind38": {"communes": 0.99, "officials": 0.99, "difficulties": 0.50},
+    "blind38": {"communes": 0.99, "officials": 0.99, "difficulties": 0.53},
     # Blind sets 39 and 40 have 2 gold proposals each: statements are judged on difficulties only.
     "blind39": {"communes": 0.99, "officials": 0.93, "difficulties": 0.51},
     "blind40": {"communes": 0.99, "officials": 0.96, "difficulties": 0.59},

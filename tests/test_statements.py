@@ -881,8 +881,8 @@ def test_a_list_ends_where_a_clause_begins():
 
 
 def test_a_comma_inside_a_number_ends_no_clause(nlp):
-    """"2,562 hectares" and "10:00" are numbers: a clause runs past them (blind sets 25, 8 and 21;
-    the last through the damage-words rule)."""
+    """"2,562 hectares" and "10:00" are numbers, and a comma inside brackets is the brackets': a
+    clause runs past them (blind sets 25, 8, 38 and 21; the last through the damage-words rule)."""
     from pipeline.components.clauses import clause_after_list, clause_bounds
 
     text = "high tides flooded more than 2,562 hectares of fruit gardens, 252 hectares of rice"
@@ -892,6 +892,12 @@ def test_a_comma_inside_a_number_ends_no_clause(nlp):
             "with VneID accounts (from 10:00 to 14:30); leading to the time it takes to support people")
     trigger = text.index("logged")
     assert clause_bounds(text, 0, len(text), trigger, trigger + 6) == (text.index(", not") + 1, text.index(";"))
+    # a comma inside brackets ends no clause on either side (blind set 38)
+    text = ("According to a preliminary survey, this area has about 20 households living and producing outside the "
+            "dyke, production embankment directly adjacent to the sea (no outer protective forests, small embankment "
+            "scale, not ensuring the ability to withstand storms).")
+    trigger = text.index("no outer")
+    assert clause_bounds(text, 0, len(text), trigger, trigger + 2)[1] == len(text)  # past the brackets
     # a list of problems ends at the comma before a clause, not at one inside a number
     text = "lost crops, 2,500 households were affected"
     assert clause_after_list(text, 0, len(text), frozenset({text.index("were")})) == text.index(",")

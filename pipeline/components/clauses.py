@@ -331,6 +331,11 @@ def clause_bounds(text: str, sent_start: int, sent_end: int, start: int, end: in
         if joined:
             stops.append(joined.start())
         right = min(stops) if stops else sent_end
+        if right < sent_end and text[right] == "," and text.count("(", left, right) > text.count(")", left, right):
+            close = text.find(")", right, sent_end)  # "2,562 hectares (in Tan Phu, Tan Hoa communes) of rice"
+            if close != -1:
+                right = close + 1
+                continue
         if right < sent_end and text[right] == "," and EXTENDER.match(text, right):
             right += 1
             continue
