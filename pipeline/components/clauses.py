@@ -5,8 +5,8 @@ join or cut them. Plain string work on character offsets, so it is tested withou
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from collections.abc import Callable
+from functools import lru_cache
 
 CLAUSE_END = re.compile(r";|,\s+(?=(?:which|while|but|although|though|so that|namely|whereas|thereby|thanks)\b)"
                         r"|,\s+(?=and\s+(?:the|a|an|its|their|many|some)\b)|,\s+(?=[A-ZĐ])"
