@@ -157,7 +157,12 @@ class ProcessEngine:
         # Stop at once (an error or Ctrl-C: nothing more will be committed). The executor has no
         # public way to end running tasks, so its processes are terminated by hand.
         processes = list((getattr(self.pool, "_processes", None) or {}).values())
+        # taken before `shutdown`, which drops the executor's references to them
+        manager = getattr(self.pool, "_executor_manager_thread", None)
+        calls = getattr(self.pool, "_call_queue", None)
         self.pool.shutdown(wait=False, cancel_futures=True)
+        if calls is not None:  # tasks queued for workers about to end need not be flushed to them:
+            calls.cancel_join_thread()  # the manager thread would wait on a pipe nobody reads
         for process in processes:
             process.terminate()
         for process in processes:
@@ -166,7 +171,8 @@ class ProcessEngine:
         # the interpreter's exit hook wakes it (Python 3.11 takes no lock there), the exit prints
         # an "OSError: Bad file descriptor" traceback after the run's last line. Seen once in CI
         # on a SIGTERM stop; waiting here for the thread, whose workers are gone, closes the race.
-        manager = getattr(self.pool, "_executor_manager_thread", None)
+        # (Until 2026-12-01 the thread was looked up after `shutdown`, which had already let go
+        # of it, so nothing was waited for and the race showed again in CI.)
         if manager is not None:
             manager.join(MANAGER_JOIN_SECONDS)
 

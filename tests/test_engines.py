@@ -123,3 +123,22 @@ def test_a_worker_that_dies_is_one_clear_error_not_a_hang():
             engine.extract(None, [], []).result()
     finally:
         engine.close()
+
+
+def test_closing_waits_for_the_pools_manager_thread():
+    """The interpreter's exit hook wakes the pool's manager thread without a lock; if that thread
+    is still closing its pipe then, a stopped run prints an "OSError: Bad file descriptor"
+    traceback after its last line (seen in CI on a SIGTERM to the run's process group). `close`
+    must wait for the thread, which `shutdown` lets go of."""
+    import os
+
+    from pipeline.engines import ProcessEngine
+
+    engine = ProcessEngine(load_settings(), rules_only=True, workers=1)
+    assert engine.pool.submit(os.getpid).result(timeout=120)  # the manager thread is started
+    manager = engine.pool._executor_manager_thread
+    waited: list[float | None] = []
+    join = manager.join
+    manager.join = lambda timeout=None: (waited.append(timeout), join(timeout))[1]
+    engine.close()
+    assert waited and not manager.is_alive()  # waited for, not merely ended by luck
