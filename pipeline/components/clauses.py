@@ -96,10 +96,11 @@ def mark_offsets(text: str, start: int, end: int, marks: str = ",;:") -> list[in
     return [m.start() for m in _marks(marks).finditer(text, start, end)]
 
 
-def last_mark(text: str, start: int, end: int, marks: str = ",;:") -> int:
-    """The offset of the last clause mark in [start, end), or -1."""
+def after_last_mark(text: str, start: int, end: int, marks: str = ",;:") -> int:
+    """Where the clause ending at `end` begins: just after the last clause mark in [start, end),
+    else at `start`."""
     found = mark_offsets(text, start, end, marks)
-    return found[-1] if found else -1
+    return found[-1] + 1 if found else start
 
 
 def first_mark(text: str, start: int, end: int, marks: str = ",;:") -> int:
@@ -307,12 +308,10 @@ def clause_bounds(text: str, sent_start: int, sent_end: int, start: int, end: in
     """The clause around [start, end): between commas/semicolons, after a reporting verb or a
     contrast ("acknowledged many communes lack ...", "... but is short of"), with a relative
     clause joined to what it describes and trailing ", including/with/requiring ..." kept."""
-    left = last_mark(text, sent_start, start)
-    left = left + 1 if left >= sent_start else sent_start
+    left = after_last_mark(text, sent_start, start)
     left = _outside_brackets(text, sent_start, left, start)
     if RELATIVE_START.match(text, left) and left > sent_start:
-        earlier = last_mark(text, sent_start, left - 1)
-        left = earlier + 1 if earlier >= sent_start else sent_start
+        left = after_last_mark(text, sent_start, left - 1)
     cut = None
     for opener in CLAUSE_OPENER.finditer(text, left, end):  # up to `end`: a lookahead may see the trigger
         if opener.start() < start:
@@ -354,8 +353,7 @@ def _outside_brackets(text: str, sent_start: int, left: int, start: int) -> int:
     opening = text.rfind("(", sent_start, left)
     if opening == -1:
         return left
-    before = last_mark(text, sent_start, opening)
-    return before + 1 if before >= sent_start else sent_start
+    return after_last_mark(text, sent_start, opening)
 
 
 def join_left(text: str, sent_start: int, left: int, right: int, trigger: int,
@@ -379,16 +377,14 @@ def join_left(text: str, sent_start: int, left: int, right: int, trigger: int,
         thin_remark = thin(remark) and trigger > first and dependent(first) and not generic(remark)
         if not (JOIN_LEFT.match(clause) or SUBJECTLESS.match(clause) or thin_remark):
             return left
-        previous = last_mark(text, sent_start, max(sent_start, left - 1))
-        left = previous + 1 if previous >= sent_start else sent_start
+        left = after_last_mark(text, sent_start, max(sent_start, left - 1))
     return left
 
 
 def _list_start(text: str, sent_start: int, left: int) -> int:
     """The start of the comma list that ends at `left`: short segments only."""
     while left > sent_start:
-        previous = last_mark(text, sent_start, max(sent_start, left - 1), ",")
-        start = previous + 1 if previous >= sent_start else sent_start
+        start = after_last_mark(text, sent_start, max(sent_start, left - 1), ",")
         if len(text[start:left].split()) > LIST_SEGMENT_WORDS or ";" in text[start:left]:
             return left
         left = start
