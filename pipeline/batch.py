@@ -88,6 +88,7 @@ def _extract(articles: list[Article], settings: Settings, rules_only: bool) -> l
         piece._.provnews_hosts = [article.site, host_of(article.url), host_of(article.source_url)]
         piece._.provnews_published = article.published
         piece._.provnews_title = article.title
+        piece._.provnews_url = article.url
         return piece
 
     def piece_rows(step: tuple[int, int, int], piece: Doc) -> tuple[int, Rows]:

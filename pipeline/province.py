@@ -9,6 +9,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
+from urllib.parse import unquote, urlsplit
 
 from pipeline.gazetteer import load_gazetteer
 from pipeline.rules import RuleSet, cached_rules
@@ -30,6 +31,10 @@ _PERSON_BEFORE = re.compile(r"\b(?:president|uncle)\s+$")
 _PERSON_AFTER = re.compile(r"['’]s\b")
 LOCAL_REACH = 48  # characters read around a mention for the province it names for itself
 _POSSESSIVE_TAIL = re.compile(r"(?:\s+(?:province|city))?['’]s\s+")
+_URL_WORD = re.compile(r"[a-z0-9]+")
+# Vietnamese unit words just before a name in a URL: the commune (xa), ward (phuong), special zone
+# (dac khu), district (huyen, quan), town (thi xa, thi tran), street (duong), bridge (cau), river (song)
+_UNIT_BEFORE_IN_URL = re.compile(r"\b(?:xa|phuong|dac khu|huyen|quan|thi xa|thi tran|duong|cau|song)\s+$")
 _LOCAL_LEAD = re.compile(r"(?:\s+(?:commune|ward|town|special zone))?\s*(?:,|\(|\s+in\s+|\s+of\s+)\s*")
 
 
@@ -112,6 +117,23 @@ def text_province_scores(text: str, rules: RuleSet) -> Counter[str]:
             continue
         keyworded = _PROVINCE_AFTER.match(after) or _PROVINCE_BEFORE.search(before)
         scores[names[fold(match.group(0))]] += KEYWORD_WEIGHT if keyworded else BARE_WEIGHT
+    return scores
+
+
+def url_province_scores(url: str | None, rules: RuleSet) -> Counter[str]:
+    """Score provinces by their names in a URL's path. Vietnamese papers make the path from the
+    headline in Vietnamese ("/chu-tich-vinh-long-kiem-tra-..."), which names the province where
+    the English text says only "the Provincial People's Committee". A name after a unit word
+    ("xa-", "phuong-": the commune or ward of that name) or before one does not count."""
+    if not url:
+        return Counter()
+    pattern, names = _province_names(str(rules.directory))
+    words = " ".join(_URL_WORD.findall(fold_chars(unquote(urlsplit(url).path))))
+    scores: Counter[str] = Counter()
+    for match in pattern.finditer(words):
+        if _UNIT_BEFORE_IN_URL.search(words, 0, match.start()) or _NOT_PROVINCE_AFTER.match(words[match.end():]):
+            continue
+        scores[names[fold(match.group(0))]] += BARE_WEIGHT
     return scores
 
 

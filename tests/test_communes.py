@@ -15,11 +15,12 @@ from pipeline.province import _by_first_letter
 from pipeline.settings import LinkSettings
 
 
-def _communes(nlp, text: str, hosts=(), published=None, title=None) -> dict[str, dict]:
+def _communes(nlp, text: str, hosts=(), published=None, title=None, url=None) -> dict[str, dict]:
     doc = nlp.make_doc(text)
     doc._.provnews_hosts = list(hosts)
     doc._.provnews_published = published
     doc._.provnews_title = title
+    doc._.provnews_url = url
     doc = nlp(doc)
     return {span.text: span._.provnews_link for span in doc.spans["communes"]}
 
@@ -261,3 +262,34 @@ def test_island_and_islet_describe_a_commune_and_are_no_part_of_its_name(nlp):
     found = _communes(nlp, "Thanh An Island Commune has called on Ho Chi Minh City authorities to promptly issue "
                            "special policies.")
     assert list(found) == ["Thanh An"] and found["Thanh An"]["province_name"] == "Hồ Chí Minh"
+
+
+@pytest.mark.parametrize("url, sentence, expected", [
+    # blind set 47: the English text says only "Provincial People's Committee"
+    ("https://news.laodong.vn/thoi-su/chu-tich-vinh-long-kiem-tra-chi-dao-go-kho-trong-van-hanh-chinh-quyen-dia-"
+     "phuong-2-cap-1545375.ldo",
+     "On July 23, Chairman of Lu Quang Ngoi Provincial People's Committee had a working session with Long Huu "
+     "Commune People's Committee on the current situation of operating the two-level local government model.",
+     {"Long Huu": "29518"}),
+    # blind set 17: names that exist in several provinces, the province named nowhere in the text
+    ("https://news.laodong.vn/xa-hoi/giai-phap-giam-qua-tai-tai-trung-tam-hanh-chinh-cong-phuong-quang-yen-tinh-"
+     "quang-ninh-1610278.ldo",
+     "In addition, social insurance procedures here are also accepted for the following areas: Quang Yen, Ha An, "
+     "Phong Coc, Lien Hoa, Tuan Chau and Viet Hung.",
+     {"Ha An": "07168", "Tuan Chau": "06706"}),
+])
+def test_the_province_in_a_vietnamese_url_is_context(nlp, url, sentence, expected):
+    found = _communes(nlp, sentence, ["news.laodong.vn"], published="2025-11-12", url=url)
+    assert {name: (found.get(name) or {}).get("ward_code") for name in expected} == expected
+    without = _communes(nlp, sentence, ["news.laodong.vn"], published="2025-11-12")
+    assert {name: (without.get(name) or {}).get("ward_code") for name in expected} != expected
+
+
+def test_a_commune_or_street_named_like_a_province_in_a_url_is_no_province():
+    from pipeline.province import url_province_scores
+    from pipeline.rules import cached_rules
+    from pipeline.settings import default_rules_dir
+
+    rules = cached_rules(str(default_rules_dir()))
+    assert url_province_scores("https://baothainguyen.vn/xa-thai-nguyen-don-nhan-1.html", rules) == {}
+    assert url_province_scores("https://e.vnexpress.net/news/news/landslides-in-son-la-4801.html", rules) == {"14": 1}

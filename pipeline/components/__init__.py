@@ -17,6 +17,7 @@ DOC_EXTENSIONS = {
     "provnews_provinces": None,  # ordered 2025 province codes, most likely first
     "provnews_published": None,  # the article's date (ISO): before 1 July 2025 names mean pre-merger units
     "provnews_title": None,  # the article's title: a province it names is what the article is about
+    "provnews_url": None,  # the article's URL: its path is often the headline in Vietnamese, province and all
 }
 
 

@@ -16,7 +16,8 @@ from pipeline.components.tokens import doc_text, doc_words, is_name_text, starts
 from pipeline.gazetteer import MERGER_DATE, Gazetteer, load_gazetteer
 from pipeline.linking import OUT_OF_CONTEXT_SCORE, Link, candidate_provinces, legacy_link, link_mention
 from pipeline.memo import RecentCache
-from pipeline.province import HOST_WEIGHT, article_provinces, host_provinces, local_province, text_province_scores
+from pipeline.province import (HOST_WEIGHT, article_provinces, host_provinces, local_province, text_province_scores,
+                               url_province_scores)
 from pipeline.rules import RuleSet, annotations_of, cached_rules
 from pipeline.settings import LinkSettings
 from pipeline.textnorm import CACHE_ENTRIES, fold
@@ -326,7 +327,7 @@ def province_context(doc: Doc, mentions: list[MentionCandidate], rules: RuleSet,
     back gives way to a province that explains more of the names: a Ho Chi Minh City paper (or
     a page citing one) reports on Thái Nguyên too."""
     named = text_province_scores(doc_text(doc), rules)
-    titled = text_province_scores(doc._.provnews_title or "", rules)
+    titled = text_province_scores(doc._.provnews_title or "", rules) + url_province_scores(doc._.provnews_url, rules)
     hosts = host_provinces(doc._.provnews_hosts or [], rules)
     # A title that names a province, when neither title nor text names the paper's own, says
     # what the article is about ("Flash floods in Nghe An ..." in a Ho Chi Minh City paper);
