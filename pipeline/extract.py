@@ -28,7 +28,8 @@ class Categorizer:
     culverts, state works, and transportation systems were seriously damaged", found by a damage
     word, is storm damage though it names roads and bridges. An item with no keyword (and no
     such rule) takes its sentence's ("..., yet it currently has only one" in a sentence about
-    civil servants); "other" when neither has one."""
+    civil servants); "other" when neither has one. An item with an `overriding` keyword takes
+    that keyword's category whatever else it names: flood damage to a road is flood damage."""
 
     def __init__(self, rules: RuleSet):
         self.patterns: list[tuple[str, re.Pattern[str], frozenset[str] | None]] = []
@@ -40,9 +41,16 @@ class Categorizer:
             # longest first: at a place, "school facilities" is tried before "school"
             self.patterns.append((name, word_alternation(sorted(folded, key=len, reverse=True)), firsts))
         self.leans = {rule.id: rule.option("category") for rule in rules.rules if rule.option("category")}
+        self.overriding = [(name, word_alternation(sorted((fold(k) for k in keywords), key=len, reverse=True)))
+                           for name, keywords in (rules.lexicon("categories", "overriding") or {}).items() if keywords]
 
     def __call__(self, text: str, sentence: str = "", rule_id: str | None = None) -> str:
         lean = self.leans.get(rule_id) if rule_id else None
+        if self.overriding:
+            folded = fold(text)
+            for name, pattern in self.overriding:
+                if pattern.search(folded):
+                    return name
         for words, weighted in ((text, lean), (sentence, None)):
             folded = fold(words)
             present = set(folded.split(" "))

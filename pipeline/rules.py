@@ -104,7 +104,7 @@ FILE_SPECS: dict[str, FileSpec] = {
                                           "proposer_patterns": list}),
     "directions": FileSpec(labels=frozenset({"DIRECTION"}), extra_keys=STATEMENT_KEYS,
                            lexicons=STATEMENT_LEXICONS),
-    "categories": FileSpec(labels=frozenset(), lexicons={"categories": dict},
+    "categories": FileSpec(labels=frozenset(), lexicons={"categories": dict, "overriding": dict},
                            required_lexicons=frozenset({"categories"})),
     "sources": FileSpec(labels=frozenset(), lexicons={"hosts": dict, "province_aliases": dict, "person_names": list},
                         required_lexicons=frozenset({"hosts"})),
@@ -342,6 +342,10 @@ def load_rules(directory: Path) -> RuleSet:
             if rule is not None:
                 rules.append(rule)
     categories = lexicons.get("categories", {}).get("categories") or {}
+    for name in lexicons.get("categories", {}).get("overriding") or {}:
+        if categories and name not in categories:
+            problems.append(f"[{shown_path(directory / 'categories.yaml')}] lexicon 'overriding': {name!r} is not one "
+                            f"of its categories: {', '.join(categories)}")
     for rule in rules:
         lean = rule.option("category")
         if lean is not None and categories and lean not in categories:
