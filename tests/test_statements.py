@@ -831,9 +831,10 @@ def test_the_rule_that_found_an_item_leans_its_category(settings):
     assert categorize(item) == "infrastructure_access"
     assert categorize(item, "", "damage-words") == "environment_disasters"
     # an item with no keyword of its own takes the lean before its sentence's category
-    # ("uprooted many trees", a storm's damage in blind set 22's text)
-    assert categorize("uprooted many trees", "The road was cut.") == "infrastructure_access"
-    assert categorize("uprooted many trees", "The road was cut.", "damage-words") == "environment_disasters"
+    # ("Two houses suffered rear-section damage", a landslide's in blind set 41's text)
+    item_without_keyword = "Two houses suffered rear-section damage"
+    assert categorize(item_without_keyword, "The road was cut.") == "infrastructure_access"
+    assert categorize(item_without_keyword, "The road was cut.", "damage-words") == "environment_disasters"
     # a rule without a `category` option leaves the count as it was
     assert categorize(item, "", "hardship-words") == "infrastructure_access"
 
