@@ -46,13 +46,12 @@ class Categorizer:
 
     def __call__(self, text: str, sentence: str = "", rule_id: str | None = None) -> str:
         lean = self.leans.get(rule_id) if rule_id else None
-        if self.overriding:
-            folded = fold(text)
-            for name, pattern in self.overriding:
-                if pattern.search(folded):
-                    return name
+        folded_text = fold(text)
+        for name, pattern in self.overriding:
+            if pattern.search(folded_text):
+                return name
         for words, weighted in ((text, lean), (sentence, None)):
-            folded = fold(words)
+            folded = folded_text if words is text else fold(words)
             present = set(folded.split(" "))
             counts = self._counts(folded, present)
             hits = [(counts.get(rank, 0) + (name == weighted), -rank, name)
