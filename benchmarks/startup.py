@@ -52,7 +52,7 @@ def build(folder: Path, n: int) -> None:
 
 
 LOAD_KNOWN = """
-import sys, time
+import resource, sys, time
 from pathlib import Path
 started = time.perf_counter()
 from pipeline import commits
@@ -62,10 +62,12 @@ imported = time.perf_counter()
 out = Path(sys.argv[1])
 snapshot = commits.verify(out, COMMITTED)
 verified = time.perf_counter()
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 known = load_known(out, snapshot, 0.6)
 loaded = time.perf_counter()
-assert len(known.ids) == len(known.index) and not known.unstored
-print(f"{imported - started:.2f} {verified - imported:.2f} {loaded - verified:.2f} {len(known.ids)}")
+grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak) / 1024  # kB on Linux
+assert len(known) == len(known.index) and not known.unstored
+print(f"{imported - started:.2f} {verified - imported:.2f} {loaded - verified:.2f} {len(known)} {grown:.0f}")
 """
 
 REBUILD = """
@@ -116,9 +118,9 @@ def main() -> None:
         started = time.perf_counter()
         build(out, args.articles)
         print(f"built {out} ({args.articles:,} articles) in {time.perf_counter() - started:.1f} s")
-    imports, verify, known, count = _python(LOAD_KNOWN, str(out)).split()
-    print(f"load_known on {int(count):,} articles: {float(known):.2f} s (verify the snapshot {verify} s; "
-          f"imports {imports} s)")
+    imports, verify, known, count, grown = _python(LOAD_KNOWN, str(out)).split()
+    print(f"load_known on {int(count):,} articles: {float(known):.2f} s, peak memory +{grown} MB "
+          f"(verify the snapshot {verify} s; imports {imports} s)")
     print(f"the old way, every stored text read and signed again: {_python(REBUILD, str(out))} s")
     print(f"imports, rules-only pipeline, rules and gazetteer alone: {_python(MODEL_ONLY)} s")
     for attempt in range(2):

@@ -52,6 +52,12 @@ class Snapshot:
         return [self.folder / table / name for name in sorted(self.parts.get(table, {}))]
 
 
+def current_part(out: Path, table: str, name: str) -> Path:
+    """A committed part by name, through the `current` link: valid whatever commits came since
+    it was listed (each commit links the parts before it under their names)."""
+    return out / META / "current" / table / name
+
+
 def _visible(folder: Path) -> list[str]:
     """Entries a user put or sees (hidden ones such as .gitkeep are not provnews's business)."""
     return sorted(name for name in os.listdir(folder) if not name.startswith("."))

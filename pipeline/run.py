@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pipeline import commits
 from pipeline.batch import processor
+from pipeline.dedupe.hashed import HashedSet, batch_rows
 from pipeline.dedupe.known import KnownArticles, load_known
 from pipeline.engines import Engine, Pending, make_engine
 from pipeline.extract import Rows
@@ -21,7 +22,7 @@ from pipeline.progress import Progress
 from pipeline.records import Article, DuplicateRecord, ErrorRecord
 from pipeline.rules import Rule, cached_rules, rules_fingerprint
 from pipeline.settings import Settings, load_settings
-from pipeline.tables import COMMITTED, TABLES, exclusive, last_made_with, read_columns, write_batch
+from pipeline.tables import COMMITTED, TABLES, exclusive, last_made_with, scan_columns, write_batch
 
 Reporter = Callable[[str], None]
 
@@ -193,8 +194,7 @@ def run(inputs: Iterable[str | Path], out: str | Path, settings: Settings | None
                        f"{made_with['provnews_rules']} and model {made_with['provnews_model']} (each part file "
                        "records its own; give a new --out to keep them apart)")
             known = load_known(out, snapshot, settings.dedupe.threshold)
-            errors_seen = read_columns(out, "errors", ["source", "stage", "message"], snapshot).to_pydict().values()
-            seen_errors = {tuple(r) for r in zip(*errors_seen)}
+            seen_errors = HashedSet(batch_rows(scan_columns(out, "errors", ["source", "stage", "message"], snapshot)))
             lost: set[str] = set()
             partitions = plan_partitions(inputs, settings.engine.partition_bytes)
             with Progress(partitions, progress, report, lambda: summary.failed, lambda: summary.skipped_known) as bar:
@@ -209,7 +209,8 @@ def run(inputs: Iterable[str | Path], out: str | Path, settings: Settings | None
                         summary.error_lines.append(f"{error.source}: {error.message}")
                         bar.say(f"skipped {error.source}: {error.message}")
                     errors = [e for e in errors + failed if (e.source, e.stage, e.message) not in seen_errors]
-                    seen_errors |= {(e.source, e.stage, e.message) for e in errors}
+                    for e in errors:
+                        seen_errors.add((e.source, e.stage, e.message))
                     rows["errors"] = _error_rows(errors)
                     rows["duplicates"] = _duplicate_rows(copies)
                     rows["_minhash"] = known.signature_rows([row["article_id"] for row in rows["articles"]])

@@ -197,18 +197,40 @@ def read_columns(out: str | Path, table: str, columns: list[str],
 
 
 def read_signatures(out: str | Path, snapshot: commits.Snapshot | None) -> Iterator[tuple[list[str], np.ndarray]]:
-    """The stored MinHash signatures, part by part: (article ids, one signature a row). A part
-    made with other MinHash settings (see its `provnews_minhash`) is skipped: its articles are
-    signed again from their text."""
+    """The stored MinHash signatures, part by part: (article ids, one signature a row)."""
+    for _, article_ids, matrix in signature_parts(out, snapshot):
+        yield article_ids, matrix
+
+
+def signature_parts(out: str | Path, snapshot: commits.Snapshot | None) -> Iterator[tuple[str, list[str], np.ndarray]]:
+    """(part name, article ids, signatures) of each committed `_minhash` part. A part made with
+    other MinHash settings (see its `provnews_minhash`) is skipped: its articles are signed
+    again from their text."""
     for path in committed_parts(out, "_minhash", snapshot):
-        try:
-            part = pq.read_table(path)
-        except (pa.ArrowException, OSError) as exc:
-            raise _read_error(Path(out), "_minhash", exc) from None
-        if (part.schema.metadata or {}).get(b"provnews_minhash") != FINGERPRINT.encode():
-            continue
-        values = part.column("signature").combine_chunks().flatten().to_numpy()
-        yield part.column("article_id").to_pylist(), values.reshape(-1, NUM_PERM)
+        read = _signature_part(Path(out), path)
+        if read is not None:
+            yield path.name, *read
+
+
+def read_signature_part(out: str | Path, name: str) -> tuple[list[str], np.ndarray]:
+    """One committed `_minhash` part, by name, from the current snapshot (a part keeps its name
+    from commit to commit): what the duplicate index reads back for a candidate."""
+    read = _signature_part(Path(out), commits.current_part(Path(out), "_minhash", name))
+    if read is None:
+        raise OutputError(f"{Path(out) / '_minhash'}: part {name} was replaced while this run was writing")
+    return read
+
+
+def _signature_part(out: Path, path: Path) -> tuple[list[str], np.ndarray] | None:
+    try:
+        with pq.ParquetFile(path) as handle:  # not `pq.read_table`: it imports pandas (0.3-1 s)
+            part = handle.read()
+    except (pa.ArrowException, OSError) as exc:
+        raise _read_error(out, "_minhash", exc) from None
+    if (part.schema.metadata or {}).get(b"provnews_minhash") != FINGERPRINT.encode():
+        return None
+    values = part.column("signature").combine_chunks().flatten().to_numpy()
+    return part.column("article_id").to_pylist(), values.reshape(-1, NUM_PERM)
 
 
 def load_tables(out: str | Path, tables: tuple[str, ...] = TABLES) -> dict[str, pd.DataFrame]:

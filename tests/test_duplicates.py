@@ -15,7 +15,8 @@ from datasketch import LeanMinHash, MinHash, MinHashLSH
 from pipeline import commits
 from pipeline.dedupe import index as index_module
 from pipeline.dedupe import known as known_module
-from pipeline.dedupe.index import DuplicateIndex
+from pipeline.dedupe.hashed import string_hashes
+from pipeline.dedupe.index import DuplicateIndex, Match
 from pipeline.dedupe.known import load_known
 from pipeline.dedupe.bands import band_layout
 from pipeline.dedupe.minhash import NUM_PERM, SCHEME, SEED, shingles, signature, similarity
@@ -145,6 +146,34 @@ def test_the_index_costs_under_a_kilobyte_an_article():
     assert used / len(ids) < 1000
 
 
+def test_a_committed_article_costs_under_200_bytes_of_the_index():
+    """Committed articles keep their band keys (144 bytes), where their signature is (8) and
+    their text hash hashed (16): ids and signatures are read back from the part on demand."""
+    rng = np.random.default_rng(1)
+    signatures = rng.integers(0, 2**32, size=(5000, NUM_PERM), dtype=np.uint32)
+    ids = [f"article-{n:07d}" for n in range(len(signatures))]
+    reads = []
+
+    def read_part(name):  # what `tables.read_signature_part` returns for a committed part
+        reads.append(name)
+        return ids, signatures
+
+    tracemalloc.start()
+    try:
+        index = DuplicateIndex(0.6, read_part)
+        before = tracemalloc.get_traced_memory()[0]
+        rows = index.add_part("part-00000001.parquet", signatures)
+        index.set_stored_hashes(rows, string_hashes(ids))
+        assert index.near_copy(signatures[4321]) == Match(ids[4321], 1.0, "near copy")
+        assert index.same_text(ids[17]) == Match(ids[17], 1.0, "same text")
+        index._cached.clear()  # what a read part costs is not the index's own
+        used = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert reads == ["part-00000001.parquet"] and len(index) == len(ids)
+    assert used / len(ids) < 200
+
+
 def test_the_index_is_stored_with_the_tables_and_read_without_texts(fresh_rules_only, settings, monkeypatch):
     out = fresh_rules_only
     snapshot = commits.committed(out)
@@ -162,8 +191,9 @@ def test_the_index_is_stored_with_the_tables_and_read_without_texts(fresh_rules_
     scan_columns = known_module.scan_columns
     monkeypatch.setattr(known_module, "scan_columns", spy)
     known = load_known(out, snapshot, settings.dedupe.threshold)
-    assert columns_read == [("articles", ("article_id", "text_hash"))]  # no text read
-    assert len(known.index) == len(known.ids) == len(articles) and not known.unstored
+    assert columns_read == [("articles", ("article_id", "text_hash")),  # no text read
+                            ("duplicates", ("source", "kept_article_id"))]
+    assert len(known.index) == len(known) == len(articles) and not known.unstored
 
 
 def test_a_folder_without_signatures_gets_them_once(tmp_path, settings):
@@ -234,3 +264,25 @@ def test_an_article_that_fails_extraction_is_not_counted_nor_kept_for_its_copies
     assert summary.failed == 3 and summary.duplicates == 2  # the article and its two copies failed
     signed = {i for ids, _ in read_signatures(tmp_path / "out", commits.committed(tmp_path / "out")) for i in ids}
     assert signed == {"seed-lamdong-truong-xuan"}
+
+
+def test_copies_of_articles_committed_by_an_earlier_run_are_found_from_their_stored_parts(tmp_path):
+    """A committed article keeps only hashes and band keys in memory: its id and signature are
+    read back from its `_minhash` part, several commits later (the snapshot it was listed in is
+    gone by then), and the verdicts are those of one run that held everything."""
+    settings = load_settings(nlp={"articles_per_part": 1})
+    others = tmp_path / "others.jsonl"
+    others.write_text("".join((FRESH / "articles.jsonl").read_text("utf-8").splitlines(keepends=True)[:3]),
+                      encoding="utf-8")
+    later = [others, RAW / "04-lamdong-truong-xuan.html", RAW / "03-langson-survey.txt"]
+    run([RAW / "01-seeds.jsonl"], tmp_path / "two", settings, rules_only=True)
+    known = load_known(tmp_path / "two", commits.verify(tmp_path / "two", COMMITTED), settings.dedupe.threshold)
+    assert len(known) == 2 and not known.ids and not known.unstored  # nothing held by id
+    summary = run(later, tmp_path / "two", settings, rules_only=True)
+    run([RAW / "01-seeds.jsonl", *later], tmp_path / "one", settings, rules_only=True)
+    assert summary.counts["articles"] == 3 and summary.duplicates == 2
+    columns = ["skipped_id", "kept_article_id", "similarity", "reason"]
+    two, one = (load_tables(tmp_path / name)["duplicates"][columns].to_dict("records") for name in ("two", "one"))
+    assert two == one
+    assert sorted(row["reason"] for row in two) == ["near copy", "same text"]
+    assert {row["kept_article_id"] for row in two} == {"seed-lamdong-truong-xuan", "seed-langson-survey"}

@@ -3,15 +3,28 @@
 LSH finds the few stored articles whose signatures agree in a whole band with the new one; each
 candidate's estimated similarity is then checked against the threshold, and the most similar one is
 the article kept. The bands are datasketch's (those `MinHashLSH` chooses for this threshold:
-`bands.py`), stored compactly so that memory grows by some 700 bytes an article, not the ~9 KB of
-datasketch's own index: the signatures as rows of uint32 blocks (the "affine32" scheme's values are
-uint32: 512 bytes an article), and per band one sorted uint64 array of `key << 32 | row`, `key` a
-32-bit hash of the band's values (8 bytes a band). Rows added since the last merge wait in a small
+`bands.py`), kept compactly: per band one sorted uint64 array of `key << 32 | row`, `key` a 32-bit
+hash of the band's values (8 bytes a band). Rows added since the last merge wait in a small
 unsorted array of keys. A key shared by chance costs nothing but a check: a candidate counts only if
 it agrees with the query in a whole band, as in datasketch, so the answers are datasketch's.
+
+What a row keeps depends on where its signature lives, so that memory follows the run, not the
+archive:
+
+* a row added in this run (`add`, `add_signatures`) keeps its id, its text hash and its signature
+  (512 bytes) in memory until the end of the run;
+* a row of a committed `_minhash` part (`add_part`) keeps only its band keys, where its signature
+  is (part, position: 8 bytes) and a 64-bit hash of its text hash: the id and the signature are
+  read back from the part, a few parts cached, in the rare case that it is a candidate. Some 170
+  bytes an article against 1.2 KB when every signature and id was held.
+
+Text hashes are kept as Python's `hash` of the string (`hashed.py`).
 """
 from __future__ import annotations
 
+from array import array
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,12 +35,15 @@ from pipeline.dedupe.minhash import NUM_PERM, similarity
 _BLOCK = 1024  # signature rows per block (512 kB): the store grows a block at a time, never by copying
 _MERGE = 1024  # rows added before their band keys are merged into the sorted arrays
 _CHUNK = 4096  # rows keyed at once (bounds the temporary uint64 products)
+_PARTS_CACHED = 8  # committed parts whose ids and signatures stay read (a few MB)
 _ROW = np.uint64(0xFFFFFFFF)
 # Multilinear hashing (m0 + sum m_i x_i mod 2**64, top 32 bits): strongly universal for 32-bit
 # values (Lemire and Kaser 2014), computed for many rows at once with numpy's wrapping uint64.
 _RANDOM = np.random.default_rng(20240609)
 _MULTIPLIERS = _RANDOM.integers(0, 2**64, size=NUM_PERM, dtype=np.uint64, endpoint=False)
 _OFFSETS = _RANDOM.integers(0, 2**64, size=NUM_PERM, dtype=np.uint64, endpoint=False)
+
+PartReader = Callable[[str], tuple[list[str], np.ndarray]]  # part name -> (ids, signatures), as committed
 
 
 @dataclass(frozen=True)
@@ -42,33 +58,43 @@ class Match:
 class DuplicateIndex:
     """Articles by text hash and by signature; answers 'is this one a copy of a stored one?'."""
 
-    def __init__(self, threshold: float) -> None:
+    def __init__(self, threshold: float, read_part: PartReader | None = None) -> None:
         self.threshold = threshold
-        self.by_hash: dict[str, str] = {}
+        self.by_hash: dict[str, str] = {}  # text hash -> id, rows added in this run
         self._b, self._r = band_layout(threshold, NUM_PERM)
         self.bands = [(i * self._r, (i + 1) * self._r) for i in range(self._b)]  # b bands of r values
-        self._ids: list[str | None] = []  # by row; None once removed
-        self._rows: dict[str, int] = {}  # the rows of the articles stored
-        self._blocks: list[np.ndarray] = []  # signatures, _BLOCK rows each (uint32)
+        self._where = array("q")  # by row: a slot of this run's (>= 0), or -1 - (part << 32 | position)
+        self._ids: list[str | None] = []  # by slot; None once removed
+        self._rows: dict[str, int] = {}  # this run's ids -> row
+        self._blocks: list[np.ndarray] = []  # this run's signatures by slot, _BLOCK rows each (uint32)
         self._sorted = [np.empty(0, np.uint64) for _ in self.bands]  # per band: key << 32 | row, sorted
         self._merged = 0  # rows below are in _sorted; the rest are keyed in _pending
         self._pending: list[np.ndarray] = []  # band keys (rows x bands, uint32) of rows not merged yet
+        self._read_part = read_part
+        self._parts: list[str] = []  # committed parts' names, by number
+        self._cached: OrderedDict[int, tuple[list[str], np.ndarray]] = OrderedDict()
+        self._dead: set[int] = set()  # committed rows not to answer (an id committed twice)
+        self._stored = 0  # committed rows
+        self._stored_hashes = np.empty(0, np.int64)  # committed rows' text hashes (hashed), sorted
+        self._stored_hash_rows = np.empty(0, np.int64)  # their rows
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._rows) + self._stored - len(self._dead)
 
     def __contains__(self, article_id: str) -> bool:
+        """Whether this run added the article (committed rows are known by `KnownArticles`)."""
         return article_id in self._rows
 
     def add_hash(self, article_id: str, text_hash: str) -> None:
         self.by_hash.setdefault(text_hash, article_id)
 
     def add_signatures(self, article_ids: list[str], matrix: np.ndarray) -> None:
-        """Many signatures at once (one row each), as loaded from the tables at start-up."""
+        """Many signatures at once (one row each), kept in memory."""
         keep = []
         for i, article_id in enumerate(article_ids):
             if article_id not in self._rows:
-                self._rows[article_id] = len(self._ids)
+                self._rows[article_id] = len(self._where)
+                self._where.append(len(self._ids))
                 self._ids.append(article_id)
                 keep.append(i)
         if not keep:
@@ -83,23 +109,54 @@ class DuplicateIndex:
         self.add_hash(article_id, text_hash)
         self.add_signatures([article_id], hashvalues.reshape(1, -1))
 
+    def add_part(self, name: str, matrix: np.ndarray) -> np.ndarray:
+        """A committed part's signatures: their band keys only (the part is read again when one
+        of them is a candidate). Returns the rows given, in the part's order."""
+        if self._read_part is None:
+            raise ValueError("this index has no reader for committed parts")
+        part, count = len(self._parts), len(matrix)
+        self._parts.append(name)
+        first = len(self._where)
+        self._where.frombytes((-1 - ((part << 32) | np.arange(count, dtype=np.int64))).tobytes())
+        self._stored += count
+        self._pending.append(self._keys(np.asarray(matrix, np.uint32)))
+        return np.arange(first, first + count, dtype=np.int64)
+
+    def drop_rows(self, rows: np.ndarray) -> None:
+        """Committed rows never to answer (a second signature of an id)."""
+        self._dead.update(int(row) for row in rows if self._where[row] < 0)
+
+    def set_stored_hashes(self, rows: np.ndarray, text_hashes: np.ndarray) -> None:
+        """The hashed text hashes of committed rows, for `same_text`."""
+        order = np.lexsort((rows, text_hashes))  # by hash, then by row: the first stored wins a tie
+        self._stored_hashes, self._stored_hash_rows = text_hashes[order], rows[order]
+
     def remove(self, article_id: str, text_hash: str) -> None:
-        """Forget an article that did not make it into the tables (its extraction failed)."""
+        """Forget an article of this run that did not make it into the tables (its extraction failed)."""
         if self.by_hash.get(text_hash) == article_id:
             del self.by_hash[text_hash]
         row = self._rows.pop(article_id, None)
         if row is not None:
-            self._ids[row] = None  # its row stays, never a candidate again
+            self._ids[self._where[row]] = None  # its row stays, never a candidate again
 
     def same_text(self, text_hash: str) -> Match | None:
         kept = self.by_hash.get(text_hash)
+        if kept is None and len(self._stored_hashes):
+            wanted = hash(text_hash)
+            at = int(np.searchsorted(self._stored_hashes, wanted))
+            while kept is None and at < len(self._stored_hashes) and self._stored_hashes[at] == wanted:
+                kept = self.article_id(int(self._stored_hash_rows[at]))
+                at += 1
         return Match(kept, 1.0, "same text") if kept is not None else None
 
     def near_copy(self, hashvalues: np.ndarray) -> Match | None:
         """The most similar stored article at or above the threshold, if any (a tie: the smallest id)."""
         query = hashvalues.astype(np.uint32, copy=False)
-        scored = [(similarity(query, self._signature(i)), i) for i in self.candidates(query)]
-        above = [(-score, article_id) for score, article_id in scored if score >= self.threshold]
+        above = []
+        for row in self._candidate_rows(query):
+            score = similarity(query, self.signature(row))
+            if score >= self.threshold:
+                above.append((-score, self.article_id(row)))
         if not above:
             return None
         score, article_id = min(above)  # the most similar; on a tie the smallest id
@@ -108,20 +165,44 @@ class DuplicateIndex:
     def candidates(self, hashvalues: np.ndarray) -> list[str]:
         """The stored articles that agree with these values in a whole band: what datasketch's
         `MinHashLSH.query` answers (a key shared by chance is checked, and dropped)."""
-        query = hashvalues.astype(np.uint32, copy=False)
+        return [self.article_id(row) for row in self._candidate_rows(hashvalues.astype(np.uint32, copy=False))]
+
+    def _candidate_rows(self, query: np.ndarray) -> list[int]:
         width = self._b * self._r
         bands = query[:width].reshape(self._b, self._r)
-        found = []
-        for row in sorted(self._rows_keyed_as(query)):
-            article_id = self._ids[row]
-            if article_id is not None and (self._signature(article_id)[:width].reshape(self._b, self._r)
-                                           == bands).all(axis=1).any():
-                found.append(article_id)
-        return found
+        return [row for row in sorted(self._rows_keyed_as(query))
+                if self.article_id(row) is not None
+                and (self.signature(row)[:width].reshape(self._b, self._r) == bands).all(axis=1).any()]
 
-    def _signature(self, article_id: str) -> np.ndarray:
-        block, offset = divmod(self._rows[article_id], _BLOCK)
-        return self._blocks[block][offset]
+    def article_id(self, row: int) -> str | None:
+        """The id of a row (None: removed)."""
+        where = self._where[row]
+        if where >= 0:
+            return self._ids[where]
+        if row in self._dead:
+            return None
+        ids, _ = self._part(-1 - where)
+        return ids[(-1 - where) & 0xFFFFFFFF]
+
+    def signature(self, row: int) -> np.ndarray:
+        where = self._where[row]
+        if where >= 0:
+            block, offset = divmod(where, _BLOCK)
+            return self._blocks[block][offset]
+        _, matrix = self._part(-1 - where)
+        return matrix[(-1 - where) & 0xFFFFFFFF]
+
+    def _part(self, encoded: int) -> tuple[list[str], np.ndarray]:
+        """A committed part's ids and signatures (read once, then kept among the last few used)."""
+        number = encoded >> 32
+        if number in self._cached:
+            self._cached.move_to_end(number)
+            return self._cached[number]
+        read = self._read_part(self._parts[number])
+        self._cached[number] = read
+        if len(self._cached) > _PARTS_CACHED:
+            self._cached.popitem(last=False)
+        return read
 
     def _rows_keyed_as(self, query: np.ndarray) -> set[int]:
         """The rows with the query's key in at least one band."""
@@ -152,10 +233,10 @@ class DuplicateIndex:
 
     def _store(self, matrix: np.ndarray) -> None:
         """Signature rows into the blocks, after those already stored."""
-        row = len(self._ids) - len(matrix)
+        slot = len(self._ids) - len(matrix)
         done = 0
         while done < len(matrix):
-            block, offset = divmod(row + done, _BLOCK)
+            block, offset = divmod(slot + done, _BLOCK)
             if block == len(self._blocks):
                 self._blocks.append(np.empty((_BLOCK, NUM_PERM), np.uint32))
             n = min(_BLOCK - offset, len(matrix) - done)

@@ -5,19 +5,23 @@ duplicates already recorded, so a re-run writes nothing twice.
 Start-up reads two columns of `articles` (article_id, text_hash), the `_minhash` state and
 the duplicates' sources: no article text, except once for articles stored without a signature
 (tables written before signatures were kept), whose signatures then go into the next commit.
+Of the committed articles it keeps hashes and band keys, not ids, texts' hashes or signatures
+(`index.py`): a committed part is read again only when one of its articles is a candidate.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 from pipeline import commits
-from pipeline.dedupe.index import DuplicateIndex, Match
+from pipeline.dedupe.hashed import HashedSet, batch_rows, string_hashes
+from pipeline.dedupe.index import DuplicateIndex, Match, PartReader
 from pipeline.dedupe.minhash import signature
 from pipeline.records import Article, DuplicateRecord
-from pipeline.tables import read_columns, read_signatures, scan_columns
+from pipeline.tables import read_signature_part, scan_columns, signature_parts
 
 
 @dataclass(frozen=True)
@@ -30,24 +34,45 @@ class Verdict:
 
 
 class KnownArticles:
-    """The articles kept so far (earlier runs and this one) and the copies recorded."""
+    """The articles kept so far (earlier runs and this one) and the copies recorded.
 
-    def __init__(self, threshold: float) -> None:
-        self.ids: dict[str, str] = {}  # article_id -> text_hash
-        self.this_run: set[str] = set()
-        self.index = DuplicateIndex(threshold)
+    This run's articles are kept by id; committed ones as two sorted arrays of 64-bit hashes
+    (id, text hash: 16 bytes an article), so memory follows the run, not the archive."""
+
+    def __init__(self, threshold: float, read_part: PartReader | None = None) -> None:
+        self.ids: dict[str, str] = {}  # this run's articles: article_id -> text_hash
+        self.index = DuplicateIndex(threshold, read_part)
         self.unstored: dict[str, np.ndarray] = {}  # signatures not committed yet
-        self.recorded: set[tuple[str, str]] = set()  # (source, kept_article_id) of duplicates rows
+        self.recorded = HashedSet()  # (source, kept_article_id) of duplicates rows
+        self._stored_ids = np.empty(0, np.int64)  # committed articles' ids, hashed, sorted
+        self._stored_text_hashes = np.empty(0, np.int64)  # their text hashes, hashed
+
+    def __len__(self) -> int:
+        return len(self.ids) + len(self._stored_ids)
+
+    def set_stored(self, id_hashes: np.ndarray, text_hashes: np.ndarray) -> None:
+        """The committed articles (hashed ids and text hashes, in any order)."""
+        order = np.argsort(id_hashes, kind="stable")
+        self._stored_ids, self._stored_text_hashes = id_hashes[order], text_hashes[order]
+
+    def stored_text_hashes(self, id_hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For hashed ids: which are committed (bool) and the hashed text hash of those that are."""
+        if not len(self._stored_ids):
+            return np.zeros(len(id_hashes), bool), np.empty(0, np.int64)
+        at = np.minimum(np.searchsorted(self._stored_ids, id_hashes), len(self._stored_ids) - 1)
+        found = self._stored_ids[at] == id_hashes
+        return found, self._stored_text_hashes[at[found]]
 
     def see(self, article: Article) -> Verdict:
         """Classify an article; a new one is remembered (and so are its words)."""
         stored_hash = self.ids.get(article.article_id)
-        if stored_hash is not None:
+        if stored_hash is not None:  # earlier in this run
             if stored_hash != article.text_hash:
                 return Verdict("collision")
-            if article.article_id not in self.this_run:
-                return Verdict("known")
             return Verdict("duplicate", self._copy(article, Match(article.article_id, 1.0, "same record")))
+        found, text_hashes = self.stored_text_hashes(np.array([hash(article.article_id)], np.int64))
+        if found[0]:  # committed by an earlier run
+            return Verdict("known" if text_hashes[0] == hash(article.text_hash) else "collision")
         match = self.index.same_text(article.text_hash)
         hashvalues = None
         if match is None:  # cleaned with its signature (by a worker), or an Article made elsewhere
@@ -57,7 +82,6 @@ class KnownArticles:
         if match is not None:
             return Verdict("duplicate", self._copy(article, match))
         self.ids[article.article_id] = article.text_hash
-        self.this_run.add(article.article_id)
         self.index.add(article.article_id, article.text_hash, hashvalues)
         self.unstored[article.article_id] = hashvalues
         return Verdict("new")
@@ -76,16 +100,15 @@ class KnownArticles:
 
     def forget(self, article: Article) -> None:
         """An article that will not be in the tables (its extraction failed) keeps nothing."""
-        if article.article_id in self.this_run:
+        if article.article_id in self.ids:
             del self.ids[article.article_id]
-            self.this_run.discard(article.article_id)
             self.index.remove(article.article_id, article.text_hash)
             self.unstored.pop(article.article_id, None)
 
     def signature_rows(self, article_ids: list[str]) -> list[dict]:
         """`_minhash` rows to commit with these articles, and any signature made again at start-up."""
         rows = []
-        for article_id in [*article_ids, *(i for i in self.unstored if i not in self.this_run)]:
+        for article_id in [*article_ids, *(i for i in self.unstored if i not in self.ids)]:
             hashvalues = self.unstored.pop(article_id, None)
             if hashvalues is not None:
                 rows.append({"article_id": article_id, "signature": hashvalues})
@@ -93,26 +116,36 @@ class KnownArticles:
 
     @property
     def has_unstored_signatures(self) -> bool:
-        return any(i not in self.this_run for i in self.unstored)
+        return any(i not in self.ids for i in self.unstored)
 
 
 def load_known(out: Path, snapshot: commits.Snapshot, threshold: float) -> KnownArticles:
-    """The committed articles' ids, hashes and signatures, and the recorded duplicates."""
-    known = KnownArticles(threshold)
+    """The committed articles' ids, hashes and signatures' band keys, and the recorded duplicates."""
+    known = KnownArticles(threshold, partial(read_signature_part, out))
+    ids, text_hashes = [np.empty(0, np.int64)], [np.empty(0, np.int64)]
     for batch in scan_columns(out, "articles", ["article_id", "text_hash"], snapshot):
-        for article_id, text_hash in zip(batch.column(0).to_pylist(), batch.column(1).to_pylist()):
-            known.ids[article_id] = text_hash
-            known.index.add_hash(article_id, text_hash)
-    for article_ids, matrix in read_signatures(out, snapshot):
-        known.index.add_signatures(article_ids, matrix)
-    unsigned = {article_id for article_id in known.ids if article_id not in known.index}
+        ids.append(string_hashes(batch.column(0).to_pylist()))
+        text_hashes.append(string_hashes(batch.column(1).to_pylist()))
+    known.set_stored(np.concatenate(ids), np.concatenate(text_hashes))
+    signed, rows = [np.empty(0, np.int64)], [np.empty(0, np.int64)]
+    for name, article_ids, matrix in signature_parts(out, snapshot):
+        signed.append(string_hashes(article_ids))
+        rows.append(known.index.add_part(name, matrix))
+    signed_ids, signed_rows = np.concatenate(signed), np.concatenate(rows)
+    _, first = np.unique(signed_ids, return_index=True)  # an id signed twice: its first signature
+    if len(first) < len(signed_ids):
+        known.index.drop_rows(np.delete(signed_rows, first))
+    signed_ids, signed_rows = signed_ids[first], signed_rows[first]
+    found, hashes = known.stored_text_hashes(signed_ids)
+    known.index.set_stored_hashes(signed_rows[found], hashes)
+    unsigned = set(np.setdiff1d(known._stored_ids, signed_ids).tolist())
     if unsigned:  # stored before signatures were kept, or with other MinHash settings: sign them once
-        for batch in scan_columns(out, "articles", ["article_id", "text"], snapshot):
-            for article_id, text in zip(batch.column(0).to_pylist(), batch.column(1).to_pylist()):
-                if article_id in unsigned:
+        for batch in scan_columns(out, "articles", ["article_id", "text_hash", "text"], snapshot):
+            for article_id, text_hash, text in zip(*(batch.column(i).to_pylist() for i in range(3))):
+                if hash(article_id) in unsigned:
+                    unsigned.discard(hash(article_id))
                     hashvalues = signature(text)
-                    known.index.add_signatures([article_id], hashvalues.reshape(1, -1))
+                    known.index.add(article_id, text_hash, hashvalues)
                     known.unstored[article_id] = hashvalues
-    recorded = read_columns(out, "duplicates", ["source", "kept_article_id"], snapshot).to_pydict()
-    known.recorded = set(zip(recorded["source"], recorded["kept_article_id"]))
+    known.recorded = HashedSet(batch_rows(scan_columns(out, "duplicates", ["source", "kept_article_id"], snapshot)))
     return known
