@@ -46,7 +46,7 @@ def build(folder: Path, n: int) -> None:
             rows = {
                 "articles": [{"article_id": i, "text": t, "n_chars": len(t), "text_hash": text_hash(t), "language": "en",
                               "source": "benchmark"} for i, t in batch],
-                "_minhash": [{"article_id": i, "signature": signature(t)} for i, t in batch],
+                "_minhash": [{"article_id": i, "signature": signature(t), "text_hash": text_hash(t)} for i, t in batch],
             }
             write_batch(folder, rows)
 

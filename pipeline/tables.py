@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline import __version__, commits
+from pipeline.dedupe.hashed import stable_hashes
 from pipeline.dedupe.minhash import FINGERPRINT, NUM_PERM
 from pipeline.errors import OutputError
 
@@ -68,7 +70,8 @@ TABLES = tuple(SCHEMAS)
 # provnews's own state, committed with every batch but given no reader link (`commits.readable`):
 # the MinHash signature of every article kept, so the duplicate index is never rebuilt from texts.
 STATE_SCHEMAS: dict[str, pa.Schema] = {
-    "_minhash": pa.schema([("article_id", STR), ("signature", pa.list_(pa.uint32(), NUM_PERM))]),
+    "_minhash": pa.schema([("article_id", STR), ("signature", pa.list_(pa.uint32(), NUM_PERM)),
+                           ("id_hash64", INT), ("text_hash64", INT)]),  # `stable_hash` of article_id, text_hash
 }
 COMMITTED = TABLES + tuple(STATE_SCHEMAS)
 
@@ -85,7 +88,9 @@ def to_arrow(table: str, rows: list[dict[str, Any]]) -> pa.Table:
     if table == "_minhash":
         values = pa.array(np.concatenate([row["signature"] for row in rows]) if rows else [], pa.uint32())
         signatures = pa.FixedSizeListArray.from_arrays(values, NUM_PERM)
-        return pa.table([pa.array([row["article_id"] for row in rows], STR), signatures], schema=schema)
+        return pa.table([pa.array([row["article_id"] for row in rows], STR), signatures,
+                         pa.array(stable_hashes(row["article_id"] for row in rows), INT),
+                         pa.array(stable_hashes(row["text_hash"] for row in rows), INT)], schema=schema)
     columns = {name: [row.get(name) for row in rows] for name in schema.names}
     if table == "articles":
         columns["published"] = [_as(date, v) for v in columns["published"]]
@@ -196,41 +201,81 @@ def read_columns(out: str | Path, table: str, columns: list[str],
         raise _read_error(Path(out), table, exc) from None
 
 
+@dataclass(frozen=True)
+class SignaturePart:
+    """A committed `_minhash` part as start-up reads it. Parts written before the hashes were
+    stored have `id_hashes`/`text_hashes` None and their ids as strings instead."""
+
+    name: str
+    signatures: np.ndarray  # one row an article (uint32)
+    id_hashes: np.ndarray | None  # `stable_hash` of article_id, text_hash (int64)
+    text_hashes: np.ndarray | None
+    article_ids: list[str] | None
+
+
 def read_signatures(out: str | Path, snapshot: commits.Snapshot | None) -> Iterator[tuple[list[str], np.ndarray]]:
     """The stored MinHash signatures, part by part: (article ids, one signature a row)."""
-    for _, article_ids, matrix in signature_parts(out, snapshot):
-        yield article_ids, matrix
+    for path in committed_parts(out, "_minhash", snapshot):
+        read = _signature_part(Path(out), path, ["article_id", "signature"])
+        if read is not None:
+            yield read.column("article_id").to_pylist(), _matrix(read)
 
 
-def signature_parts(out: str | Path, snapshot: commits.Snapshot | None) -> Iterator[tuple[str, list[str], np.ndarray]]:
-    """(part name, article ids, signatures) of each committed `_minhash` part. A part made with
-    other MinHash settings (see its `provnews_minhash`) is skipped: its articles are signed
+def signature_parts(out: str | Path, snapshot: commits.Snapshot | None) -> Iterator[SignaturePart]:
+    """Each committed `_minhash` part, without its ids when their hashes were stored. A part made
+    with other MinHash settings (see its `provnews_minhash`) is skipped: its articles are signed
     again from their text."""
     for path in committed_parts(out, "_minhash", snapshot):
-        read = _signature_part(Path(out), path)
-        if read is not None:
-            yield path.name, *read
+        read = _signature_part(Path(out), path, ["signature", "id_hash64", "text_hash64"])
+        if read is None:
+            continue
+        if read.column("id_hash64").null_count or read.column("text_hash64").null_count:
+            ids = _signature_part(Path(out), path, ["article_id"]).column("article_id").to_pylist()
+            yield SignaturePart(path.name, _matrix(read), None, None, ids)
+        else:
+            yield SignaturePart(path.name, _matrix(read), _int64(read.column("id_hash64")),
+                                _int64(read.column("text_hash64")), None)
 
 
 def read_signature_part(out: str | Path, name: str) -> tuple[list[str], np.ndarray]:
     """One committed `_minhash` part, by name, from the current snapshot (a part keeps its name
     from commit to commit): what the duplicate index reads back for a candidate."""
-    read = _signature_part(Path(out), commits.current_part(Path(out), "_minhash", name))
+    read = _signature_part(Path(out), commits.current_part(Path(out), "_minhash", name), ["article_id", "signature"])
     if read is None:
         raise OutputError(f"{Path(out) / '_minhash'}: part {name} was replaced while this run was writing")
-    return read
+    return read.column("article_id").to_pylist(), _matrix(read)
 
 
-def _signature_part(out: Path, path: Path) -> tuple[list[str], np.ndarray] | None:
+def committed_row_count(out: str | Path, table: str, snapshot: commits.Snapshot | None) -> int:
+    """Rows committed in a table, from the parts' footers (no column read)."""
     try:
-        with pq.ParquetFile(path) as handle:  # not `pq.read_table`: it imports pandas (0.3-1 s)
-            part = handle.read()
+        total = 0
+        for path in committed_parts(out, table, snapshot):
+            with pq.ParquetFile(path) as handle:
+                total += handle.metadata.num_rows
+        return total
+    except (pa.ArrowException, OSError) as exc:
+        raise _read_error(Path(out), table, exc) from None
+
+
+def _signature_part(out: Path, path: Path, columns: list[str]) -> pa.Table | None:
+    """These columns of a `_minhash` part (null where the part predates one), or None when its
+    signatures were made with other MinHash settings."""
+    try:
+        with pq.ParquetFile(path) as handle:
+            if (handle.schema_arrow.metadata or {}).get(b"provnews_minhash") != FINGERPRINT.encode():
+                return None
+        return pa.Table.from_batches(list(_part_batches(path, "_minhash", columns)), schema=_columns_schema("_minhash", columns))
     except (pa.ArrowException, OSError) as exc:
         raise _read_error(out, "_minhash", exc) from None
-    if (part.schema.metadata or {}).get(b"provnews_minhash") != FINGERPRINT.encode():
-        return None
-    values = part.column("signature").combine_chunks().flatten().to_numpy()
-    return part.column("article_id").to_pylist(), values.reshape(-1, NUM_PERM)
+
+
+def _matrix(part: pa.Table) -> np.ndarray:
+    return part.column("signature").combine_chunks().flatten().to_numpy().reshape(-1, NUM_PERM)
+
+
+def _int64(column: pa.ChunkedArray) -> np.ndarray:
+    return column.combine_chunks().to_numpy()
 
 
 def load_tables(out: str | Path, tables: tuple[str, ...] = TABLES) -> dict[str, pd.DataFrame]:

@@ -15,11 +15,11 @@ from datasketch import LeanMinHash, MinHash, MinHashLSH
 from pipeline import commits
 from pipeline.dedupe import index as index_module
 from pipeline.dedupe import known as known_module
-from pipeline.dedupe.hashed import string_hashes
+from pipeline.dedupe.hashed import stable_hashes
 from pipeline.dedupe.index import DuplicateIndex, Match
 from pipeline.dedupe.known import load_known
 from pipeline.dedupe.bands import band_layout
-from pipeline.dedupe.minhash import NUM_PERM, SCHEME, SEED, shingles, signature, similarity
+from pipeline.dedupe.minhash import FINGERPRINT, NUM_PERM, SCHEME, SEED, shingles, signature, similarity
 from pipeline.errors import ConfigError
 from pipeline.run import run
 from pipeline.settings import load_settings
@@ -163,7 +163,7 @@ def test_a_committed_article_costs_under_200_bytes_of_the_index():
         index = DuplicateIndex(0.6, read_part)
         before = tracemalloc.get_traced_memory()[0]
         rows = index.add_part("part-00000001.parquet", signatures)
-        index.set_stored_hashes(rows, string_hashes(ids))
+        index.set_stored_hashes(rows, stable_hashes(ids))
         assert index.near_copy(signatures[4321]) == Match(ids[4321], 1.0, "near copy")
         assert index.same_text(ids[17]) == Match(ids[17], 1.0, "same text")
         index._cached.clear()  # what a read part costs is not the index's own
@@ -191,8 +191,8 @@ def test_the_index_is_stored_with_the_tables_and_read_without_texts(fresh_rules_
     scan_columns = known_module.scan_columns
     monkeypatch.setattr(known_module, "scan_columns", spy)
     known = load_known(out, snapshot, settings.dedupe.threshold)
-    assert columns_read == [("articles", ("article_id", "text_hash")),  # no text read
-                            ("duplicates", ("source", "kept_article_id"))]
+    # every article's signature was committed with its hashed id and text hash: `articles` is not read
+    assert columns_read == [("duplicates", ("source", "kept_article_id"))]
     assert len(known.index) == len(known) == len(articles) and not known.unstored
 
 
@@ -213,6 +213,34 @@ def test_a_folder_without_signatures_gets_them_once(tmp_path, settings):
     assert signed == {seeds[0]["id"], seeds[1]["id"]}
     known = load_known(old, commits.verify(old, COMMITTED), settings.dedupe.threshold)
     assert not known.unstored and len(known.index) == 2
+
+
+def test_signatures_stored_without_their_hashes_are_read_with_the_articles_ids(tmp_path, settings):
+    """`_minhash` parts of an older version (ids and signatures, no hashes): start-up reads the
+    ids and text hashes of `articles` as well, and the verdicts are the same."""
+    run([RAW / "01-seeds.jsonl"], tmp_path / "full", settings, rules_only=True)
+    articles = read_columns(tmp_path / "full", "articles", list(SCHEMAS["articles"].names)).to_pylist()
+    signatures = read_columns(tmp_path / "full", "_minhash", ["article_id", "signature"])
+    old_schema = signatures.schema.with_metadata({"provnews_minhash": FINGERPRINT, "provnews_table": "_minhash"})
+    rows = {"articles": articles}
+    old = tmp_path / "old"
+
+    def write(table, path):
+        if table == "_minhash":
+            pq.write_table(signatures.cast(old_schema), path)
+        else:
+            pq.write_table(to_arrow(table, rows.get(table, [])), path)
+
+    with commits.writing(old, COMMITTED):
+        commits.commit(old, COMMITTED, write)
+    known = load_known(old, commits.verify(old, COMMITTED), settings.dedupe.threshold)
+    assert len(known) == 2 and not known.unstored  # nothing to sign again
+    summary = run([RAW], old, settings, rules_only=True)
+    assert summary.counts["articles"] == 0 and summary.skipped_known == 2 and summary.duplicates == 4
+    run([RAW], tmp_path / "fresh", settings, rules_only=True)
+    columns = ["source", "kept_article_id", "similarity", "reason"]
+    copies = [sorted(map(tuple, load_tables(out)["duplicates"][columns].to_numpy().tolist())) for out in (old, tmp_path / "fresh")]
+    assert copies[0] == copies[1] and len(copies[0]) == 4
 
 
 def test_the_threshold_is_a_setting(tmp_path):

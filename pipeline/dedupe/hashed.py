@@ -1,17 +1,29 @@
-"""Sets of what the tables already hold (ids, copies recorded, errors recorded), kept as 64-bit
+"""What the tables already hold (ids, text hashes, copies and errors recorded), kept as 64-bit
 hashes so that a run's memory does not grow with the archive's strings: 8 bytes an item
-committed (one sorted array), a Python set for the items of this run.
+committed (sorted arrays), a Python set for the items of this run.
 
-The hash is Python's `hash` of the string or tuple (64-bit SipHash, salted per process and never
-stored): a false "already there" needs two different items to agree in 64 bits, a chance of
-about 1 in 10^7 among a million items.
+Two hashes: `stable_hash` (blake2b), stored with the signatures so that start-up reads numbers,
+not strings; and Python's own `hash` (SipHash, salted per process, never stored) for the sets
+built at each start. A false "already there" needs two different items to agree in 64 bits: a
+chance of about 1 in 10^7 among a million items.
 """
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Hashable, Iterable
 
 import numpy as np
 import pyarrow as pa
+
+
+def stable_hash(value: str) -> int:
+    """A 64-bit hash that every process agrees on (blake2b), so it can be stored: the ids and
+    text hashes of committed articles are kept, and committed, as these."""
+    return int.from_bytes(hashlib.blake2b(value.encode(), digest_size=8).digest(), "little", signed=True)
+
+
+def stable_hashes(values: Iterable[str]) -> np.ndarray:
+    return np.fromiter(map(stable_hash, values), dtype=np.int64)
 
 
 def string_hashes(values: Iterable[Hashable]) -> np.ndarray:

@@ -18,7 +18,7 @@ archive:
   read back from the part, a few parts cached, in the rare case that it is a candidate. Some 170
   bytes an article against 1.2 KB when every signature and id was held.
 
-Text hashes are kept as Python's `hash` of the string (`hashed.py`).
+Text hashes of committed rows are kept as `stable_hash`es (`hashed.py`).
 """
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipeline.dedupe.bands import band_layout
+from pipeline.dedupe.hashed import stable_hash
 from pipeline.dedupe.minhash import NUM_PERM, similarity
 
 _BLOCK = 1024  # signature rows per block (512 kB): the store grows a block at a time, never by copying
@@ -142,7 +143,7 @@ class DuplicateIndex:
     def same_text(self, text_hash: str) -> Match | None:
         kept = self.by_hash.get(text_hash)
         if kept is None and len(self._stored_hashes):
-            wanted = hash(text_hash)
+            wanted = stable_hash(text_hash)
             at = int(np.searchsorted(self._stored_hashes, wanted))
             while kept is None and at < len(self._stored_hashes) and self._stored_hashes[at] == wanted:
                 kept = self.article_id(int(self._stored_hash_rows[at]))

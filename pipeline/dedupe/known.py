@@ -17,11 +17,11 @@ from pathlib import Path
 import numpy as np
 
 from pipeline import commits
-from pipeline.dedupe.hashed import HashedSet, batch_rows, string_hashes
+from pipeline.dedupe.hashed import HashedSet, batch_rows, stable_hash, stable_hashes
 from pipeline.dedupe.index import DuplicateIndex, Match, PartReader
 from pipeline.dedupe.minhash import signature
 from pipeline.records import Article, DuplicateRecord
-from pipeline.tables import read_signature_part, scan_columns, signature_parts
+from pipeline.tables import committed_row_count, read_signature_part, scan_columns, signature_parts
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class KnownArticles:
     def __init__(self, threshold: float, read_part: PartReader | None = None) -> None:
         self.ids: dict[str, str] = {}  # this run's articles: article_id -> text_hash
         self.index = DuplicateIndex(threshold, read_part)
-        self.unstored: dict[str, np.ndarray] = {}  # signatures not committed yet
+        self.unstored: dict[str, tuple[np.ndarray, str]] = {}  # signatures (and text hashes) not committed yet
         self.recorded = HashedSet()  # (source, kept_article_id) of duplicates rows
         self._stored_ids = np.empty(0, np.int64)  # committed articles' ids, hashed, sorted
         self._stored_text_hashes = np.empty(0, np.int64)  # their text hashes, hashed
@@ -70,9 +70,9 @@ class KnownArticles:
             if stored_hash != article.text_hash:
                 return Verdict("collision")
             return Verdict("duplicate", self._copy(article, Match(article.article_id, 1.0, "same record")))
-        found, text_hashes = self.stored_text_hashes(np.array([hash(article.article_id)], np.int64))
+        found, text_hashes = self.stored_text_hashes(np.array([stable_hash(article.article_id)], np.int64))
         if found[0]:  # committed by an earlier run
-            return Verdict("known" if text_hashes[0] == hash(article.text_hash) else "collision")
+            return Verdict("known" if text_hashes[0] == stable_hash(article.text_hash) else "collision")
         match = self.index.same_text(article.text_hash)
         hashvalues = None
         if match is None:  # cleaned with its signature (by a worker), or an Article made elsewhere
@@ -83,7 +83,7 @@ class KnownArticles:
             return Verdict("duplicate", self._copy(article, match))
         self.ids[article.article_id] = article.text_hash
         self.index.add(article.article_id, article.text_hash, hashvalues)
-        self.unstored[article.article_id] = hashvalues
+        self.unstored[article.article_id] = (hashvalues, article.text_hash)
         return Verdict("new")
 
     def _copy(self, article: Article, match: Match) -> DuplicateRecord:
@@ -109,9 +109,9 @@ class KnownArticles:
         """`_minhash` rows to commit with these articles, and any signature made again at start-up."""
         rows = []
         for article_id in [*article_ids, *(i for i in self.unstored if i not in self.ids)]:
-            hashvalues = self.unstored.pop(article_id, None)
-            if hashvalues is not None:
-                rows.append({"article_id": article_id, "signature": hashvalues})
+            unstored = self.unstored.pop(article_id, None)
+            if unstored is not None:
+                rows.append({"article_id": article_id, "signature": unstored[0], "text_hash": unstored[1]})
         return rows
 
     @property
@@ -120,32 +120,52 @@ class KnownArticles:
 
 
 def load_known(out: Path, snapshot: commits.Snapshot, threshold: float) -> KnownArticles:
-    """The committed articles' ids, hashes and signatures' band keys, and the recorded duplicates."""
+    """The committed articles' hashed ids and text hashes, their signatures' band keys, and the
+    copies recorded. When every committed article has its signature stored with its hashes,
+    only `_minhash` is read (numbers only); otherwise `articles` (ids and text hashes) too."""
     known = KnownArticles(threshold, partial(read_signature_part, out))
-    ids, text_hashes = [np.empty(0, np.int64)], [np.empty(0, np.int64)]
-    for batch in scan_columns(out, "articles", ["article_id", "text_hash"], snapshot):
-        ids.append(string_hashes(batch.column(0).to_pylist()))
-        text_hashes.append(string_hashes(batch.column(1).to_pylist()))
-    known.set_stored(np.concatenate(ids), np.concatenate(text_hashes))
-    signed, rows = [np.empty(0, np.int64)], [np.empty(0, np.int64)]
-    for name, article_ids, matrix in signature_parts(out, snapshot):
-        signed.append(string_hashes(article_ids))
-        rows.append(known.index.add_part(name, matrix))
-    signed_ids, signed_rows = np.concatenate(signed), np.concatenate(rows)
+    signed, hashed, rows, complete = [np.empty(0, np.int64)], [np.empty(0, np.int64)], [np.empty(0, np.int64)], True
+    for part in signature_parts(out, snapshot):
+        if part.id_hashes is None:  # written before the hashes were stored
+            complete = False
+            signed.append(stable_hashes(part.article_ids))
+            hashed.append(np.zeros(len(part.article_ids), np.int64))
+        else:
+            signed.append(part.id_hashes)
+            hashed.append(part.text_hashes)
+        rows.append(known.index.add_part(part.name, part.signatures))
+    signed_ids, signed_hashes, signed_rows = np.concatenate(signed), np.concatenate(hashed), np.concatenate(rows)
     _, first = np.unique(signed_ids, return_index=True)  # an id signed twice: its first signature
     if len(first) < len(signed_ids):
         known.index.drop_rows(np.delete(signed_rows, first))
-    signed_ids, signed_rows = signed_ids[first], signed_rows[first]
+    signed_ids, signed_hashes, signed_rows = signed_ids[first], signed_hashes[first], signed_rows[first]
+    if complete and len(signed_ids) == committed_row_count(out, "articles", snapshot):
+        known.set_stored(signed_ids, signed_hashes)
+        known.index.set_stored_hashes(signed_rows, signed_hashes)
+    else:
+        _load_from_articles(known, out, snapshot, signed_ids, signed_rows)
+    known.recorded = HashedSet(batch_rows(scan_columns(out, "duplicates", ["source", "kept_article_id"], snapshot)))
+    return known
+
+
+def _load_from_articles(known: KnownArticles, out: Path, snapshot: commits.Snapshot,
+                        signed_ids: np.ndarray, signed_rows: np.ndarray) -> None:
+    """Ids and text hashes from `articles`, for tables whose signatures (some or all) were stored
+    without them, or not at all: the unsigned articles are signed once (their texts read), and
+    their signatures go into the next commit."""
+    ids, text_hashes = [np.empty(0, np.int64)], [np.empty(0, np.int64)]
+    for batch in scan_columns(out, "articles", ["article_id", "text_hash"], snapshot):
+        ids.append(stable_hashes(batch.column(0).to_pylist()))
+        text_hashes.append(stable_hashes(batch.column(1).to_pylist()))
+    known.set_stored(np.concatenate(ids), np.concatenate(text_hashes))
     found, hashes = known.stored_text_hashes(signed_ids)
     known.index.set_stored_hashes(signed_rows[found], hashes)
     unsigned = set(np.setdiff1d(known._stored_ids, signed_ids).tolist())
     if unsigned:  # stored before signatures were kept, or with other MinHash settings: sign them once
         for batch in scan_columns(out, "articles", ["article_id", "text_hash", "text"], snapshot):
             for article_id, text_hash, text in zip(*(batch.column(i).to_pylist() for i in range(3))):
-                if hash(article_id) in unsigned:
-                    unsigned.discard(hash(article_id))
+                if stable_hash(article_id) in unsigned:
+                    unsigned.discard(stable_hash(article_id))
                     hashvalues = signature(text)
                     known.index.add(article_id, text_hash, hashvalues)
-                    known.unstored[article_id] = hashvalues
-    known.recorded = HashedSet(batch_rows(scan_columns(out, "duplicates", ["source", "kept_article_id"], snapshot)))
-    return known
+                    known.unstored[article_id] = (hashvalues, text_hash)
