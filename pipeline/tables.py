@@ -251,6 +251,14 @@ def read_signature_part(out: str | Path, name: str) -> tuple[list[str], np.ndarr
     return read.column("article_id").to_pylist(), _matrix(read)
 
 
+def read_signature_part_ids(out: str | Path, name: str) -> list[str]:
+    """The ids of one committed `_minhash` part, by name (what an exact copy's row needs)."""
+    read = _signature_part(Path(out), commits.current_part(Path(out), "_minhash", name), ["article_id"])
+    if read is None:
+        raise OutputError(f"{Path(out) / '_minhash'}: part {name} was replaced while this run was writing")
+    return read.column("article_id").to_pylist()
+
+
 def committed_row_count(out: str | Path, table: str, snapshot: commits.Snapshot | None) -> int:
     """Rows committed in a table, from the parts' footers (no column read)."""
     try:

@@ -21,6 +21,7 @@ from pipeline.dedupe.known import load_known
 from pipeline.dedupe.bands import band_layout
 from pipeline.dedupe.minhash import FINGERPRINT, NUM_PERM, SCHEME, SEED, shingles, signature, similarity
 from pipeline.errors import ConfigError
+from pipeline.records import Article
 from pipeline.run import run
 from pipeline.settings import load_settings
 from pipeline.tables import (COMMITTED, SCHEMAS, TABLES, load_tables, read_columns, read_signatures,
@@ -314,3 +315,33 @@ def test_copies_of_articles_committed_by_an_earlier_run_are_found_from_their_sto
     assert two == one
     assert sorted(row["reason"] for row in two) == ["near copy", "same text"]
     assert {row["kept_article_id"] for row in two} == {"seed-lamdong-truong-xuan", "seed-langson-survey"}
+
+
+def test_exact_copies_of_committed_articles_read_ids_not_signatures(tmp_path):
+    """A syndicated story arriving again under new ids is a `same text` copy: its kept article's
+    id comes from the ids of its `_minhash` part, read once and kept, not from the part's
+    signatures (a read of a whole part a copy, once copies spread over more parts than stay cached)."""
+    settings = load_settings(nlp={"articles_per_part": 1})
+    source = tmp_path / "six.jsonl"
+    records = [json.loads(line) for line in (FRESH / "articles.jsonl").read_text("utf-8").splitlines()[:6]]
+    source.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
+    run([source], tmp_path / "out", settings, rules_only=True)
+    out = tmp_path / "out"
+    committed = read_columns(out, "articles", ["article_id", "text_hash", "text"])
+    known = load_known(out, commits.verify(out, COMMITTED), settings.dedupe.threshold)
+    reads = {"parts": 0, "ids": 0}
+    read_part, read_ids = known.index._read_part, known.index._read_ids
+
+    def counted(kind, read):
+        def reader(name):
+            reads[kind] += 1
+            return read(name)
+        return reader
+    known.index._read_part, known.index._read_ids = counted("parts", read_part), counted("ids", read_ids)
+    for attempt in range(2):
+        for row in committed.to_pylist():
+            verdict = known.see(Article(f"again-{attempt}-{row['article_id']}", "feed", row["text"],
+                                        text_hash=row["text_hash"]))
+            assert verdict.kind == "duplicate" and verdict.copy.kept_article_id == row["article_id"]
+            assert verdict.copy.reason == "same text"
+    assert reads == {"parts": 0, "ids": len(committed)}  # one part an article here, each read once

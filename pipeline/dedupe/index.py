@@ -15,8 +15,9 @@ archive:
   (512 bytes) in memory until the end of the run;
 * a row of a committed `_minhash` part (`add_part`) keeps only its band keys, where its signature
   is (part, position: 8 bytes) and a 64-bit hash of its text hash: the id and the signature are
-  read back from the part, a few parts cached, in the rare case that it is a candidate. Some 170
-  bytes an article against 1.2 KB when every signature and id was held.
+  read back from the part, a few parts cached, in the rare case that it is a candidate; for an
+  exact copy, the part's ids alone (many more parts cached). Some 185 bytes an article against
+  1.2 KB when every signature and id was held.
 
 Text hashes of committed rows are kept as `stable_hash`es (`hashed.py`).
 """
@@ -37,6 +38,7 @@ _BLOCK = 1024  # signature rows per block (512 kB): the store grows a block at a
 _MERGE = 1024  # rows added before their band keys are merged into the sorted arrays
 _CHUNK = 4096  # rows keyed at once (bounds the temporary uint64 products)
 _PARTS_CACHED = 8  # committed parts whose ids and signatures stay read (a few MB)
+_IDS_CACHED = 256  # committed parts whose ids alone stay read (some 40 kB a part of 500): exact copies
 _ROW = np.uint64(0xFFFFFFFF)
 # Multilinear hashing (m0 + sum m_i x_i mod 2**64, top 32 bits): strongly universal for 32-bit
 # values (Lemire and Kaser 2014), computed for many rows at once with numpy's wrapping uint64.
@@ -45,6 +47,7 @@ _MULTIPLIERS = _RANDOM.integers(0, 2**64, size=NUM_PERM, dtype=np.uint64, endpoi
 _OFFSETS = _RANDOM.integers(0, 2**64, size=NUM_PERM, dtype=np.uint64, endpoint=False)
 
 PartReader = Callable[[str], tuple[list[str], np.ndarray]]  # part name -> (ids, signatures), as committed
+IdReader = Callable[[str], list[str]]  # part name -> its ids alone
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,8 @@ class Match:
 class DuplicateIndex:
     """Articles by text hash and by signature; answers 'is this one a copy of a stored one?'."""
 
-    def __init__(self, threshold: float, read_part: PartReader | None = None) -> None:
+    def __init__(self, threshold: float, read_part: PartReader | None = None,
+                 read_ids: IdReader | None = None) -> None:
         self.threshold = threshold
         self.by_hash: dict[str, str] = {}  # text hash -> id, rows added in this run
         self._b, self._r = band_layout(threshold, NUM_PERM)
@@ -74,6 +78,8 @@ class DuplicateIndex:
         self._read_part = read_part
         self._parts: list[str] = []  # committed parts' names, by number
         self._cached: OrderedDict[int, tuple[list[str], np.ndarray]] = OrderedDict()
+        self._read_ids = read_ids
+        self._cached_ids: OrderedDict[int, list[str]] = OrderedDict()
         self._dead: set[int] = set()  # committed rows not to answer (an id committed twice)
         self._stored = 0  # committed rows
         self._stored_hashes = np.empty(0, np.int64)  # committed rows' text hashes (hashed), sorted
@@ -182,8 +188,7 @@ class DuplicateIndex:
             return self._ids[where]
         if row in self._dead:
             return None
-        ids, _ = self._part(-1 - where)
-        return ids[(-1 - where) & 0xFFFFFFFF]
+        return self._part_ids(-1 - where)[(-1 - where) & 0xFFFFFFFF]
 
     def signature(self, row: int) -> np.ndarray:
         where = self._where[row]
@@ -204,6 +209,24 @@ class DuplicateIndex:
         if len(self._cached) > _PARTS_CACHED:
             self._cached.popitem(last=False)
         return read
+
+    def _part_ids(self, encoded: int) -> list[str]:
+        """A committed part's ids: from its cached read, or read alone and kept among many more
+        parts, so that exact copies of articles spread over a large archive (a syndicated story
+        under new ids) do not read a part's signatures each time."""
+        number = encoded >> 32
+        if number in self._cached:
+            return self._part(encoded)[0]
+        if self._read_ids is None:
+            return self._part(encoded)[0]
+        if number in self._cached_ids:
+            self._cached_ids.move_to_end(number)
+            return self._cached_ids[number]
+        ids = self._read_ids(self._parts[number])
+        self._cached_ids[number] = ids
+        if len(self._cached_ids) > _IDS_CACHED:
+            self._cached_ids.popitem(last=False)
+        return ids
 
     def _rows_keyed_as(self, query: np.ndarray) -> set[int]:
         """The rows with the query's key in at least one band."""

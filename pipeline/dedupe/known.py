@@ -2,11 +2,16 @@
 duplicate index (loaded from the stored signatures, never rebuilt from every text), and the
 duplicates already recorded, so a re-run writes nothing twice.
 
-Start-up reads two columns of `articles` (article_id, text_hash), the `_minhash` state and
-the duplicates' sources: no article text, except once for articles stored without a signature
-(tables written before signatures were kept), whose signatures then go into the next commit.
+Start-up reads the hash and signature columns of `_minhash` (numbers only: no id, no text) and
+the duplicates' sources. `articles` (article_id, text_hash) is read too only when some committed article
+has no signature stored with its hashes (parts written by older versions: such a folder keeps
+this slower start, as nothing rewrites committed parts), and texts only once, for articles stored
+without a signature at all, whose signatures then go into the next commit. The fast path relies
+on what every commit keeps true: `_minhash` holds signatures of committed articles only, so
+as many distinct signed ids as `articles` rows means every article is signed.
 Of the committed articles it keeps hashes and band keys, not ids, texts' hashes or signatures
-(`index.py`): a committed part is read again only when one of its articles is a candidate.
+(`index.py`): a committed part is read again only when one of its articles is a candidate or
+an exact copy (its ids alone, then).
 """
 from __future__ import annotations
 
@@ -18,10 +23,11 @@ import numpy as np
 
 from pipeline import commits
 from pipeline.dedupe.hashed import HashedSet, batch_rows, stable_hash, stable_hashes
-from pipeline.dedupe.index import DuplicateIndex, Match, PartReader
+from pipeline.dedupe.index import DuplicateIndex, IdReader, Match, PartReader
 from pipeline.dedupe.minhash import signature
 from pipeline.records import Article, DuplicateRecord
-from pipeline.tables import committed_row_count, read_signature_part, scan_columns, signature_parts
+from pipeline.tables import (committed_row_count, read_signature_part, read_signature_part_ids, scan_columns,
+                             signature_parts)
 
 
 @dataclass(frozen=True)
@@ -39,9 +45,10 @@ class KnownArticles:
     This run's articles are kept by id; committed ones as two sorted arrays of 64-bit hashes
     (id, text hash: 16 bytes an article), so memory follows the run, not the archive."""
 
-    def __init__(self, threshold: float, read_part: PartReader | None = None) -> None:
+    def __init__(self, threshold: float, read_part: PartReader | None = None,
+                 read_ids: IdReader | None = None) -> None:
         self.ids: dict[str, str] = {}  # this run's articles: article_id -> text_hash
-        self.index = DuplicateIndex(threshold, read_part)
+        self.index = DuplicateIndex(threshold, read_part, read_ids)
         self.unstored: dict[str, tuple[np.ndarray, str]] = {}  # signatures (and text hashes) not committed yet
         self.recorded = HashedSet()  # (source, kept_article_id) of duplicates rows
         self._stored_ids = np.empty(0, np.int64)  # committed articles' ids, hashed, sorted
@@ -123,7 +130,7 @@ def load_known(out: Path, snapshot: commits.Snapshot, threshold: float) -> Known
     """The committed articles' hashed ids and text hashes, their signatures' band keys, and the
     copies recorded. When every committed article has its signature stored with its hashes,
     only `_minhash` is read (numbers only); otherwise `articles` (ids and text hashes) too."""
-    known = KnownArticles(threshold, partial(read_signature_part, out))
+    known = KnownArticles(threshold, partial(read_signature_part, out), partial(read_signature_part_ids, out))
     signed, hashed, rows, complete = [np.empty(0, np.int64)], [np.empty(0, np.int64)], [np.empty(0, np.int64)], True
     for part in signature_parts(out, snapshot):
         if part.id_hashes is None:  # written before the hashes were stored
