@@ -216,7 +216,7 @@ def run(inputs: Iterable[str | Path], out: str | Path, settings: Settings | None
                     rows["_minhash"] = known.signature_rows([row["article_id"] for row in rows["articles"]])
                     if not any(rows.values()):
                         continue
-                    write_batch(out, rows, settings.tables.compression, made_with)
+                    known.settle(write_batch(out, rows, settings.tables.compression, made_with), rows["_minhash"])
                     for table in TABLES:
                         summary.counts[table] += len(rows[table])
                     if rows["articles"]:  # the rows committed, not the articles tried (some may fail)

@@ -25,7 +25,7 @@ from pipeline.records import Article
 from pipeline.run import run
 from pipeline.settings import load_settings
 from pipeline.tables import (COMMITTED, SCHEMAS, TABLES, load_tables, read_columns, read_signatures,
-                             to_arrow)
+                             to_arrow, write_batch, exclusive)
 
 from conftest import FRESH, RAW, ROOT
 
@@ -345,3 +345,55 @@ def test_exact_copies_of_committed_articles_read_ids_not_signatures(tmp_path):
             assert verdict.kind == "duplicate" and verdict.copy.kept_article_id == row["article_id"]
             assert verdict.copy.reason == "same text"
     assert reads == {"parts": 0, "ids": len(committed)}  # one part an article here, each read once
+
+
+def test_a_batch_an_article_finds_the_copies_one_batch_finds(tmp_path):
+    """After each commit this run's articles are kept as committed ones are (hashes and band
+    keys; ids and signatures read back from their part): copies of them, exact, near or the same
+    record again, are found all the same."""
+    eight = tmp_path / "eight.jsonl"
+    eight.write_text("".join((FRESH / "articles.jsonl").read_text("utf-8").splitlines(keepends=True)[:8]),
+                     encoding="utf-8")
+    inputs = [eight, RAW / "01-seeds.jsonl", RAW / "02-lamdong-truong-xuan.txt", RAW / "03-langson-survey.txt",
+              RAW / "04-lamdong-truong-xuan.html", RAW / "05-langson-survey.html", eight]
+    columns = ["source", "skipped_id", "kept_article_id", "similarity", "reason"]
+    found = {}
+    for per_part in (1, 500):
+        out = tmp_path / f"per-part-{per_part}"
+        summary = run(inputs, out, load_settings(nlp={"articles_per_part": per_part}), rules_only=True)
+        tables = load_tables(out)
+        found[per_part] = (sorted(tables["articles"]["article_id"]),
+                           tables["duplicates"][columns].sort_values("source").to_dict("records"), summary.duplicates)
+    assert found[1] == found[500]
+    articles, copies, count = found[1]
+    assert len(articles) == 10 and count == len(copies) == 12
+    assert {row["reason"] for row in copies} == {"same text", "near copy", "same record"}
+
+
+def test_a_long_run_keeps_its_committed_articles_as_an_earlier_runs(tmp_path):
+    """What a run holds of the articles it has committed does not grow by a signature and an id
+    an article: a run's memory follows its batch, not the archive it writes. (The run's loop:
+    see, commit with the signatures, settle.)"""
+    rng = np.random.default_rng(11)
+    records = [Article(f"a-{i}", "x", text, text_hash=f"h{i}", signature=signature(text))
+               for i, text in enumerate(" ".join(map(str, rng.integers(0, 10**6, 400))) for _ in range(4000))]
+    unlike = signature(" ".join(map(str, rng.integers(0, 10**6, 400))))
+    out = tmp_path / "out"
+    traced = []
+    with exclusive(out) as snapshot:
+        known = load_known(out, snapshot, 0.6)
+        tracemalloc.start()  # the first commit's imports stay: compared after it, they cancel out
+        for start in range(0, len(records), 500):
+            batch = records[start:start + 500]
+            assert all(known.see(article).kind == "new" for article in batch)
+            rows = {"_minhash": known.signature_rows([a.article_id for a in batch])}
+            known.settle(write_batch(out, rows), rows["_minhash"])
+            del rows
+            assert known.index.near_copy(unlike) is None  # the band keys sorted in (no part read)
+            traced.append(tracemalloc.get_traced_memory()[0])
+        tracemalloc.stop()
+        assert known.index.near_copy(records[0].signature).kept_article_id == "a-0"  # read from its part
+        assert known.see(records[-1]).kind == "duplicate" and known.see(records[1]).copy.reason == "same record"
+    assert len(known) == len(known.index) == len(records)
+    per_article = (traced[-1] - traced[1]) / (len(records) - 1000)  # from 1,000 articles to 4,000 (one block each)
+    assert per_article < 250, per_article

@@ -71,7 +71,7 @@ class DuplicateIndex:
         self._where = array("q")  # by row: a slot of this run's (>= 0), or -1 - (part << 32 | position)
         self._ids: list[str | None] = []  # by slot; None once removed
         self._rows: dict[str, int] = {}  # this run's ids -> row
-        self._blocks: list[np.ndarray] = []  # this run's signatures by slot, _BLOCK rows each (uint32)
+        self._blocks: list[np.ndarray | None] = []  # this run's signatures by slot, _BLOCK rows each (uint32); None once all settled
         self._sorted = [np.empty(0, np.uint64) for _ in self.bands]  # per band: key << 32 | row, sorted
         self._merged = 0  # rows below are in _sorted; the rest are keyed in _pending
         self._pending: list[np.ndarray] = []  # band keys (rows x bands, uint32) of rows not merged yet
@@ -84,6 +84,8 @@ class DuplicateIndex:
         self._stored = 0  # committed rows
         self._stored_hashes = np.empty(0, np.int64)  # committed rows' text hashes (hashed), sorted
         self._stored_hash_rows = np.empty(0, np.int64)  # their rows
+        self._settled_hashes = np.empty(0, np.int64)  # text hashes (hashed) of rows settled since the last sort
+        self._settled_rows = np.empty(0, np.int64)
 
     def __len__(self) -> int:
         return len(self._rows) + self._stored - len(self._dead)
@@ -138,6 +140,38 @@ class DuplicateIndex:
         order = np.lexsort((rows, text_hashes))  # by hash, then by row: the first stored wins a tie
         self._stored_hashes, self._stored_hash_rows = text_hashes[order], rows[order]
 
+    def settle(self, name: str, article_ids: list[str], text_hashes: list[str]) -> None:
+        """This run's articles just committed as part `name` holds them (its rows, in order): from
+        now on each is kept as a committed row is (band keys, part and position, a hashed text
+        hash) and its signature's block is freed once all of its rows are settled, so that a long
+        run's memory follows the batch, not the run."""
+        part = len(self._parts)
+        self._parts.append(name)
+        rows, hashes, blocks = [], [], set()
+        for position, (article_id, text_hash) in enumerate(zip(article_ids, text_hashes)):
+            row = self._rows.pop(article_id, None)
+            if row is None:
+                continue
+            slot = self._where[row]
+            self._where[row] = -1 - ((part << 32) | position)
+            self._ids[slot] = None
+            blocks.add(slot // _BLOCK)
+            if self.by_hash.get(text_hash) == article_id:
+                del self.by_hash[text_hash]
+            rows.append(row)
+            hashes.append(stable_hash(text_hash))
+        self._stored += len(rows)
+        self._settled_hashes = np.concatenate([self._settled_hashes, np.array(hashes, np.int64)])
+        self._settled_rows = np.concatenate([self._settled_rows, np.array(rows, np.int64)])
+        if len(self._settled_hashes) > max(_MERGE * 32, len(self._stored_hashes) // 8):
+            self.set_stored_hashes(np.concatenate([self._stored_hash_rows, self._settled_rows]),
+                                   np.concatenate([self._stored_hashes, self._settled_hashes]))
+            self._settled_hashes, self._settled_rows = np.empty(0, np.int64), np.empty(0, np.int64)
+        for block in blocks:
+            first = block * _BLOCK
+            if first + _BLOCK <= len(self._ids) and all(i is None for i in self._ids[first:first + _BLOCK]):
+                self._blocks[block] = None
+
     def remove(self, article_id: str, text_hash: str) -> None:
         """Forget an article of this run that did not make it into the tables (its extraction failed)."""
         if self.by_hash.get(text_hash) == article_id:
@@ -148,12 +182,14 @@ class DuplicateIndex:
 
     def same_text(self, text_hash: str) -> Match | None:
         kept = self.by_hash.get(text_hash)
-        if kept is None and len(self._stored_hashes):
+        if kept is None and len(self._stored_hashes) + len(self._settled_hashes):
             wanted = stable_hash(text_hash)
             at = int(np.searchsorted(self._stored_hashes, wanted))
             while kept is None and at < len(self._stored_hashes) and self._stored_hashes[at] == wanted:
                 kept = self.article_id(int(self._stored_hash_rows[at]))
                 at += 1
+            for row in self._settled_rows[self._settled_hashes == wanted]:  # settled in this run, in order
+                kept = kept if kept is not None else self.article_id(int(row))
         return Match(kept, 1.0, "same text") if kept is not None else None
 
     def near_copy(self, hashvalues: np.ndarray) -> Match | None:

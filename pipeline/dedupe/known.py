@@ -53,26 +53,42 @@ class KnownArticles:
         self.recorded = HashedSet()  # (source, kept_article_id) of duplicates rows
         self._stored_ids = np.empty(0, np.int64)  # committed articles' ids, hashed, sorted
         self._stored_text_hashes = np.empty(0, np.int64)  # their text hashes, hashed
+        self._run_ids = np.empty(0, np.int64)  # this run's articles committed since, hashed, sorted
+        self._run_text_hashes = np.empty(0, np.int64)
+        self._recent_ids = np.empty(0, np.int64)  # ... and those not sorted in yet (a few batches)
+        self._recent_text_hashes = np.empty(0, np.int64)
 
     def __len__(self) -> int:
-        return len(self.ids) + len(self._stored_ids)
+        return len(self.ids) + len(self._run_ids) + len(self._recent_ids) + len(self._stored_ids)
 
     def set_stored(self, id_hashes: np.ndarray, text_hashes: np.ndarray) -> None:
         """The committed articles (hashed ids and text hashes, in any order)."""
         order = np.argsort(id_hashes, kind="stable")
         self._stored_ids, self._stored_text_hashes = id_hashes[order], text_hashes[order]
 
-    def stored_text_hashes(self, id_hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For hashed ids: which are committed (bool) and the hashed text hash of those that are."""
-        if not len(self._stored_ids):
-            return np.zeros(len(id_hashes), bool), np.empty(0, np.int64)
-        at = np.minimum(np.searchsorted(self._stored_ids, id_hashes), len(self._stored_ids) - 1)
-        found = self._stored_ids[at] == id_hashes
-        return found, self._stored_text_hashes[at[found]]
+    def stored_text_hashes(self, id_hashes: np.ndarray, run: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """For hashed ids: which are committed (bool) and the hashed text hash of those that are;
+        by earlier runs, or (`run`) by this one."""
+        ids, text_hashes = (self._run_ids, self._run_text_hashes) if run else (self._stored_ids, self._stored_text_hashes)
+        found, hashes = np.zeros(len(id_hashes), bool), np.zeros(len(id_hashes), np.int64)
+        if len(ids):
+            at = np.minimum(np.searchsorted(ids, id_hashes), len(ids) - 1)
+            found = ids[at] == id_hashes
+            hashes[found] = text_hashes[at[found]]
+        if run and len(self._recent_ids):
+            for i in np.flatnonzero(~found):
+                recent = np.flatnonzero(self._recent_ids == id_hashes[i])
+                if len(recent):
+                    found[i], hashes[i] = True, self._recent_text_hashes[recent[0]]
+        return found, hashes[found]
 
     def see(self, article: Article) -> Verdict:
         """Classify an article; a new one is remembered (and so are its words)."""
         stored_hash = self.ids.get(article.article_id)
+        if stored_hash is None:  # committed earlier in this run?
+            found, text_hashes = self.stored_text_hashes(np.array([stable_hash(article.article_id)], np.int64), run=True)
+            if found[0]:
+                stored_hash = article.text_hash if text_hashes[0] == stable_hash(article.text_hash) else ""
         if stored_hash is not None:  # earlier in this run
             if stored_hash != article.text_hash:
                 return Verdict("collision")
@@ -120,6 +136,23 @@ class KnownArticles:
             if unstored is not None:
                 rows.append({"article_id": article_id, "signature": unstored[0], "text_hash": unstored[1]})
         return rows
+
+    def settle(self, part: str, rows: list[dict]) -> None:
+        """The `_minhash` rows just committed as `part`: their articles are kept from now on as
+        those of earlier runs are (hashes, band keys), not by id and signature."""
+        article_ids = [row["article_id"] for row in rows]
+        self.index.settle(part, article_ids, [row["text_hash"] for row in rows])
+        ours = [(article_id, self.ids.pop(article_id)) for article_id in article_ids if article_id in self.ids]
+        if not ours:  # articles re-signed at start-up are an earlier run's, already known as such
+            return
+        self._recent_ids = np.concatenate([self._recent_ids, stable_hashes(i for i, _ in ours)])
+        self._recent_text_hashes = np.concatenate([self._recent_text_hashes, stable_hashes(h for _, h in ours)])
+        if len(self._recent_ids) > max(32_768, len(self._run_ids) // 8):  # sorted in now and then: no sort a batch
+            ids = np.concatenate([self._run_ids, self._recent_ids])
+            order = np.argsort(ids, kind="stable")
+            self._run_ids = ids[order]
+            self._run_text_hashes = np.concatenate([self._run_text_hashes, self._recent_text_hashes])[order]
+            self._recent_ids, self._recent_text_hashes = np.empty(0, np.int64), np.empty(0, np.int64)
 
     @property
     def has_unstored_signatures(self) -> bool:
