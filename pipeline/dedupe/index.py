@@ -27,6 +27,7 @@ from array import array
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -237,32 +238,16 @@ class DuplicateIndex:
     def _part(self, encoded: int) -> tuple[list[str], np.ndarray]:
         """A committed part's ids and signatures (read once, then kept among the last few used)."""
         number = encoded >> 32
-        if number in self._cached:
-            self._cached.move_to_end(number)
-            return self._cached[number]
-        read = self._read_part(self._parts[number])
-        self._cached[number] = read
-        if len(self._cached) > _PARTS_CACHED:
-            self._cached.popitem(last=False)
-        return read
+        return _kept(self._cached, _PARTS_CACHED, number, lambda: self._read_part(self._parts[number]))
 
     def _part_ids(self, encoded: int) -> list[str]:
         """A committed part's ids: from its cached read, or read alone and kept among many more
         parts, so that exact copies of articles spread over a large archive (a syndicated story
         under new ids) do not read a part's signatures each time."""
         number = encoded >> 32
-        if number in self._cached:
+        if number in self._cached or self._read_ids is None:
             return self._part(encoded)[0]
-        if self._read_ids is None:
-            return self._part(encoded)[0]
-        if number in self._cached_ids:
-            self._cached_ids.move_to_end(number)
-            return self._cached_ids[number]
-        ids = self._read_ids(self._parts[number])
-        self._cached_ids[number] = ids
-        if len(self._cached_ids) > _IDS_CACHED:
-            self._cached_ids.popitem(last=False)
-        return ids
+        return _kept(self._cached_ids, _IDS_CACHED, number, lambda: self._read_ids(self._parts[number]))
 
     def _rows_keyed_as(self, query: np.ndarray) -> set[int]:
         """The rows with the query's key in at least one band."""
@@ -312,3 +297,14 @@ class DuplicateIndex:
             sums = products.reshape(-1, self._b, self._r).sum(axis=2, dtype=np.uint64) + _OFFSETS[:self._b]
             keys[first:first + _CHUNK] = sums >> np.uint64(32)
         return keys
+
+
+def _kept(cache: OrderedDict, limit: int, key: int, read: Callable[[], Any]) -> Any:
+    """`cache[key]`, read on a miss; the least recently used entry goes beyond `limit`."""
+    if key in cache:
+        cache.move_to_end(key)
+        return cache[key]
+    value = cache[key] = read()
+    if len(cache) > limit:
+        cache.popitem(last=False)
+    return value

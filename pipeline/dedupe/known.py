@@ -42,8 +42,9 @@ class Verdict:
 class KnownArticles:
     """The articles kept so far (earlier runs and this one) and the copies recorded.
 
-    This run's articles are kept by id; committed ones as two sorted arrays of 64-bit hashes
-    (id, text hash: 16 bytes an article), so memory follows the run, not the archive."""
+    This run's articles are kept by id until their batch is committed (`settle`); committed
+    ones, an earlier run's or this run's, as sorted arrays of 64-bit hashes (id, text hash: 16
+    bytes an article), so memory follows the batch, not the archive."""
 
     def __init__(self, threshold: float, read_part: PartReader | None = None,
                  read_ids: IdReader | None = None) -> None:
