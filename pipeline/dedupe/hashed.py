@@ -56,3 +56,51 @@ class HashedSet:
 
     def add(self, item: Hashable) -> None:
         self._added.add(hash(item))
+
+
+class HashTable:
+    """64-bit keys to 64-bit values as sorted numpy arrays (16 bytes an entry), for what the
+    tables hold (ids to text hashes, text hashes to index rows). Entries added since the last
+    sort wait in a short unsorted tail, sorted in once it passes an eighth of the rest, so a
+    batch added costs no sort of the whole. A key given twice keeps both: the first added first."""
+
+    _TAIL = 32_768
+
+    def __init__(self, keys: np.ndarray | None = None, values: np.ndarray | None = None) -> None:
+        self._keys, self._values = np.empty(0, np.int64), np.empty(0, np.int64)
+        self._tail_keys, self._tail_values = np.empty(0, np.int64), np.empty(0, np.int64)
+        if keys is not None:
+            self.add(keys, values, sort=True)
+
+    def __len__(self) -> int:
+        return len(self._keys) + len(self._tail_keys)
+
+    def keys(self) -> np.ndarray:
+        return np.concatenate([self._keys, self._tail_keys])
+
+    def add(self, keys: np.ndarray, values: np.ndarray, sort: bool = False) -> None:
+        self._tail_keys = np.concatenate([self._tail_keys, np.asarray(keys, np.int64)])
+        self._tail_values = np.concatenate([self._tail_values, np.asarray(values, np.int64)])
+        if sort or len(self._tail_keys) > max(self._TAIL, len(self._keys) // 8):
+            keys, values = self.keys(), np.concatenate([self._values, self._tail_values])
+            order = np.argsort(keys, kind="stable")
+            self._keys, self._values = keys[order], values[order]
+            self._tail_keys, self._tail_values = np.empty(0, np.int64), np.empty(0, np.int64)
+
+    def first(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each key: whether it is held (bool), and the first value of those that are."""
+        found, values = np.zeros(len(keys), bool), np.zeros(len(keys), np.int64)
+        if len(self._keys):
+            at = np.minimum(np.searchsorted(self._keys, keys), len(self._keys) - 1)
+            found = self._keys[at] == keys
+            values[found] = self._values[at[found]]
+        for i in np.flatnonzero(~found) if len(self._tail_keys) else ():
+            held = np.flatnonzero(self._tail_keys == keys[i])
+            if len(held):
+                found[i], values[i] = True, self._tail_values[held[0]]
+        return found, values[found]
+
+    def values_of(self, key: int) -> np.ndarray:
+        """Every value of one key, the first added first."""
+        start, stop = np.searchsorted(self._keys, key), np.searchsorted(self._keys, key, side="right")
+        return np.concatenate([self._values[start:stop], self._tail_values[self._tail_keys == key]])

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.dedupe.bands import band_layout
-from pipeline.dedupe.hashed import stable_hash
+from pipeline.dedupe.hashed import HashTable, stable_hash
 from pipeline.dedupe.minhash import NUM_PERM, similarity
 
 _BLOCK = 1024  # signature rows per block (512 kB): the store grows a block at a time, never by copying
@@ -83,10 +83,7 @@ class DuplicateIndex:
         self._cached_ids: OrderedDict[int, list[str]] = OrderedDict()
         self._dead: set[int] = set()  # committed rows not to answer (an id committed twice)
         self._stored = 0  # committed rows
-        self._stored_hashes = np.empty(0, np.int64)  # committed rows' text hashes (hashed), sorted
-        self._stored_hash_rows = np.empty(0, np.int64)  # their rows
-        self._settled_hashes = np.empty(0, np.int64)  # text hashes (hashed) of rows settled since the last sort
-        self._settled_rows = np.empty(0, np.int64)
+        self._stored_hashes = HashTable()  # committed rows (and settled ones): hashed text hash -> row
 
     def __len__(self) -> int:
         return len(self._rows) + self._stored - len(self._dead)
@@ -137,9 +134,9 @@ class DuplicateIndex:
         self._dead.update(int(row) for row in rows if self._where[row] < 0)
 
     def set_stored_hashes(self, rows: np.ndarray, text_hashes: np.ndarray) -> None:
-        """The hashed text hashes of committed rows, for `same_text`."""
-        order = np.lexsort((rows, text_hashes))  # by hash, then by row: the first stored wins a tie
-        self._stored_hashes, self._stored_hash_rows = text_hashes[order], rows[order]
+        """The hashed text hashes of committed rows, for `same_text` (the first stored row wins a tie)."""
+        order = np.argsort(rows, kind="stable")
+        self._stored_hashes = HashTable(text_hashes[order], rows[order])
 
     def settle(self, name: str, article_ids: list[str], text_hashes: list[str]) -> None:
         """This run's articles just committed as part `name` holds them (its rows, in order): from
@@ -162,12 +159,7 @@ class DuplicateIndex:
             rows.append(row)
             hashes.append(stable_hash(text_hash))
         self._stored += len(rows)
-        self._settled_hashes = np.concatenate([self._settled_hashes, np.array(hashes, np.int64)])
-        self._settled_rows = np.concatenate([self._settled_rows, np.array(rows, np.int64)])
-        if len(self._settled_hashes) > max(_MERGE * 32, len(self._stored_hashes) // 8):
-            self.set_stored_hashes(np.concatenate([self._stored_hash_rows, self._settled_rows]),
-                                   np.concatenate([self._stored_hashes, self._settled_hashes]))
-            self._settled_hashes, self._settled_rows = np.empty(0, np.int64), np.empty(0, np.int64)
+        self._stored_hashes.add(np.array(hashes, np.int64), np.array(rows, np.int64))
         for block in blocks:
             first = block * _BLOCK
             if first + _BLOCK <= len(self._ids) and all(i is None for i in self._ids[first:first + _BLOCK]):
@@ -183,14 +175,11 @@ class DuplicateIndex:
 
     def same_text(self, text_hash: str) -> Match | None:
         kept = self.by_hash.get(text_hash)
-        if kept is None and len(self._stored_hashes) + len(self._settled_hashes):
-            wanted = stable_hash(text_hash)
-            at = int(np.searchsorted(self._stored_hashes, wanted))
-            while kept is None and at < len(self._stored_hashes) and self._stored_hashes[at] == wanted:
-                kept = self.article_id(int(self._stored_hash_rows[at]))
-                at += 1
-            for row in self._settled_rows[self._settled_hashes == wanted]:  # settled in this run, in order
-                kept = kept if kept is not None else self.article_id(int(row))
+        if kept is None and len(self._stored_hashes):
+            for row in self._stored_hashes.values_of(stable_hash(text_hash)):
+                kept = self.article_id(int(row))
+                if kept is not None:
+                    break
         return Match(kept, 1.0, "same text") if kept is not None else None
 
     def near_copy(self, hashvalues: np.ndarray) -> Match | None:

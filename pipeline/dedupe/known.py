@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline import commits
-from pipeline.dedupe.hashed import HashedSet, batch_rows, stable_hash, stable_hashes
+from pipeline.dedupe.hashed import HashedSet, HashTable, batch_rows, stable_hash, stable_hashes
 from pipeline.dedupe.index import DuplicateIndex, IdReader, Match, PartReader
 from pipeline.dedupe.minhash import signature
 from pipeline.records import Article, DuplicateRecord
@@ -52,36 +52,20 @@ class KnownArticles:
         self.index = DuplicateIndex(threshold, read_part, read_ids)
         self.unstored: dict[str, tuple[np.ndarray, str]] = {}  # signatures (and text hashes) not committed yet
         self.recorded = HashedSet()  # (source, kept_article_id) of duplicates rows
-        self._stored_ids = np.empty(0, np.int64)  # committed articles' ids, hashed, sorted
-        self._stored_text_hashes = np.empty(0, np.int64)  # their text hashes, hashed
-        self._run_ids = np.empty(0, np.int64)  # this run's articles committed since, hashed, sorted
-        self._run_text_hashes = np.empty(0, np.int64)
-        self._recent_ids = np.empty(0, np.int64)  # ... and those not sorted in yet (a few batches)
-        self._recent_text_hashes = np.empty(0, np.int64)
+        self._stored = HashTable()  # an earlier run's articles: hashed id -> hashed text hash
+        self._settled = HashTable()  # this run's, once committed
 
     def __len__(self) -> int:
-        return len(self.ids) + len(self._run_ids) + len(self._recent_ids) + len(self._stored_ids)
+        return len(self.ids) + len(self._settled) + len(self._stored)
 
     def set_stored(self, id_hashes: np.ndarray, text_hashes: np.ndarray) -> None:
         """The committed articles (hashed ids and text hashes, in any order)."""
-        order = np.argsort(id_hashes, kind="stable")
-        self._stored_ids, self._stored_text_hashes = id_hashes[order], text_hashes[order]
+        self._stored = HashTable(id_hashes, text_hashes)
 
     def stored_text_hashes(self, id_hashes: np.ndarray, run: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """For hashed ids: which are committed (bool) and the hashed text hash of those that are;
         by earlier runs, or (`run`) by this one."""
-        ids, text_hashes = (self._run_ids, self._run_text_hashes) if run else (self._stored_ids, self._stored_text_hashes)
-        found, hashes = np.zeros(len(id_hashes), bool), np.zeros(len(id_hashes), np.int64)
-        if len(ids):
-            at = np.minimum(np.searchsorted(ids, id_hashes), len(ids) - 1)
-            found = ids[at] == id_hashes
-            hashes[found] = text_hashes[at[found]]
-        if run and len(self._recent_ids):
-            for i in np.flatnonzero(~found):
-                recent = np.flatnonzero(self._recent_ids == id_hashes[i])
-                if len(recent):
-                    found[i], hashes[i] = True, self._recent_text_hashes[recent[0]]
-        return found, hashes[found]
+        return (self._settled if run else self._stored).first(id_hashes)
 
     def see(self, article: Article) -> Verdict:
         """Classify an article; a new one is remembered (and so are its words)."""
@@ -144,16 +128,8 @@ class KnownArticles:
         article_ids = [row["article_id"] for row in rows]
         self.index.settle(part, article_ids, [row["text_hash"] for row in rows])
         ours = [(article_id, self.ids.pop(article_id)) for article_id in article_ids if article_id in self.ids]
-        if not ours:  # articles re-signed at start-up are an earlier run's, already known as such
-            return
-        self._recent_ids = np.concatenate([self._recent_ids, stable_hashes(i for i, _ in ours)])
-        self._recent_text_hashes = np.concatenate([self._recent_text_hashes, stable_hashes(h for _, h in ours)])
-        if len(self._recent_ids) > max(32_768, len(self._run_ids) // 8):  # sorted in now and then: no sort a batch
-            ids = np.concatenate([self._run_ids, self._recent_ids])
-            order = np.argsort(ids, kind="stable")
-            self._run_ids = ids[order]
-            self._run_text_hashes = np.concatenate([self._run_text_hashes, self._recent_text_hashes])[order]
-            self._recent_ids, self._recent_text_hashes = np.empty(0, np.int64), np.empty(0, np.int64)
+        if ours:  # articles re-signed at start-up are an earlier run's, already known as such
+            self._settled.add(stable_hashes(i for i, _ in ours), stable_hashes(h for _, h in ours))
 
     @property
     def has_unstored_signatures(self) -> bool:
@@ -201,7 +177,7 @@ def _load_from_articles(known: KnownArticles, out: Path, snapshot: commits.Snaps
     known.set_stored(np.concatenate(ids), np.concatenate(text_hashes))
     found, hashes = known.stored_text_hashes(signed_ids)
     known.index.set_stored_hashes(signed_rows[found], hashes)
-    unsigned = set(np.setdiff1d(known._stored_ids, signed_ids).tolist())
+    unsigned = set(np.setdiff1d(known._stored.keys(), signed_ids).tolist())
     if unsigned:  # stored before signatures were kept, or with other MinHash settings: sign them once
         for batch in scan_columns(out, "articles", ["article_id", "text_hash", "text"], snapshot):
             for article_id, text_hash, text in zip(*(batch.column(i).to_pylist() for i in range(3))):
