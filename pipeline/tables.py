@@ -245,18 +245,20 @@ def signature_parts(out: str | Path, snapshot: commits.Snapshot | None) -> Itera
 def read_signature_part(out: str | Path, name: str) -> tuple[list[str], np.ndarray]:
     """One committed `_minhash` part, by name, from the current snapshot (a part keeps its name
     from commit to commit): what the duplicate index reads back for a candidate."""
-    read = _signature_part(Path(out), commits.current_part(Path(out), "_minhash", name), ["article_id", "signature"])
-    if read is None:
-        raise OutputError(f"{Path(out) / '_minhash'}: part {name} was replaced while this run was writing")
+    read = _current_signature_part(Path(out), name, ["article_id", "signature"])
     return read.column("article_id").to_pylist(), _matrix(read)
 
 
 def read_signature_part_ids(out: str | Path, name: str) -> list[str]:
     """The ids of one committed `_minhash` part, by name (what an exact copy's row needs)."""
-    read = _signature_part(Path(out), commits.current_part(Path(out), "_minhash", name), ["article_id"])
+    return _current_signature_part(Path(out), name, ["article_id"]).column("article_id").to_pylist()
+
+
+def _current_signature_part(out: Path, name: str, columns: list[str]) -> pa.Table:
+    read = _signature_part(out, commits.current_part(out, "_minhash", name), columns)
     if read is None:
-        raise OutputError(f"{Path(out) / '_minhash'}: part {name} was replaced while this run was writing")
-    return read.column("article_id").to_pylist()
+        raise OutputError(f"{out / '_minhash'}: part {name} was replaced while this run was writing")
+    return read
 
 
 def committed_row_count(out: str | Path, table: str, snapshot: commits.Snapshot | None) -> int:
