@@ -52,15 +52,16 @@ def processor(settings: Settings, rules_only: bool) -> Processor:
         return _processor(settings, rules_only)
 
 
-def clean_partition(partition: Partition, settings: Settings) -> list[Article | ErrorRecord]:
-    """Read a partition and clean its records: an article, or an error saying why there is none."""
+def clean_partition(partition: Partition, settings: Settings, sign: bool = True) -> list[Article | ErrorRecord]:
+    """Read a partition and clean its records: an article, or an error saying why there is none.
+    `sign`: as `clean_record`'s (workers sign; the process that decides duplicates need not)."""
     cleaned: list[Article | ErrorRecord] = []
     for record in read_partition(partition):
         if isinstance(record, ErrorRecord):
             cleaned.append(record)
             continue
         try:
-            cleaned.append(clean_record(record, settings.clean))
+            cleaned.append(clean_record(record, settings.clean, sign))
         except CleanError as exc:
             cleaned.append(ErrorRecord(record.source, "clean", str(exc)))
     return cleaned

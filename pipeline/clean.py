@@ -152,8 +152,11 @@ def _date_params() -> dict:
     return set_date_params(extensive=False)
 
 
-def clean_record(record: RawRecord, settings: CleanSettings) -> Article:
-    """One raw record → one Article, or CleanError saying why there is no article."""
+def clean_record(record: RawRecord, settings: CleanSettings, sign: bool = True) -> Article:
+    """One raw record → one Article, or CleanError saying why there is no article. `sign`: make
+    its MinHash signature now (a worker: the process that decides duplicates only compares);
+    without, the duplicate check makes it when it needs it (not for an article the tables hold:
+    a resumed run passes over those at a third of the cost)."""
     title, published, url, site = record.title, iso_date(record.date), record.url, None
     if record.html is not None:
         try:
@@ -191,5 +194,5 @@ def clean_record(record: RawRecord, settings: CleanSettings) -> Article:
         language=language,
         text_hash=folded_hash(folded),
         fetched_at=utc_timestamp(record.fetched_at),
-        signature=folded_signature(folded),
+        signature=folded_signature(folded) if sign else None,
     )

@@ -63,8 +63,8 @@ class InlineEngine:
         self.settings, self.rules_only = settings, rules_only
 
     def clean(self, partitions: Iterable[Partition]) -> Iterator[tuple[Any, Cleaned]]:
-        for partition in partitions:
-            yield None, clean_partition(partition, self.settings)
+        for partition in partitions:  # unsigned: the duplicate check signs the articles it does not hold
+            yield None, clean_partition(partition, self.settings, sign=False)
 
     def extract(self, handle: Any, cleaned: Cleaned, keep: list[int]) -> Pending:
         return _Done(extract_articles([cleaned[i] for i in keep], self.settings, self.rules_only))

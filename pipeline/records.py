@@ -35,8 +35,9 @@ class Article:
     language: str | None = None
     text_hash: str = ""
     fetched_at: str | None = None
-    # The text's MinHash values (uint32), made where the article was cleaned (a worker), so the
-    # process that decides duplicates only compares them.
+    # The text's MinHash values (uint32), made where the article was cleaned by a worker, so the
+    # process that decides duplicates only compares them; None when that process cleaned it
+    # itself (it signs the articles the tables do not hold, when it comes to them).
     signature: Any = field(default=None, compare=False, repr=False)
 
 

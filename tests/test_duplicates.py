@@ -397,3 +397,37 @@ def test_a_long_run_keeps_its_committed_articles_as_an_earlier_runs(tmp_path):
     assert len(known) == len(known.index) == len(records)
     per_article = (traced[-1] - traced[1]) / (len(records) - 1000)  # from 1,000 articles to 4,000 (one block each)
     assert per_article < 250, per_article
+
+
+def test_a_run_in_one_process_signs_only_the_articles_the_tables_do_not_hold(tmp_path, monkeypatch):
+    """Cleaned in the process that decides duplicates, an article is signed when that process
+    needs its signature: a resumed run passes over the articles already committed unsigned."""
+    real, signed = known_module.signature, []
+
+    def counting(text):  # the real signature, counted
+        signed.append(text)
+        return real(text)
+
+    monkeypatch.setattr(known_module, "signature", counting)
+    settings = load_settings(nlp={"n_process": 1})
+    run([FRESH / "articles.jsonl"], tmp_path / "out", settings, rules_only=True)
+    articles = load_tables(tmp_path / "out")["articles"]
+    assert len(signed) == len(articles) > 50  # each article kept, signed once
+    stored = {i: row for ids, matrix in read_signatures(tmp_path / "out", commits.committed(tmp_path / "out"))
+              for i, row in zip(ids, matrix)}
+    assert all((stored[i] == signature(text)).all() for i, text in zip(articles["article_id"], articles["text"]))
+    signed.clear()
+    summary = run([FRESH / "articles.jsonl"], tmp_path / "out", settings, rules_only=True)
+    assert summary.skipped_known == len(articles) and signed == []
+
+
+def test_a_worker_signs_the_articles_it_cleans():
+    from pipeline.batch import clean_partition
+    from pipeline.partitions import plan_partitions
+
+    settings = load_settings()
+    partition = next(plan_partitions([RAW / "02-lamdong-truong-xuan.txt"], settings.engine.partition_bytes))
+    article, = clean_partition(partition, settings)
+    assert (article.signature == signature(article.text)).all()
+    unsigned, = clean_partition(partition, settings, sign=False)
+    assert unsigned.signature is None and unsigned.text_hash == article.text_hash
