@@ -16,12 +16,13 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.chunks import merge_pieces, text_pieces
-from pipeline.clean import CleanError, clean_record, host_of
+from pipeline.clean import CleanError, clean_record, host_of, raw_hash
+from pipeline.dedupe.hashed import SortedHashes
 from pipeline.extract import Readers, Rows, doc_to_rows
 from pipeline.gazetteer import load_gazetteer
 from pipeline.nlp import build_nlp
 from pipeline.partitions import Partition, read_partition
-from pipeline.records import Article, ErrorRecord
+from pipeline.records import Article, ErrorRecord, HeldRecord
 from pipeline.rules import cached_rules
 from pipeline.settings import Settings
 
@@ -52,16 +53,27 @@ def processor(settings: Settings, rules_only: bool) -> Processor:
         return _processor(settings, rules_only)
 
 
-def clean_partition(partition: Partition, settings: Settings, sign: bool = True) -> list[Article | ErrorRecord]:
+Cleaned = list[Article | ErrorRecord | HeldRecord]
+
+
+def clean_partition(partition: Partition, settings: Settings, sign: bool = True,
+                    held: SortedHashes | None = None) -> Cleaned:
     """Read a partition and clean its records: an article, or an error saying why there is none.
-    `sign`: as `clean_record`'s (workers sign; the process that decides duplicates need not)."""
-    cleaned: list[Article | ErrorRecord] = []
+    `sign`: as `clean_record`'s (workers sign; the process that decides duplicates need not).
+    `held`: the `raw_hash`es of the records an earlier run made articles from; such a record is
+    not cleaned again (a `HeldRecord`): a re-run over a growing raw store costs a hash per page
+    it has seen, not trafilatura's extraction."""
+    cleaned: Cleaned = []
     for record in read_partition(partition):
         if isinstance(record, ErrorRecord):
             cleaned.append(record)
             continue
+        raw = raw_hash(record)
+        if held is not None and raw in held:
+            cleaned.append(HeldRecord(record.source))
+            continue
         try:
-            cleaned.append(clean_record(record, settings.clean, sign))
+            cleaned.append(clean_record(record, settings.clean, sign, raw))
         except CleanError as exc:
             cleaned.append(ErrorRecord(record.source, "clean", str(exc)))
     return cleaned
@@ -121,7 +133,7 @@ def _extract(articles: list[Article], settings: Settings, rules_only: bool) -> l
             return results
 
 
-def extract_kept(cleaned: list[Article | ErrorRecord], keep: list[int], settings: Settings,
+def extract_kept(cleaned: Cleaned, keep: list[int], settings: Settings,
                  rules_only: bool) -> list[Rows | ErrorRecord]:
     """`extract_articles` of some articles of a cleaned partition (where it already is: Dask)."""
     return extract_articles([cleaned[i] for i in keep], settings, rules_only)

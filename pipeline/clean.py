@@ -117,6 +117,18 @@ def folded_hash(folded: str) -> str:
     return _digest(folded)
 
 
+def raw_hash(record: RawRecord) -> int:
+    """A 64-bit hash of what decides a record's article id and text: its id, URL and HTML or
+    text (not where it was read, when or under which title). The same hash means cleaning would
+    give the same article again."""
+    digest = hashlib.blake2b(digest_size=8)
+    for part in (record.id or "", record.url or "", "html" if record.html is not None else "text",
+                 record.html if record.html is not None else record.text or ""):
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\x1f")
+    return int.from_bytes(digest.digest(), "little", signed=True)
+
+
 def make_article_id(record: RawRecord, text: str) -> str:
     if record.id:
         return record.id
@@ -152,11 +164,11 @@ def _date_params() -> dict:
     return set_date_params(extensive=False)
 
 
-def clean_record(record: RawRecord, settings: CleanSettings, sign: bool = True) -> Article:
+def clean_record(record: RawRecord, settings: CleanSettings, sign: bool = True, raw: int | None = None) -> Article:
     """One raw record → one Article, or CleanError saying why there is no article. `sign`: make
     its MinHash signature now (a worker: the process that decides duplicates only compares);
     without, the duplicate check makes it when it needs it (not for an article the tables hold:
-    a resumed run passes over those at a third of the cost)."""
+    a resumed run passes over those at a third of the cost). `raw`: its `raw_hash`, if known."""
     title, published, url, site = record.title, iso_date(record.date), record.url, None
     if record.html is not None:
         try:
@@ -195,4 +207,5 @@ def clean_record(record: RawRecord, settings: CleanSettings, sign: bool = True) 
         text_hash=folded_hash(folded),
         fetched_at=utc_timestamp(record.fetched_at),
         signature=folded_signature(folded) if sign else None,
+        raw_hash=raw_hash(record) if raw is None else raw,
     )

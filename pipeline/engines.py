@@ -17,13 +17,12 @@ from concurrent.futures.process import BrokenProcessPool
 from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
-from pipeline.batch import clean_partition, extract_articles, extract_kept, processor
+from pipeline.batch import Cleaned, clean_partition, extract_articles, extract_kept, processor
+from pipeline.dedupe.hashed import SortedHashes
 from pipeline.errors import ConfigError, WorkerError
 from pipeline.partitions import Partition
-from pipeline.records import Article, ErrorRecord
 from pipeline.settings import ENGINES, Settings
 
-Cleaned = list[Article | ErrorRecord]
 SCHEDULER_VARIABLE = "DASK_SCHEDULER_ADDRESS"
 PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent ends
 MANAGER_JOIN_SECONDS = 10  # a stop waits at most this long for the process pool's manager thread
@@ -36,6 +35,10 @@ class Pending(Protocol):
 class Engine(Protocol):
     workers: int
     ahead: int  # partitions in flight beyond the one being committed: bounds memory
+
+    def hold(self, held: SortedHashes) -> None:
+        """The `raw_hash`es of the inputs the tables hold (given once, before `clean`): they are
+        not cleaned again."""
 
     def clean(self, partitions: Iterable[Partition]) -> Iterator[tuple[Any, Cleaned]]:
         """(a handle to where the cleaned partition is, its articles and errors), in order."""
@@ -61,10 +64,14 @@ class InlineEngine:
 
     def __init__(self, settings: Settings, rules_only: bool):
         self.settings, self.rules_only = settings, rules_only
+        self.held: SortedHashes | None = None
+
+    def hold(self, held: SortedHashes) -> None:
+        self.held = held
 
     def clean(self, partitions: Iterable[Partition]) -> Iterator[tuple[Any, Cleaned]]:
         for partition in partitions:  # unsigned: the duplicate check signs the articles it does not hold
-            yield None, clean_partition(partition, self.settings, sign=False)
+            yield None, clean_partition(partition, self.settings, sign=False, held=self.held)
 
     def extract(self, handle: Any, cleaned: Cleaned, keep: list[int]) -> Pending:
         return _Done(extract_articles([cleaned[i] for i in keep], self.settings, self.rules_only))
@@ -105,9 +112,17 @@ def _warm(settings: Settings, rules_only: bool) -> None:
     processor(settings, rules_only)
 
 
-def _start_worker(settings: Settings, rules_only: bool, parent: int) -> None:
+_HELD: list[SortedHashes | None] = [None]  # in a worker process: the inputs the tables hold
+
+
+def _start_worker(settings: Settings, rules_only: bool, parent: int, held: SortedHashes | None = None) -> None:
     _exit_with_parent(parent)
+    _HELD[0] = held  # sent once a worker, not with every partition
     _warm(settings, rules_only)
+
+
+def _clean_in_worker(partition: Partition, settings: Settings) -> Cleaned:
+    return clean_partition(partition, settings, held=_HELD[0])
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -130,10 +145,22 @@ class ProcessEngine:
     def __init__(self, settings: Settings, rules_only: bool, workers: int):
         self.settings, self.rules_only, self.workers = settings, rules_only, workers
         self.ahead = 2 * workers
-        fork = "fork" in multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if fork else "spawn")
-        self.pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                                        initargs=(settings, rules_only, os.getpid()))
+        self._pool: ProcessPoolExecutor | None = None
+        self._held: SortedHashes | None = None
+
+    def hold(self, held: SortedHashes) -> None:
+        self._held = held
+
+    @property
+    def pool(self) -> ProcessPoolExecutor:
+        """Started at the first partition, so that each worker is given the inputs the tables
+        hold once, when it starts."""
+        if self._pool is None:
+            fork = "fork" in multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork" if fork else "spawn")
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker,
+                                             initargs=(self.settings, self.rules_only, os.getpid(), self._held))
+        return self._pool
 
     def _submit(self, function, *args) -> _PoolResult:
         try:
@@ -145,7 +172,7 @@ class ProcessEngine:
 
     def clean(self, partitions: Iterable[Partition]) -> Iterator[tuple[Any, Cleaned]]:
         def submit(partition: Partition) -> _PoolResult:
-            return self._submit(clean_partition, partition, self.settings)
+            return self._submit(_clean_in_worker, partition, self.settings)
         for _, cleaned in _ordered(submit, partitions, self.ahead):
             yield None, cleaned
 
@@ -156,11 +183,14 @@ class ProcessEngine:
     def close(self) -> None:
         # Stop at once (an error or Ctrl-C: nothing more will be committed). The executor has no
         # public way to end running tasks, so its processes are terminated by hand.
-        processes = list((getattr(self.pool, "_processes", None) or {}).values())
+        if self._pool is None:
+            return  # no partition was handed out: no worker was started
+        pool = self._pool
+        processes = list((getattr(pool, "_processes", None) or {}).values())
         # taken before `shutdown`, which drops the executor's references to them
-        manager = getattr(self.pool, "_executor_manager_thread", None)
-        calls = getattr(self.pool, "_call_queue", None)
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        manager = getattr(pool, "_executor_manager_thread", None)
+        calls = getattr(pool, "_call_queue", None)
+        pool.shutdown(wait=False, cancel_futures=True)
         if calls is not None:  # tasks queued for workers about to end need not be flushed to them:
             calls.cancel_join_thread()  # the manager thread would wait on a pipe nobody reads
         for process in processes:
@@ -190,7 +220,7 @@ class DaskEngine:
         except ImportError:
             raise ConfigError("--engine dask needs Dask: pip install 'provnews[dask]'") from None
         self.settings, self.rules_only = settings, rules_only
-        self.cluster = self.client = None
+        self.cluster = self.client = self.held = None
         try:
             if address:
                 _check_reachable(address)
@@ -233,9 +263,13 @@ class DaskEngine:
             self.close()
             raise
 
+    def hold(self, held: SortedHashes) -> None:
+        # On every worker once; each task is handed a reference to it.
+        self.held = self.client.scatter(held, broadcast=True) if len(held) else None
+
     def clean(self, partitions: Iterable[Partition]) -> Iterator[tuple[Any, Cleaned]]:
         def submit(partition: Partition):
-            return self.client.submit(clean_partition, partition, self.settings, pure=False)
+            return self.client.submit(clean_partition, partition, self.settings, True, self.held, pure=False)
         yield from _ordered(submit, partitions, self.ahead)
 
     def extract(self, handle: Any, cleaned: Cleaned, keep: list[int]) -> Pending:

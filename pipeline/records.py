@@ -39,6 +39,17 @@ class Article:
     # process that decides duplicates only compares them; None when that process cleaned it
     # itself (it signs the articles the tables do not hold, when it comes to them).
     signature: Any = field(default=None, compare=False, repr=False)
+    # `clean.raw_hash` of the record it was made from: stored with its signature, so that a later
+    # run meets the same record again without cleaning it (`HeldRecord`).
+    raw_hash: int | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class HeldRecord:
+    """An input exactly as an earlier run read it when it made an article the tables hold (the
+    same `clean.raw_hash`): counted as already there, not cleaned again."""
+
+    source: str
 
 
 @dataclass(frozen=True)

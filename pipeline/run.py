@@ -19,7 +19,7 @@ from pipeline.engines import Engine, Pending, make_engine
 from pipeline.extract import Rows
 from pipeline.partitions import plan_partitions
 from pipeline.progress import Progress
-from pipeline.records import Article, DuplicateRecord, ErrorRecord
+from pipeline.records import Article, DuplicateRecord, ErrorRecord, HeldRecord
 from pipeline.rules import Rule, cached_rules, rules_fingerprint
 from pipeline.settings import Settings, load_settings
 from pipeline.tables import COMMITTED, TABLES, exclusive, last_made_with, scan_columns, write_batch
@@ -75,11 +75,15 @@ def _batches(items: Iterator[Done | Skipped], size: int) -> Iterator[tuple[list[
         yield articles, skipped
 
 
-def clean_stream(records: Iterable[Article | ErrorRecord], known: KnownArticles,
+def clean_stream(records: Iterable[Article | ErrorRecord | HeldRecord], known: KnownArticles,
                  summary: RunSummary) -> Iterator[Article | Skipped]:
-    """Cleaned records (the engine's workers cleaned them), in order: known articles skipped,
-    copies skipped with their duplicates row, failures counted."""
+    """Cleaned records (the engine's workers cleaned them), in order: known articles skipped
+    (also the inputs not cleaned again, as an earlier run read them), copies skipped with their
+    duplicates row, failures counted."""
     for article in records:
+        if isinstance(article, HeldRecord):
+            summary.skipped_known += 1
+            continue
         if isinstance(article, ErrorRecord):
             summary.failed += 1
             yield article
@@ -182,7 +186,7 @@ def run(inputs: Iterable[str | Path], out: str | Path, settings: Settings | None
     summary = RunSummary(out=out)
     if engine == "local":
         processor(settings, rules_only)  # the model loads (or fails) here; forked workers share it
-    runner = make_engine(engine, settings, rules_only, scheduler)
+    runner = make_engine(engine, settings, rules_only, scheduler)  # a bad scheduler is refused before `out` is touched
     try:
         with exclusive(out) as snapshot:
             made_with = {"provnews_rules": rules_fingerprint(settings.rules_dir),
@@ -194,6 +198,7 @@ def run(inputs: Iterable[str | Path], out: str | Path, settings: Settings | None
                        f"{made_with['provnews_rules']} and model {made_with['provnews_model']} (each part file "
                        "records its own; give a new --out to keep them apart)")
             known = load_known(out, snapshot, settings.dedupe.threshold)
+            runner.hold(known.held)  # before the first partition: the inputs its workers need not clean
             seen_errors = HashedSet(batch_rows(scan_columns(out, "errors", ["source", "stage", "message"], snapshot)))
             lost: set[str] = set()
             partitions = plan_partitions(inputs, settings.engine.partition_bytes)

@@ -71,7 +71,8 @@ TABLES = tuple(SCHEMAS)
 # the MinHash signature of every article kept, so the duplicate index is never rebuilt from texts.
 STATE_SCHEMAS: dict[str, pa.Schema] = {
     "_minhash": pa.schema([("article_id", STR), ("signature", pa.list_(pa.uint32(), NUM_PERM)),
-                           ("id_hash64", INT), ("text_hash64", INT)]),  # `stable_hash` of article_id, text_hash
+                           ("id_hash64", INT), ("text_hash64", INT),  # `stable_hash` of article_id, text_hash
+                           ("raw_hash64", INT)]),  # `clean.raw_hash` of the record it was made from (null: not known)
 }
 COMMITTED = TABLES + tuple(STATE_SCHEMAS)
 
@@ -90,7 +91,8 @@ def to_arrow(table: str, rows: list[dict[str, Any]]) -> pa.Table:
         signatures = pa.FixedSizeListArray.from_arrays(values, NUM_PERM)
         return pa.table([pa.array([row["article_id"] for row in rows], STR), signatures,
                          pa.array(stable_hashes(row["article_id"] for row in rows), INT),
-                         pa.array(stable_hashes(row["text_hash"] for row in rows), INT)], schema=schema)
+                         pa.array(stable_hashes(row["text_hash"] for row in rows), INT),
+                         pa.array([row.get("raw_hash") for row in rows], INT)], schema=schema)
     columns = {name: [row.get(name) for row in rows] for name in schema.names}
     if table == "articles":
         columns["published"] = [_as(date, v) for v in columns["published"]]
@@ -216,6 +218,7 @@ class SignaturePart:
     id_hashes: np.ndarray | None  # `stable_hash` of article_id, text_hash (int64)
     text_hashes: np.ndarray | None
     article_ids: list[str] | None
+    raw_hashes: np.ndarray  # `clean.raw_hash` of the records, where stored (int64; none in older parts)
 
 
 def read_signatures(out: str | Path, snapshot: commits.Snapshot | None) -> Iterator[tuple[list[str], np.ndarray]]:
@@ -231,15 +234,16 @@ def signature_parts(out: str | Path, snapshot: commits.Snapshot | None) -> Itera
     with other MinHash settings (see its `provnews_minhash`) is skipped: its articles are signed
     again from their text."""
     for path in committed_parts(out, "_minhash", snapshot):
-        read = _signature_part(Path(out), path, ["signature", "id_hash64", "text_hash64"])
+        read = _signature_part(Path(out), path, ["signature", "id_hash64", "text_hash64", "raw_hash64"])
         if read is None:
             continue
+        raw = _present_int64(read.column("raw_hash64"))
         if read.column("id_hash64").null_count or read.column("text_hash64").null_count:
             ids = _signature_part(Path(out), path, ["article_id"]).column("article_id").to_pylist()
-            yield SignaturePart(path.name, _matrix(read), None, None, ids)
+            yield SignaturePart(path.name, _matrix(read), None, None, ids, raw)
         else:
             yield SignaturePart(path.name, _matrix(read), _int64(read.column("id_hash64")),
-                                _int64(read.column("text_hash64")), None)
+                                _int64(read.column("text_hash64")), None, raw)
 
 
 def read_signature_part(out: str | Path, name: str) -> tuple[list[str], np.ndarray]:
@@ -291,6 +295,15 @@ def _matrix(part: pa.Table) -> np.ndarray:
 
 def _int64(column: pa.ChunkedArray) -> np.ndarray:
     return column.combine_chunks().to_numpy()
+
+
+def _present_int64(column: pa.ChunkedArray) -> np.ndarray:
+    """The values that are not null (without `pyarrow.compute`, 0.1 s to import at start-up)."""
+    if not column.null_count:
+        return _int64(column)
+    if column.null_count == len(column):
+        return np.empty(0, np.int64)
+    return np.array([value for value in column.to_pylist() if value is not None], np.int64)
 
 
 def load_tables(out: str | Path, tables: tuple[str, ...] = TABLES) -> dict[str, pd.DataFrame]:

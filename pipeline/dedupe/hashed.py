@@ -58,6 +58,21 @@ class HashedSet:
         self._added.add(hash(item))
 
 
+class SortedHashes:
+    """A fixed set of 64-bit hashes as one sorted array (8 bytes each): what a worker is sent once
+    to tell the inputs the tables already hold (`clean.raw_hash`)."""
+
+    def __init__(self, values: np.ndarray | None = None) -> None:
+        self._values = np.unique(np.asarray(values if values is not None else [], np.int64))
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __contains__(self, value: int) -> bool:
+        at = int(np.searchsorted(self._values, value))
+        return at < len(self._values) and int(self._values[at]) == value
+
+
 class HashTable:
     """64-bit keys to 64-bit values as sorted numpy arrays (16 bytes an entry), for what the
     tables hold (ids to text hashes, text hashes to index rows). Entries added since the last

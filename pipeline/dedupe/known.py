@@ -9,6 +9,9 @@ this slower start, as nothing rewrites committed parts), and texts only once, fo
 without a signature at all, whose signatures then go into the next commit. The fast path relies
 on what every commit keeps true: `_minhash` holds signatures of committed articles only, so
 as many distinct signed ids as `articles` rows means every article is signed.
+With each signature is stored the `clean.raw_hash` of the input its article was made from:
+the engines' workers are given these once (`held`), and an input met again unchanged is not
+cleaned again (a `HeldRecord`, counted as already in the tables).
 Of the committed articles it keeps hashes and band keys, not ids, texts' hashes or signatures
 (`index.py`): a committed part is read again only when one of its articles is a candidate or
 an exact copy (its ids alone, then).
@@ -22,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline import commits
-from pipeline.dedupe.hashed import HashedSet, HashTable, batch_rows, stable_hash, stable_hashes
+from pipeline.dedupe.hashed import HashedSet, HashTable, SortedHashes, batch_rows, stable_hash, stable_hashes
 from pipeline.dedupe.index import DuplicateIndex, IdReader, Match, PartReader
 from pipeline.dedupe.minhash import signature
 from pipeline.records import Article, DuplicateRecord
@@ -50,7 +53,10 @@ class KnownArticles:
                  read_ids: IdReader | None = None) -> None:
         self.ids: dict[str, str] = {}  # this run's articles: article_id -> text_hash
         self.index = DuplicateIndex(threshold, read_part, read_ids)
-        self.unstored: dict[str, tuple[np.ndarray, str]] = {}  # signatures (and text hashes) not committed yet
+        self.unstored: dict[str, tuple[np.ndarray, str, int | None]] = {}  # signatures (text, raw hashes) not committed yet
+        # `clean.raw_hash` of the records an earlier run made its articles from: such an input
+        # is not cleaned again (the engines' workers are given it at the start).
+        self.held = SortedHashes()
         self.recorded = HashedSet()  # (source, kept_article_id) of duplicates rows
         self._stored = HashTable()  # an earlier run's articles: hashed id -> hashed text hash
         self._settled = HashTable()  # this run's, once committed
@@ -91,7 +97,7 @@ class KnownArticles:
             return Verdict("duplicate", self._copy(article, match))
         self.ids[article.article_id] = article.text_hash
         self.index.add(article.article_id, article.text_hash, hashvalues)
-        self.unstored[article.article_id] = (hashvalues, article.text_hash)
+        self.unstored[article.article_id] = (hashvalues, article.text_hash, article.raw_hash)
         return Verdict("new")
 
     def _copy(self, article: Article, match: Match) -> DuplicateRecord:
@@ -119,7 +125,8 @@ class KnownArticles:
         for article_id in [*article_ids, *(i for i in self.unstored if i not in self.ids)]:
             unstored = self.unstored.pop(article_id, None)
             if unstored is not None:
-                rows.append({"article_id": article_id, "signature": unstored[0], "text_hash": unstored[1]})
+                rows.append({"article_id": article_id, "signature": unstored[0], "text_hash": unstored[1],
+                             "raw_hash": unstored[2]})
         return rows
 
     def settle(self, part: str, rows: list[dict]) -> None:
@@ -142,7 +149,9 @@ def load_known(out: Path, snapshot: commits.Snapshot, threshold: float) -> Known
     only `_minhash` is read (numbers only); otherwise `articles` (ids and text hashes) too."""
     known = KnownArticles(threshold, partial(read_signature_part, out), partial(read_signature_part_ids, out))
     signed, hashed, rows, complete = [np.empty(0, np.int64)], [np.empty(0, np.int64)], [np.empty(0, np.int64)], True
+    raw: list[np.ndarray] = [np.empty(0, np.int64)]
     for part in signature_parts(out, snapshot):
+        raw.append(part.raw_hashes)
         if part.id_hashes is None:  # written before the hashes were stored
             complete = False
             signed.append(stable_hashes(part.article_ids))
@@ -162,6 +171,7 @@ def load_known(out: Path, snapshot: commits.Snapshot, threshold: float) -> Known
     else:
         _load_from_articles(known, out, snapshot, signed_ids, signed_rows)
     known.recorded = HashedSet(batch_rows(scan_columns(out, "duplicates", ["source", "kept_article_id"], snapshot)))
+    known.held = SortedHashes(np.concatenate(raw))
     return known
 
 
@@ -185,4 +195,4 @@ def _load_from_articles(known: KnownArticles, out: Path, snapshot: commits.Snaps
                     unsigned.discard(stable_hash(article_id))
                     hashvalues = signature(text)
                     known.index.add(article_id, text_hash, hashvalues)
-                    known.unstored[article_id] = (hashvalues, text_hash)
+                    known.unstored[article_id] = (hashvalues, text_hash, None)
