@@ -124,8 +124,9 @@ def raw_hash(record: RawRecord) -> int:
     digest = hashlib.blake2b(digest_size=8)
     for part in (record.id or "", record.url or "", "html" if record.html is not None else "text",
                  record.html if record.html is not None else record.text or ""):
-        digest.update(part.encode("utf-8", "surrogatepass"))
-        digest.update(b"\x1f")
+        data = part.encode("utf-8", "surrogatepass")
+        digest.update(len(data).to_bytes(8, "little"))  # each part's length first: no separator to forge
+        digest.update(data)
     return int.from_bytes(digest.digest(), "little", signed=True)
 
 

@@ -11,6 +11,7 @@ import os
 import signal
 import socket
 import sys
+import uuid
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -149,6 +150,8 @@ class ProcessEngine:
         self._held: SortedHashes | None = None
 
     def hold(self, held: SortedHashes) -> None:
+        if self._pool is not None:
+            raise RuntimeError("hold() comes before the first partition: the workers are given it as they start")
         self._held = held
 
     @property
@@ -220,7 +223,7 @@ class DaskEngine:
         except ImportError:
             raise ConfigError("--engine dask needs Dask: pip install 'provnews[dask]'") from None
         self.settings, self.rules_only = settings, rules_only
-        self.cluster = self.client = self.held = None
+        self.cluster = self.client = self.held_plugin = None
         try:
             if address:
                 _check_reachable(address)
@@ -264,12 +267,17 @@ class DaskEngine:
             raise
 
     def hold(self, held: SortedHashes) -> None:
-        # On every worker once; each task is handed a reference to it.
-        self.held = self.client.scatter(held, broadcast=True) if len(held) else None
+        if len(held):  # on every worker once, and on any that joins or restarts: a worker plugin
+            from pipeline.dask_held import HeldInputs
+
+            self.held_plugin = f"provnews-held-{uuid.uuid4().hex}"
+            self.client.register_plugin(HeldInputs(self.held_plugin, held), name=self.held_plugin)
 
     def clean(self, partitions: Iterable[Partition]) -> Iterator[tuple[Any, Cleaned]]:
         def submit(partition: Partition):
-            return self.client.submit(clean_partition, partition, self.settings, True, self.held, pure=False)
+            from pipeline.dask_held import clean_held_partition
+
+            return self.client.submit(clean_held_partition, partition, self.settings, self.held_plugin, pure=False)
         yield from _ordered(submit, partitions, self.ahead)
 
     def extract(self, handle: Any, cleaned: Cleaned, keep: list[int]) -> Pending:
@@ -278,6 +286,11 @@ class DaskEngine:
 
     def close(self) -> None:
         if self.client is not None:
+            if self.held_plugin is not None:  # a shared cluster forgets this run's hashes
+                try:
+                    self.client.unregister_worker_plugin(self.held_plugin)
+                except Exception:  # the cluster is gone or going: nothing of this run to keep
+                    pass
             self.client.close()
         if self.cluster is not None:
             self.cluster.close()

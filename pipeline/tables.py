@@ -298,12 +298,17 @@ def _int64(column: pa.ChunkedArray) -> np.ndarray:
 
 
 def _present_int64(column: pa.ChunkedArray) -> np.ndarray:
-    """The values that are not null (without `pyarrow.compute`, 0.1 s to import at start-up)."""
+    """The values that are not null, read through the validity bitmap (`pyarrow.compute` would
+    take 0.1 s to import at start-up)."""
     if not column.null_count:
         return _int64(column)
     if column.null_count == len(column):
         return np.empty(0, np.int64)
-    return np.array([value for value in column.to_pylist() if value is not None], np.int64)
+    array = column.combine_chunks()
+    validity, data = array.buffers()[0], array.buffers()[1]
+    end = array.offset + len(array)
+    valid = np.unpackbits(np.frombuffer(validity, np.uint8), bitorder="little")[array.offset:end].astype(bool)
+    return np.frombuffer(data, np.int64)[array.offset:end][valid]
 
 
 def load_tables(out: str | Path, tables: tuple[str, ...] = TABLES) -> dict[str, pd.DataFrame]:

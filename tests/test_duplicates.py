@@ -214,6 +214,11 @@ def test_a_folder_without_signatures_gets_them_once(tmp_path, settings):
     assert signed == {seeds[0]["id"], seeds[1]["id"]}
     known = load_known(old, commits.verify(old, COMMITTED), settings.dedupe.threshold)
     assert not known.unstored and len(known.index) == 2
+    # The re-signed article has no hash of its input (its `_minhash` part has one for the new
+    # article only): it is cleaned again, and meets settings that refuse every text; the new
+    # article's input is held, not cleaned.
+    again = run([RAW / "01-seeds.jsonl"], old, load_settings(clean={"min_chars": 500_000}), rules_only=True)
+    assert again.skipped_known == 1 and again.failed == 1 and "too short" in again.error_lines[0]
 
 
 def test_signatures_stored_without_their_hashes_are_read_with_the_articles_ids(tmp_path, settings):

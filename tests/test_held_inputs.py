@@ -65,3 +65,30 @@ def test_the_raw_hash_follows_what_decides_the_article():
     assert raw_hash(page) != raw_hash(RawRecord(source="a.html", url="https://example.org/b", html="<p>Text</p>"))
     assert raw_hash(page) != raw_hash(RawRecord(source="a.html", url="https://example.org/a", text="<p>Text</p>"))
     assert raw_hash(page) != raw_hash(RawRecord(source="a.html", id="x", url="https://example.org/a", html="<p>Text</p>"))
+    # two records with other ids cannot agree by moving a separator from one field to the next
+    assert raw_hash(RawRecord(source="x", id="a", url="b\x1fc", text="T")) != \
+        raw_hash(RawRecord(source="x", id="a\x1fb", url="c", text="T"))
+
+
+def test_a_dask_worker_that_restarts_is_given_the_held_inputs(tmp_path):
+    """A worker lost mid-run (Dask reruns its tasks on a new one) still skips the inputs held."""
+    pytest.importorskip("distributed")
+    from pipeline.dedupe.hashed import SortedHashes
+    from pipeline.engines import DaskEngine
+    from pipeline.partitions import plan_partitions
+    from pipeline.records import HeldRecord
+    from pipeline.sources import iter_records
+
+    pages = _pages(tmp_path)
+    settings = load_settings()
+    held = SortedHashes([raw_hash(record) for record in iter_records([pages]) if str(record.source).endswith(".html")])
+    engine = DaskEngine(settings, rules_only=True, address=None, workers=1)
+    try:
+        engine.hold(held)
+        engine.client.restart()  # every worker replaced
+        cleaned = [item for _, part in engine.clean(plan_partitions([pages], settings.engine.partition_bytes))
+                   for item in part]
+    finally:
+        engine.close()
+    assert sorted(type(item).__name__ for item in cleaned) == ["Article", "HeldRecord"]
+    assert [item.source for item in cleaned if isinstance(item, HeldRecord)][0].endswith("05-langson-survey.html")
