@@ -37,27 +37,6 @@ def batch_rows(batches: Iterable[pa.RecordBatch]) -> Iterable[tuple]:
         yield from zip(*(column.to_pylist() for column in batch.columns))
 
 
-class HashedSet:
-    """Membership by hash: committed items in a sorted array, this run's in a set."""
-
-    def __init__(self, committed: Iterable[Hashable] = ()) -> None:
-        self._committed = np.unique(string_hashes(committed))
-        self._added: set[int] = set()
-
-    def __contains__(self, item: Hashable) -> bool:
-        wanted = hash(item)
-        if wanted in self._added:
-            return True
-        at = int(np.searchsorted(self._committed, wanted))
-        return at < len(self._committed) and int(self._committed[at]) == wanted
-
-    def __len__(self) -> int:
-        return len(self._committed) + len(self._added)
-
-    def add(self, item: Hashable) -> None:
-        self._added.add(hash(item))
-
-
 class SortedHashes:
     """A fixed set of 64-bit hashes as one sorted array (8 bytes each): what a worker is sent once
     to tell the inputs the tables already hold (`clean.raw_hash`)."""
@@ -71,6 +50,24 @@ class SortedHashes:
     def __contains__(self, value: int) -> bool:
         at = int(np.searchsorted(self._values, value))
         return at < len(self._values) and int(self._values[at]) == value
+
+
+class HashedSet:
+    """Membership by hash: committed items in a sorted array, this run's in a set."""
+
+    def __init__(self, committed: Iterable[Hashable] = ()) -> None:
+        self._committed = SortedHashes(string_hashes(committed))
+        self._added: set[int] = set()
+
+    def __contains__(self, item: Hashable) -> bool:
+        wanted = hash(item)
+        return wanted in self._added or wanted in self._committed
+
+    def __len__(self) -> int:
+        return len(self._committed) + len(self._added)
+
+    def add(self, item: Hashable) -> None:
+        self._added.add(hash(item))
 
 
 class HashTable:
