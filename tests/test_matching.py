@@ -114,6 +114,22 @@ def test_folded_phrase_matcher_matches_the_folded_twin_and_leaves_norms_alone(bl
     assert total >= 5
 
 
+def test_gazetteer_phrases_are_the_tokens_the_tokenizer_makes_of_them(nlp):
+    """The phrases go in as token ids, word by word: the same tokens as the tokenizer makes of
+    each whole phrase, for every name of the gazetteer and for names with odd spacing."""
+    from pipeline.gazetteer import load_gazetteer
+
+    gazetteer = load_gazetteer()
+    names = sorted({u.name for u in gazetteer.units.values()} | {o.name for o in gazetteer.legacy})
+    names += ["Ia H'Drai", "Phường 12", "Đắk R’Lấp", "Cư M'gar", "Lộc  Bình", " Hoa An", "Xã\tHoa", "Ea-Kar", "No. 5"]
+    folded = FoldedPhraseMatcher(nlp.vocab)
+    folded.add("UNIT", names, nlp.tokenizer)
+    added = folded._matcher.__reduce__()[1][1]  # spaCy's pickled form: (vocab, phrases by key, …)
+    expected = {tuple(t.orth for t in doc) for doc in nlp.tokenizer.pipe(sorted({fold_chars(n) for n in names}))}
+    assert added["UNIT"] == {e for e in expected if e}
+    assert len(expected) > 7000
+
+
 def test_line_breaks_marks_what_the_token_loop_marked(blank):
     def token_loop(doc: Doc) -> Doc:  # the component as it was written first
         for token in doc[1:]:

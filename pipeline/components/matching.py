@@ -22,7 +22,7 @@ from operator import or_
 from typing import Any
 
 import numpy as np
-from spacy.attrs import NORM, ORTH
+from spacy.attrs import NORM
 from spacy.lexeme import Lexeme
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokenizer import Tokenizer
@@ -369,10 +369,28 @@ class FoldedPhraseMatcher:
         self._folded: RecentCache[int, int] = RecentCache(MAX_WORDS)  # orth → its folded form's string id
 
     def add(self, key: str, phrases: list[str], tokenizer: Tokenizer) -> None:
-        docs = list(tokenizer.pipe(sorted({fold_chars(p) for p in phrases})))
-        for doc in docs:  # a phrase is folded already: its words are their own folded form
-            doc.from_array([NORM], doc.to_array(ORTH))
-        self._matcher.add(key, docs)
+        """A phrase goes in as the string ids of its tokens (a phrase is folded already: its
+        tokens are their own folded form), not as a Doc: the tokenizer splits each stretch
+        between spaces on its own, so each distinct word is tokenized once for every phrase
+        that holds it (the 7,062 gazetteer names share about a fifth as many words), and no
+        Doc is made: building the Docs was most of a run's start-up after the model."""
+        strings = self.vocab.strings
+        split: dict[str, list[int]] = {}
+
+        def tokens(word: str) -> list[int]:
+            ids = split.get(word)
+            if ids is None:
+                ids = split[word] = [strings.add(t.text) for t in tokenizer(word)]
+            return ids
+
+        keywords = []
+        for phrase in sorted({fold_chars(p) for p in phrases}):
+            words = phrase.split(" ")
+            if all(w and not any(c.isspace() for c in w) for w in words):
+                keywords.append([i for w in words for i in tokens(w)])
+            else:  # runs of spaces or other white space: the tokenizer makes tokens of them too
+                keywords.append([strings.add(t.text) for t in tokenizer(phrase)])
+        self._matcher.add(key, keywords)
 
     def _fold(self, orth: int) -> int:
         folded = self._folded.get(orth)
