@@ -90,7 +90,13 @@ def check_usable(out: Path, tables: tuple[str, ...]) -> None:
     if not out.exists():
         return
     if is_own(out):
-        if (out / META / "current").is_symlink():  # else a first use was interrupted: it starts again
+        link = out / META / "current"
+        if link.is_dir() and not link.is_symlink():  # a commit could only fail on it, after the lock
+            raise OutputError(f"{out}: {link} is a folder, not the link provnews commits with: the tables "
+                              "folder was copied with its links followed (cp -L, rsync -L, Python's "
+                              "shutil.copytree); copy it again with `cp -a` (or shutil.copytree(..., "
+                              "symlinks=True)), or give --out a new folder")
+        if link.is_symlink():  # else a first use was interrupted: it starts again
             verify(out, tables)
         return
     try:

@@ -87,6 +87,20 @@ def test_a_part_changed_or_removed_by_hand_is_one_line(seeds_out, tmp_path, caps
     assert code == 2 and len(err) == 1 and "a committed part is missing" in err[0]
 
 
+def test_a_folder_copied_with_its_links_followed_is_one_line_and_kept(seeds_out, tmp_path, capsys):
+    """`cp -rL` or shutil.copytree's default turns the commit link into a folder: refused before
+    anything is written, and the same folder copied with its links works."""
+    out = tmp_path / "followed"
+    shutil.copytree(seeds_out, out)  # symlinks followed
+    before = sorted(str(p.relative_to(out)) for p in out.rglob("*"))
+    code, err = _cli(["run", str(RAW), "--out", str(out), "--rules-only"], capsys)
+    assert code == 2 and len(err) == 1, err
+    assert "current is a folder, not the link provnews commits with" in err[0] and "cp -a" in err[0]
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == before
+    code, err = _cli(["run", str(RAW), "--out", str(_copy(seeds_out, tmp_path / "kept")), "--rules-only"], capsys)
+    assert code == 0, err
+
+
 def _batches(seeds_out: Path) -> tuple[dict, dict]:
     """The seed run's rows split into two batches: the Lạng Sơn article (and errors), then Lâm Đồng
     (with the copies of it)."""
