@@ -372,8 +372,8 @@ class FoldedPhraseMatcher:
         """A phrase goes in as the string ids of its tokens (a phrase is folded already: its
         tokens are their own folded form), not as a Doc: the tokenizer splits each stretch
         between spaces on its own, so each distinct word is tokenized once for every phrase
-        that holds it (the 7,062 gazetteer names share about a fifth as many words), and no
-        Doc is made: building the Docs was most of a run's start-up after the model."""
+        that holds it (the 7,062 gazetteer names share about a sixth as many words), and no
+        Doc is made: building the Docs took about 0.4 s of every start."""
         strings = self.vocab.strings
         split: dict[str, list[int]] = {}
 
